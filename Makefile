@@ -1,0 +1,48 @@
+# Two commands on a bare machine with Python 3.11+ and make:
+#   make demo   set up a virtualenv and run the offline demo
+#   make test   set up a virtualenv and run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: demo test lint format bench venv clean migration
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+demo: venv
+	$(BIN)/podbrief demo
+
+test: venv
+	$(BIN)/ruff check bot handlers tests bench
+	$(BIN)/python -m pytest
+
+lint: venv
+	$(BIN)/ruff check bot handlers tests bench
+	$(BIN)/ruff format --check bot handlers tests bench
+
+format: venv
+	$(BIN)/ruff format bot handlers tests bench
+	$(BIN)/ruff check --fix bot handlers tests bench
+
+bench: venv
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) podbrief.db .pytest_cache
+
+# Regenerate the initial migration from bot/models.py (pre-release: one migration per area).
+migration: venv
+	rm -f bot/migrations/versions/0001_initial.py /tmp/podbrief-migration.db
+	$(BIN)/python -c "from alembic import command; from bot.db import alembic_config, create_db_engine; \
+	cfg = alembic_config(create_db_engine('sqlite:////tmp/podbrief-migration.db')); \
+	command.revision(cfg, message='initial schema', autogenerate=True, rev_id='0001', head='base')"
+	mv bot/migrations/versions/0001_initial_schema.py bot/migrations/versions/0001_initial.py
+	$(BIN)/ruff format bot/migrations/versions/0001_initial.py
+	$(BIN)/ruff check --fix --quiet bot/migrations/versions/0001_initial.py || true

@@ -1,0 +1,104 @@
+"""Settings: every knob has an environment variable and a safe default.
+
+Built once in the composition root (``handlers/cli.py``) and passed down; never at import time.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept Heroku's ``postgres://`` form and pick the psycopg 3 driver."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Settings(BaseSettings):
+    """All podbrief settings. Field ``foo_bar`` reads env var ``FOO_BAR``."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=False)
+
+    # storage
+    database_url: str = "sqlite:///podbrief.db"
+    auto_migrate: bool = True
+
+    # feeds
+    user_agent: str = "podbrief/0.1 (+https://github.com/podbrief/podbrief)"
+    poll_interval_minutes: int = 30
+    poll_concurrency: int = 16
+    per_host_concurrency: int = 2
+    full_fetch_hours: int = 24
+    max_feed_bytes: int = 20 * 1024 * 1024
+    max_transcript_bytes: int = 20 * 1024 * 1024
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 30.0
+    allow_private_urls: bool = False
+    initial_episodes: int = 3
+    failing_after: int = 3
+
+    # processing
+    process_concurrency: int = 2
+    process_max_attempts: int = 5
+    worker_id: str = ""
+
+    # insights and ranking
+    insights_per_episode: int = 12
+    brief_size: int = 5
+    freshness_days: int = 7
+    max_items_per_episode: int = 2
+    related_per_item: int = 3
+
+    # schedule
+    default_brief_time: str = "08:00"
+    default_timezone: str = "UTC"
+
+    # transcription (AssemblyAI)
+    assemblyai_api_key: SecretStr | None = None
+    assemblyai_base_url: str = "https://api.assemblyai.com"
+    assemblyai_webhook_url: str | None = None
+    transcribe: Literal["matching", "all", "never"] = "matching"
+    transcribe_hours_per_day: float = 5.0
+    transcribe_hours_per_month: float = 100.0
+    price_audio_hour_usd: float = 0.37
+
+    # LLM (OpenAI or any compatible server)
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = "gpt-4.1-mini"
+    openai_embedding_model: str = "text-embedding-3-small"
+    embeddings: bool = False
+    llm_context_tokens: int = 128_000
+    price_input_per_mtok_usd: float = 0.40
+    price_output_per_mtok_usd: float = 1.60
+    price_embedding_per_mtok_usd: float = 0.02
+
+    # Slack
+    slack_bot_token: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_client_id: str | None = None
+    slack_client_secret: SecretStr | None = None
+    slack_api_url: str | None = None
+    port: int = Field(default=3000)
+
+    # Discord
+    discord_token: SecretStr | None = None
+    discord_application_id: str | None = None
+    discord_api_url: str | None = None
+
+    log_level: str = "INFO"
+
+    @field_validator("database_url")
+    @classmethod
+    def _normalise_db(cls, value: str) -> str:
+        return normalise_database_url(value)
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.database_url.startswith("postgresql")

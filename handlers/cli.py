@@ -1,0 +1,86 @@
+"""The ``podbrief`` command line and the one composition root."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import typer
+from sqlalchemy.engine import Engine
+
+from bot import db
+from bot.config import Settings
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Lazily built settings, engine and services for one CLI invocation."""
+
+    settings: Settings
+    _engine: Engine | None = field(default=None, repr=False)
+    _services: Services | None = field(default=None, repr=False)
+
+    def engine(self) -> Engine:
+        """The database engine, migrated to head on first use (unless AUTO_MIGRATE=false)."""
+        if self._engine is None:
+            self._engine = db.create_db_engine(self.settings.database_url)
+            if self.settings.auto_migrate:
+                db.upgrade(self._engine)
+        return self._engine
+
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = build_services(self.settings, self.engine())
+        return self._services
+
+
+def build_services(settings: Settings, engine: Engine) -> Services:
+    """Wire the embedded defaults, replaced by real services when their keys are set."""
+    from bot.insights import build_insight_engine
+
+    return Services(
+        settings=settings,
+        engine=engine,
+        insight_engine=build_insight_engine(settings),
+    )
+
+
+def runtime(ctx: typer.Context) -> Runtime:
+    """The Runtime attached to the root context."""
+    return ctx.find_root().obj
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+
+
+def build_app() -> typer.Typer:
+    """The typer application with every command group registered."""
+    from handlers import cli_db
+
+    app = typer.Typer(
+        name="podbrief",
+        help="Podcast intelligence for team chat: daily insight briefs and cited answers.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+    )
+
+    @app.callback()
+    def _root(ctx: typer.Context) -> None:
+        settings = Settings()
+        configure_logging(settings.log_level)
+        ctx.obj = Runtime(settings=settings)
+
+    for module in (cli_db,):
+        module.register(app)
+    return app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    build_app()()

@@ -1,0 +1,158 @@
+"""ONE command table, parser and router shared by every platform.
+
+Adapters translate only: platform payload → ``CommandRequest`` → ``dispatch`` → neutral
+``Reply`` → platform rendering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+from bot.answers import Answer
+from bot.brief import Brief
+from bot.services import Services
+
+
+@dataclass(frozen=True)
+class CommandRequest:
+    """A command as typed by someone, platform details reduced to what the core needs."""
+
+    platform: str  # slack | discord | console
+    channel_ref: str
+    user_id: str
+    text: str  # everything after "/podbrief"
+    team_id: str = ""
+    is_admin: bool = True  # may change subscriptions and settings here
+    is_dm: bool = False
+    episode_id: int | None = None  # set for follow-ups in a brief's thread
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of a reply. ``text`` is untrusted and always escaped by the renderer."""
+
+    text: str
+    url: str | None = None  # when set, ``label`` (or ``text``) links to it
+    label: str | None = None
+
+
+@dataclass
+class Reply:
+    """A platform-neutral answer to a command; each adapter has one renderer for it."""
+
+    title: str | None = None
+    lines: list[Line] = field(default_factory=list)
+    brief: Brief | None = None
+    answer: Answer | None = None
+    visibility: Literal["ephemeral", "in_channel"] = "ephemeral"
+    error: bool = False
+
+    @property
+    def text(self) -> str:
+        """Plain-text fallback (notifications, console)."""
+        parts = [self.title] if self.title else []
+        parts += [line.text for line in self.lines]
+        return "\n".join(parts)
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument; ``rest`` takes the remainder of the line (questions, topics)."""
+
+    name: str
+    description: str
+    required: bool = True
+    kind: Literal["text", "topic", "podcast", "episode", "int", "url", "flag"] = "text"
+    rest: bool = False
+
+
+Handler = Callable[[Services, CommandRequest, dict], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    name: str
+    usage: str
+    summary: str  # one line, ≤ 100 characters (Discord description limit)
+    args: tuple[Arg, ...] = ()
+    admin_only: bool = False
+    handler: Handler | None = None
+
+
+def command_table() -> tuple[Command, ...]:
+    """Every chat command, in help order. Handlers are bound in ``handlers/command_handlers.py``."""
+    topic = Arg("topic", "A topic, e.g. open-source AI", kind="topic", rest=True)
+    return (
+        Command(
+            "subscribe",
+            "subscribe [--me] TOPIC",
+            "Follow a topic in this channel's brief (--me: your personal DM brief)",
+            (Arg("me", "Personal brief by DM", False, "flag"), topic),
+            admin_only=True,
+        ),
+        Command(
+            "unsubscribe",
+            "unsubscribe [--me] TOPIC",
+            "Stop following a topic",
+            (Arg("me", "Personal brief by DM", False, "flag"), topic),
+            admin_only=True,
+        ),
+        Command("topics", "topics", "List the topics and podcasts this channel follows"),
+        Command(
+            "follow",
+            "follow FEED_URL",
+            "Follow a podcast feed in this channel",
+            (Arg("feed_url", "The podcast's RSS or Atom feed URL", kind="url"),),
+            admin_only=True,
+        ),
+        Command(
+            "unfollow",
+            "unfollow PODCAST",
+            "Stop following a podcast",
+            (Arg("podcast", "Podcast id or name", kind="podcast", rest=True),),
+            admin_only=True,
+        ),
+        Command("podcasts", "podcasts", "List followed podcasts and their feed health"),
+        Command(
+            "episodes",
+            "episodes [PODCAST]",
+            "Recent episodes, optionally of one podcast",
+            (Arg("podcast", "Podcast id or name", False, "podcast", rest=True),),
+        ),
+        Command(
+            "summary",
+            "summary EPISODE",
+            "Summary of one episode with key moments",
+            (Arg("episode", "Episode id", kind="episode"),),
+        ),
+        Command("brief", "brief", "Post today's brief for this channel now"),
+        Command(
+            "ask",
+            "ask QUESTION",
+            "Answer a question from the transcripts, with citations",
+            (Arg("question", "Your question", rest=True),),
+        ),
+        Command(
+            "search",
+            "search TERMS",
+            "Find passages in the transcripts",
+            (Arg("terms", "Words to look for", rest=True),),
+        ),
+        Command(
+            "settings",
+            "settings [time HH:MM] [tz ZONE] [weekdays on|off] [size N]",
+            "Show or change brief time, time zone, weekdays-only and brief size",
+            (Arg("changes", "e.g. time 08:30 tz Europe/Berlin", False, rest=True),),
+            admin_only=True,
+        ),
+        Command("status", "status", "Feeds, failures, queue, next brief and spend"),
+        Command("why", "why", "Why today's brief picked these items"),
+        Command(
+            "help",
+            "help [COMMAND]",
+            "Show what podbrief can do",
+            (Arg("command", "A command name", False),),
+        ),
+    )

@@ -1,0 +1,110 @@
+"""Shared fixtures: databases (SQLite always, PostgreSQL when reachable) and the corpus."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+from sqlmodel import Session
+
+from bot import db
+from bot.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+CORPUS = SHARED / "corpus"
+PG_ADMIN_URL = os.environ.get(
+    "PODBRIEF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def _pg_reason() -> str | None:
+    """None when PostgreSQL answers, else why the PostgreSQL tests are skipped."""
+    try:
+        engine = db.create_db_engine(PG_ADMIN_URL, connect_args={"connect_timeout": 2})
+        with engine.connect() as conn:
+            conn.execute(text("select 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:  # any failure means "not reachable here"
+        return f"PostgreSQL not reachable at {PG_ADMIN_URL}: {exc.__class__.__name__}"
+
+
+@pytest.fixture(scope="session")
+def pg_skip_reason() -> str | None:
+    return _pg_reason()
+
+
+@pytest.fixture(scope="session")
+def corpus() -> Path:
+    """The shared real-world corpus; tests using it skip where ../shared is absent."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"shared corpus not found at {CORPUS} (only present in the dev workspace)")
+    return CORPUS
+
+
+def _sqlite_engine(tmp_path: Path) -> Engine:
+    engine = db.create_db_engine(f"sqlite:///{tmp_path / 'podbrief.db'}")
+    db.upgrade(engine)
+    return engine
+
+
+def _pg_engine(schema: str) -> Engine:
+    admin = db.create_db_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+    admin.dispose()
+    engine = db.create_db_engine(PG_ADMIN_URL, connect_args={"options": f"-csearch_path={schema}"})
+    db.upgrade(engine)
+    return engine
+
+
+def _drop_pg_schema(schema: str) -> None:
+    admin = db.create_db_engine(PG_ADMIN_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def any_engine(request, tmp_path, pg_skip_reason) -> Iterator[Engine]:
+    """A migrated, empty database: SQLite always, PostgreSQL when reachable."""
+    if request.param == "sqlite":
+        engine = _sqlite_engine(tmp_path)
+        yield engine
+        engine.dispose()
+        return
+    if pg_skip_reason:
+        pytest.skip(pg_skip_reason)
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    engine = _pg_engine(schema)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        _drop_pg_schema(schema)
+
+
+@pytest.fixture
+def engine(tmp_path) -> Iterator[Engine]:
+    """A migrated, empty SQLite database."""
+    engine = _sqlite_engine(tmp_path)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine) -> Iterator[Session]:
+    with Session(engine, expire_on_commit=False) as session:
+        yield session
+
+
+@pytest.fixture
+def settings(tmp_path) -> Settings:
+    """Settings isolated from the developer's environment and .env file."""
+    return Settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'podbrief.db'}")
