@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.engine import Engine
@@ -17,7 +17,7 @@ class Services:
 
     settings: Settings
     engine: Engine
-    clock: Clock = SystemClock()
+    clock: Clock = field(default_factory=SystemClock)
     insight_engine: Any = None  # bot.insights.InsightEngine
     transcriber: Any = None  # bot.providers transcriber (AssemblyAI) or None
     answer_writer: Any = None  # LLM answer writer or None (extractive answers)
