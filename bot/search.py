@@ -19,6 +19,7 @@ from bot.chunker import chunk_segments
 from bot.expansion import corpus_expansions
 from bot.models import Chunk, Episode, EpisodeSummary, Insight, Podcast, TranscriptSegment
 from bot.ports import Embedder
+from bot.rerank import rerank_with_context
 from bot.terms import QueryTerm, query_terms
 from bot.transcripts import Segment
 from bot.vectors import embed_chunks, rank_by_vector, reciprocal_rank_fusion
@@ -157,6 +158,7 @@ def search_passages(
         expansions = corpus_expansions(session, query, episode_ids)
     terms = query_terms(query, expansions)
     ranked = rank_chunks(session, terms, episode_ids, limit=max(limit, CANDIDATES))
+    ranked = rerank_with_context(session, ranked)
     if embedder is not None:
         vector = embedder.embed([query])[0]
         dense = rank_by_vector(session, vector, episode_ids, limit=max(limit, CANDIDATES))

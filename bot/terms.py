@@ -37,7 +37,8 @@ QUESTION_WORDS = _word_set(
     "what which who whom whose when where why how did does do said say says saying talk talked "
     "talking tell told think thought mention mentioned discuss discussed episode podcast guest "
     "host someone somebody anyone anything something thing things kind sort lot really "
-    "according explain explained describe described "
+    "according explain explained describe described actually basically usually much many "
+    "mean means meant else way ways like just get gets got also even still probably "
 )
 
 
