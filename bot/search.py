@@ -20,7 +20,7 @@ from bot.expansion import corpus_expansions
 from bot.models import Chunk, Episode, EpisodeSummary, Insight, Podcast, TranscriptSegment
 from bot.ports import Embedder
 from bot.rerank import rerank_with_context
-from bot.terms import QueryTerm, query_terms
+from bot.terms import QueryTerm, content_words, query_terms, stem
 from bot.transcripts import Segment
 from bot.vectors import embed_chunks, rank_by_vector, reciprocal_rank_fusion
 
@@ -207,9 +207,24 @@ def build_passages(
 def _pin_to_transcript(
     session: Session, terms: Sequence[QueryTerm], episode_id: int, default: tuple[float, float]
 ) -> tuple[float, float]:
-    """The time range of the episode's transcript chunk that best matches the question."""
+    """Where in the episode a summary hit is borne out: best matching transcript chunk, else
+    the summary's best matching key point, else the default."""
     for chunk_id, _ in rank_chunks(session, terms, [episode_id], limit=5):
         chunk = session.get(Chunk, chunk_id)
         if chunk is not None and chunk.kind == "transcript":
             return chunk.start, chunk.end
-    return default
+    summary = session.get(EpisodeSummary, episode_id)
+    points = [p for p in (summary.key_points if summary else []) or [] if "start" in p]
+    if not points:
+        return default
+    wanted = {stem(t.word) for t in terms}
+    best = max(
+        points, key=lambda p: len(wanted & {stem(w) for w in content_words(p.get("text", ""))})
+    )
+    start = float(best["start"])
+    around = session.exec(
+        select(Chunk.end)
+        .where(Chunk.episode_id == episode_id, Chunk.kind == "transcript")
+        .where(col(Chunk.start) <= start, col(Chunk.end) >= start)
+    ).first()
+    return start, float(around) if around is not None else start
