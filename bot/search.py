@@ -10,7 +10,7 @@ import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, insert
 from sqlmodel import Session, col, select
 
 from bot import search_pg, search_sqlite
@@ -22,7 +22,7 @@ from bot.ports import Embedder
 from bot.rerank import rerank_with_context
 from bot.terms import QueryTerm, content_words, query_terms, stem
 from bot.transcripts import Segment
-from bot.vectors import embed_chunks, rank_by_vector, reciprocal_rank_fusion
+from bot.vectors import embed_texts, rank_by_vector, reciprocal_rank_fusion, to_blob
 
 log = logging.getLogger(__name__)
 
@@ -40,18 +40,22 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
     """Replace the episode's chunks: transcript passages, its summary and its insights.
 
     Idempotent; returns how many chunks were stored. Embeds them when ``embedder`` is given.
+    The full-text index follows the chunk table by itself (triggers from migration 0002).
     """
     session.execute(delete(Chunk).where(col(Chunk.episode_id) == episode_id))
-    chunks = _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
-    if embedder is not None and chunks:
-        embed_chunks(chunks, embedder)
-    session.add_all(chunks)
-    session.flush()
-    log.debug("indexed episode %s: %d chunks", episode_id, len(chunks))
-    return len(chunks)
+    rows = _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
+    if embedder is not None and rows:
+        vectors = embed_texts([row["text"] for row in rows], embedder)
+        for row, vector in zip(rows, vectors, strict=True):
+            row["embedding"] = to_blob(vector)
+    if rows:
+        # Core insert: one statement for the batch (ORM objects cost more than the indexing).
+        session.execute(insert(Chunk), [{"embedding": None} | row for row in rows])
+    log.debug("indexed episode %s: %d chunks", episode_id, len(rows))
+    return len(rows)
 
 
-def _transcript_chunks(session: Session, episode_id: int) -> list[Chunk]:
+def _transcript_chunks(session: Session, episode_id: int) -> list[dict]:
     rows = session.exec(
         select(TranscriptSegment)
         .where(TranscriptSegment.episode_id == episode_id)
@@ -59,42 +63,48 @@ def _transcript_chunks(session: Session, episode_id: int) -> list[Chunk]:
     ).all()
     segments = [Segment(r.start, r.end, r.speaker, r.text) for r in rows]
     return [
-        Chunk(
-            episode_id=episode_id,
-            kind="transcript",
-            idx=d.idx,
-            start=d.start,
-            end=d.end,
-            speakers=d.speakers,
-            text=d.text,
-        )
+        _chunk_row(episode_id, "transcript", d.text, d.idx, d.start, d.end, d.speakers)
         for d in chunk_segments(segments)
     ]
 
 
-def _extraction_chunks(session: Session, episode_id: int) -> list[Chunk]:
-    chunks: list[Chunk] = []
+def _chunk_row(
+    episode_id: int,
+    kind: str,
+    text: str,
+    idx: int = 0,
+    start: float = 0.0,
+    end: float = 0.0,
+    speakers: list[str] | None = None,
+) -> dict:
+    return {
+        "episode_id": episode_id,
+        "kind": kind,
+        "idx": idx,
+        "start": start,
+        "end": end,
+        "speakers": speakers or [],
+        "text": text,
+    }
+
+
+def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
+    rows: list[dict] = []
     summary = session.get(EpisodeSummary, episode_id)
     if summary is not None and summary.summary.strip():
         points = " ".join(str(p.get("text", "")) for p in summary.key_points or [])
         text = " ".join([summary.summary, points, " ".join(summary.topics or [])]).strip()
-        chunks.append(Chunk(episode_id=episode_id, kind="summary", text=text))
+        rows.append(_chunk_row(episode_id, "summary", text))
     insights = session.exec(
         select(Insight).where(Insight.episode_id == episode_id).order_by(col(Insight.start))
     ).all()
     for idx, insight in enumerate(insights):
-        chunks.append(
-            Chunk(
-                episode_id=episode_id,
-                kind="insight",
-                idx=idx,
-                start=insight.start,
-                end=insight.end,
-                speakers=[insight.speaker] if insight.speaker else [],
-                text=f"{insight.text} {insight.quote}".strip(),
-            )
+        text = f"{insight.text} {insight.quote}".strip()
+        speakers = [insight.speaker] if insight.speaker else []
+        rows.append(
+            _chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
         )
-    return chunks
+    return rows
 
 
 def scoped_episode_ids(session: Session, scope: AskScope) -> list[int] | None:

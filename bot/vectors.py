@@ -26,13 +26,13 @@ def from_blob(blob: bytes) -> np.ndarray:
     return np.frombuffer(blob, dtype="<f4")
 
 
-def embed_chunks(chunks: Sequence[Chunk], embedder: Embedder) -> None:
-    """Set ``embedding`` on each chunk, in batches."""
-    for begin in range(0, len(chunks), BATCH):
-        batch = chunks[begin : begin + BATCH]
-        vectors = np.asarray(embedder.embed([c.text for c in batch]), dtype=np.float32)
-        for chunk, vector in zip(batch, vectors, strict=True):
-            chunk.embedding = to_blob(vector)
+def embed_texts(texts: Sequence[str], embedder: Embedder) -> np.ndarray:
+    """Vectors for ``texts``, embedded in batches, as one float32 array."""
+    batches = [
+        np.asarray(embedder.embed(list(texts[begin : begin + BATCH])), dtype=np.float32)
+        for begin in range(0, len(texts), BATCH)
+    ]
+    return np.vstack(batches) if batches else np.zeros((0, embedder.dim), dtype=np.float32)
 
 
 def rank_by_vector(
