@@ -16,7 +16,7 @@ from bot.transcripts.timecode import parse_timecode
 _LABEL_RE = re.compile(r"^\s*\*\*(?P<name>[^*\n]{1,60}?):?\*\*:?\s*")
 _MARKER_RE = re.compile(r"\\?\[(?P<time>\d{1,3}:\d{2}(?::\d{2})?)\\?\]\s*")
 _ESCAPE_RE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|~])")
-_EMPHASIS_RE = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
+_EMPHASIS_RE = re.compile(r"(\*\*|\*|__)(?=\S)(.+?)(?<=\S)\1")
 _HEADING_RE = re.compile(r"^\s{0,3}#{1,6}\s")
 
 

@@ -92,7 +92,8 @@ def tidy(segments: Iterable[Segment]) -> list[Segment]:
 def fill_ends(segments: list[Segment]) -> list[Segment]:
     """Give untimed ends the next segment's start (formats that only mark starts)."""
     out: list[Segment] = []
-    for seg, nxt in zip(segments, [*segments[1:], None], strict=True):
+    for index, seg in enumerate(segments):
+        nxt = segments[index + 1] if index + 1 < len(segments) else None
         end = nxt.start if nxt is not None and nxt.start > seg.start else seg.start
         out.append(Segment(seg.start, max(seg.end, end), seg.speaker, seg.text))
     return out
