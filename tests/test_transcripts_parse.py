@@ -188,3 +188,24 @@ def test_xml_entity_bombs_are_refused() -> None:
     )
     with pytest.raises(TranscriptError, match="invalid XML transcript"):
         parse_transcript(bomb)
+
+
+def test_every_bundled_sample_transcript_parses_with_speakers() -> None:
+    samples = Path(__file__).resolve().parents[1] / "bot" / "samples"
+    files = [
+        p
+        for p in samples.glob("*/*")
+        if p.suffix in {".vtt", ".srt", ".json", ".html"} and "chapters" not in p.name
+    ]
+    assert len(files) >= 9
+    for path in files:
+        segments = parse_transcript(path.read_bytes(), filename=path.name).segments
+        assert len(segments) > 20, path.name
+        assert all(s.speaker for s in segments), path.name
+    vtt, srt = (
+        parse_transcript(
+            (samples / "inference-hour" / f"open-weights-closed-wallets.{ext}").read_bytes()
+        )
+        for ext in ("vtt", "srt")
+    )
+    assert vtt.segments == srt.segments
