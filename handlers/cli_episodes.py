@@ -37,6 +37,7 @@ def register(app: typer.Typer) -> None:
 
 
 def parse_command(
+    ctx: typer.Context,
     file: FileArg,
     mime: Annotated[
         str | None, typer.Option("--type", help="The MIME type the file claims to be.")
@@ -45,8 +46,9 @@ def parse_command(
 ) -> None:
     """Parse a transcript file into timed segments (the format is sniffed from the content)."""
     from bot.transcripts import parse_transcript
+    from handlers.cli import runtime
 
-    data = _read(file)
+    data = _read(file, runtime(ctx).settings.max_transcript_bytes)
     parsed = _or_exit(lambda: parse_transcript(data, mime=mime, filename=file.name))
     if as_json:
         typer.echo(json.dumps(transcript_json(parsed), ensure_ascii=False))
@@ -91,7 +93,7 @@ def import_command(
     from handlers.cli import runtime
 
     rt = runtime(ctx)
-    data = _read(file)
+    data = _read(file, rt.settings.max_transcript_bytes)
     when = _or_exit(lambda: parse_published(published))
     with session_scope(rt.engine()) as session:
         episode, count = _or_exit(
@@ -178,8 +180,11 @@ def _episode_row(episode: Episode, podcast_title: str) -> dict:
     }
 
 
-def _read(file: Path) -> bytes:
+def _read(file: Path, max_bytes: int) -> bytes:
+    """The file's bytes; too big (MAX_TRANSCRIPT_BYTES) or unreadable is a one-line error."""
     try:
+        if file.stat().st_size > max_bytes:
+            _exit(f"{file} is larger than MAX_TRANSCRIPT_BYTES ({max_bytes} bytes)")
         return file.read_bytes()
     except OSError as exc:
         _exit(f"cannot read {file}: {exc.strerror or exc}")

@@ -181,3 +181,12 @@ def test_episodes_list_newest_first_and_by_podcast(db_url) -> None:
     missing = run("episodes", "list", "--podcast", "Gamma")
     assert missing.exit_code == 1
     assert missing.stderr == "error: no podcast matches 'Gamma'\n"
+
+
+def test_files_over_the_transcript_size_cap_are_refused(db_url, monkeypatch) -> None:
+    monkeypatch.setenv("MAX_TRANSCRIPT_BYTES", "100")
+    result = run("transcript", "parse", SAMPLES / "voices.vtt")
+    assert result.exit_code == 1
+    assert "is larger than MAX_TRANSCRIPT_BYTES (100 bytes)" in result.stderr
+    result = run("episodes", "import", SAMPLES / "voices.vtt", "--podcast", "P", "--no-process")
+    assert result.exit_code == 1
