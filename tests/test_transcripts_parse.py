@@ -77,6 +77,26 @@ def test_untimed_text_is_one_segment_per_paragraph() -> None:
     assert all(s.start == 0.0 for s in segments)
 
 
+def test_otter_and_rev_speaker_headers() -> None:
+    segments = _sample("otter_export.txt")
+    assert [(s.start, s.speaker) for s in segments] == [
+        (0.0, "Ann Lee"),
+        (12.0, "Bo Diaz"),
+        (3723.0, "Ann Lee"),
+    ]
+    assert segments[0].text.endswith("on a line of their own, followed by what they said.")
+
+
+def test_a_time_inside_a_sentence_is_not_a_header() -> None:
+    (segment,) = parse_transcript(b"We met at 12:30\nand then left.").segments
+    assert segment.text == "We met at 12:30 and then left."
+
+
+def test_braces_and_brackets_opening_a_text_transcript_are_not_json() -> None:
+    assert parse_transcript(b"{music} Welcome to the show.").format == "text"
+    assert parse_transcript(b"[00:12] Welcome to the show.").segments[0].start == 12.0
+
+
 @pytest.mark.parametrize(
     ("value", "seconds"),
     [

@@ -59,12 +59,12 @@ class _Reader(HTMLParser):
             return
         if kind == "cite":
             self._speaker = clean_speaker(text)
-        elif kind == "time" or (seconds := _bare_time(text)) is None:
-            self._time = parse_timecode(text) if kind == "time" else self._time
-            if kind != "time":
-                self._paragraph(text)
-        else:
+        elif kind == "time":
+            self._time = parse_timecode(text)
+        elif (seconds := _bare_time(text)) is not None:
             self._time = seconds
+        else:
+            self._paragraph(text)
 
     def _paragraph(self, text: str) -> None:
         named, text = split_speaker(text)

@@ -42,7 +42,7 @@ _BY_SUFFIX = {
 _HTML_RE = re.compile(r"<(?:!doctype html|html|body|cite|time|p|div|span|br)\b", re.IGNORECASE)
 _XML_RE = re.compile(r"^<\?xml|<(?:\w+:)?transcripts?\b|podlove\.org/simple-transcripts")
 _MARKDOWN_RE = re.compile(r"^\s*\*\*[^*\n]{1,60}:\*\*|\\\[\d{1,3}:\d{2}(?::\d{2})?\\\]", re.M)
-_JSON_LIST_RE = re.compile(r"^\[\s*[{\]]")
+_JSON_RE = re.compile(r"^(?:\{\s*[\"}]|\[\s*[{\]])")  # "{music}" or "[00:12]" is text
 
 
 def decode_transcript(data: bytes) -> str:
@@ -86,7 +86,7 @@ def sniff_format(text: str, *, mime: str | None = None, filename: str | None = N
     head = text.lstrip()[:4000]
     if head.startswith("WEBVTT"):
         return "vtt"
-    if head.startswith("{") or _JSON_LIST_RE.match(head):
+    if _JSON_RE.match(head):
         return "json"
     if _XML_RE.search(head[:600]) and not re.search(r"<html\b", head, re.IGNORECASE):
         return "xml"
