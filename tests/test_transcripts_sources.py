@@ -146,8 +146,11 @@ def test_obtain_segments_prefers_stored_segments(services, session, fake_safe_fe
 def test_obtain_segments_fetches_parses_and_records_the_publisher_transcript(
     services, session, fake_safe_fetcher
 ) -> None:
-    episode = _episode(session, [{"url": "https://ex.com/t.vtt", "type": "text/vtt"}])
+    episode = _episode(
+        session, [{"url": "https://ex.com/t.vtt", "type": "text/vtt", "language": "en"}]
+    )
     segments = obtain_segments(services, session, episode)
+    assert episode.language == "en"
     assert segments[0].speaker == "Ann Lee"
     assert (episode.transcript_source, episode.transcript_format) == ("publisher", "vtt")
     assert load_segments(session, episode.id) == segments
@@ -188,3 +191,25 @@ def test_obtain_segments_falls_back_to_transcription(
     episode = _episode(session, [{"url": "https://ex.com/gone.srt"}])
     assert obtain_segments(services, session, episode)[0].text == "Transcribed."
     assert calls == [episode.id]
+
+
+def test_the_pipeline_leaves_an_unparseable_episode_pending_with_the_reason(
+    services, monkeypatch
+) -> None:
+    pytest.importorskip("bot.search", reason="bot.search (search area) not merged yet")
+    from bot.pipeline import process_pending
+
+    fetcher = FakeTranscriptFetcher(routes={"https://ex.com/t.json": b'{"segments": [{"st'})
+    module = types.ModuleType("bot.fetching")
+    module.SafeFetcher = lambda settings: fetcher  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "bot.fetching", module)
+    with Session(services.engine, expire_on_commit=False) as session:
+        episode = _episode(session, [{"url": "https://ex.com/t.json", "type": "application/json"}])
+        episode.status = "pending"
+        session.add(episode)
+        session.commit()
+    assert process_pending(services) == {"done": 0, "failed": 1}
+    with Session(services.engine) as session:
+        stored = session.get(Episode, episode.id)
+        assert stored.status == "pending"
+        assert "invalid JSON transcript" in stored.status_reason

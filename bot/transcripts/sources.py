@@ -136,6 +136,7 @@ def _publisher_segments(services: Services, session: Session, episode: Episode) 
     entry, parsed = run_coroutine(fetch())
     store_segments(session, episode.id, parsed.segments)
     episode.transcript_source, episode.transcript_format = "publisher", parsed.format
+    episode.language = episode.language or entry.get("language") or None
     session.add(episode)
     log.info("episode %s: %d segments from %s", episode.id, len(parsed.segments), entry["url"])
     return parsed.segments
