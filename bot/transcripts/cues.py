@@ -139,11 +139,12 @@ def _is_rolling(cues: list[RawCue]) -> bool:
     """YouTube auto-captions repeat the previous cue's last line as the next cue's first."""
     multi = rolled = 0
     for prev, cue in itertools.pairwise(cues):
-        if len(cue.lines) > 1:
+        lines = [line for line in map(_plain, cue.lines) if line]
+        shown = [line for line in map(_plain, prev.lines) if line]
+        if len(lines) > 1:
             multi += 1
-            if prev.lines and _plain(cue.lines[0]) == _plain(prev.lines[-1]):
-                rolled += 1
-    return rolled >= 3 and rolled >= 0.3 * multi
+            rolled += bool(shown) and lines[0] == shown[-1]
+    return rolled >= 3 and rolled >= 0.5 * multi
 
 
 def _unroll(cues: list[RawCue]) -> list[RawCue]:
