@@ -17,11 +17,11 @@ from bot import search_pg, search_sqlite
 from bot.answers import AskScope, Passage
 from bot.chunker import chunk_segments
 from bot.expansion import corpus_expansions
-from bot.models import Chunk, Episode, EpisodeSummary, Insight, Podcast, TranscriptSegment
+from bot.models import Chunk, Episode, EpisodeSummary, Insight, Podcast
 from bot.ports import Embedder
 from bot.rerank import rerank_with_context
 from bot.terms import QueryTerm, content_words, query_terms, stem
-from bot.transcripts import Segment
+from bot.transcripts.sources import load_segments
 from bot.vectors import embed_texts, rank_by_vector, reciprocal_rank_fusion, to_blob
 
 log = logging.getLogger(__name__)
@@ -56,12 +56,7 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
 
 
 def _transcript_chunks(session: Session, episode_id: int) -> list[dict]:
-    rows = session.exec(
-        select(TranscriptSegment)
-        .where(TranscriptSegment.episode_id == episode_id)
-        .order_by(col(TranscriptSegment.idx))
-    ).all()
-    segments = [Segment(r.start, r.end, r.speaker, r.text) for r in rows]
+    segments = load_segments(session, episode_id)
     return [
         _chunk_row(episode_id, "transcript", d.text, d.idx, d.start, d.end, d.speakers)
         for d in chunk_segments(segments)
