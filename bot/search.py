@@ -26,6 +26,7 @@ from bot.vectors import embed_texts, rank_by_vector, reciprocal_rank_fusion, to_
 
 log = logging.getLogger(__name__)
 
+INSERT_BATCH = 500
 CANDIDATES = 50  # ranked per retriever before fusion and cutting to ``limit``
 
 
@@ -48,9 +49,11 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
         vectors = embed_texts([row["text"] for row in rows], embedder)
         for row, vector in zip(rows, vectors, strict=True):
             row["embedding"] = to_blob(vector)
-    if rows:
-        # Core insert: one statement for the batch (ORM objects cost more than the indexing).
-        session.execute(insert(Chunk), [{"embedding": None} | row for row in rows])
+    rows = [{"embedding": None} | row for row in rows]
+    for begin in range(0, len(rows), INSERT_BATCH):
+        # One multi-row INSERT per batch: PostgreSQL's statement-level triggers then update the
+        # term statistics once per batch instead of once per chunk (executemany is per row).
+        session.execute(insert(Chunk).values(rows[begin : begin + INSERT_BATCH]))
     log.debug("indexed episode %s: %d chunks", episode_id, len(rows))
     return len(rows)
 
