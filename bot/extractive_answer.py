@@ -109,6 +109,8 @@ def _segment_times(
         .order_by(col(TranscriptSegment.idx))
     ).all()
     segments = [s for s in rows if s.text.split()]
+    if not segments:
+        return None
     _, offsets = joined_text([Segment(s.start, s.end, s.speaker, s.text) for s in segments])
     start = None
     for row, offset, following in zip(segments, offsets, [*offsets[1:], None], strict=True):

@@ -26,7 +26,6 @@ from bot.vectors import embed_texts, rank_by_vector, reciprocal_rank_fusion, to_
 
 log = logging.getLogger(__name__)
 
-INSERT_BATCH = 500
 CANDIDATES = 50  # ranked per retriever before fusion and cutting to ``limit``
 
 
@@ -49,24 +48,30 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
         vectors = embed_texts([row["text"] for row in rows], embedder)
         for row, vector in zip(rows, vectors, strict=True):
             row["embedding"] = to_blob(vector)
-    rows = [{"embedding": None} | row for row in rows]
-    for begin in range(0, len(rows), INSERT_BATCH):
-        # One multi-row INSERT per batch: PostgreSQL's statement-level triggers then update the
-        # term statistics once per batch instead of once per chunk (executemany is per row).
-        session.execute(insert(Chunk).values(rows[begin : begin + INSERT_BATCH]))
+    insert_chunk_rows(session, rows)
     log.debug("indexed episode %s: %d chunks", episode_id, len(rows))
     return len(rows)
+
+
+def insert_chunk_rows(session: Session, rows: Sequence[dict]) -> None:
+    """Insert chunk rows (Chunk column → value); the full-text index follows by trigger."""
+    if not rows:
+        return
+    # With RETURNING, SQLAlchemy sends executemany as multi-row INSERTs ("insertmanyvalues",
+    # 1000 rows a statement), so PostgreSQL's statement-level triggers update the term
+    # statistics once per batch rather than once per chunk; the statement is compiled once.
+    session.execute(insert(Chunk).returning(Chunk.id), [{"embedding": None} | r for r in rows])
 
 
 def _transcript_chunks(session: Session, episode_id: int) -> list[dict]:
     segments = load_segments(session, episode_id)
     return [
-        _chunk_row(episode_id, "transcript", d.text, d.idx, d.start, d.end, d.speakers)
+        chunk_row(episode_id, "transcript", d.text, d.idx, d.start, d.end, d.speakers)
         for d in chunk_segments(segments)
     ]
 
 
-def _chunk_row(
+def chunk_row(
     episode_id: int,
     kind: str,
     text: str,
@@ -92,7 +97,7 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
     if summary is not None and summary.summary.strip():
         points = " ".join(str(p.get("text", "")) for p in summary.key_points or [])
         text = " ".join([summary.summary, points, " ".join(summary.topics or [])]).strip()
-        rows.append(_chunk_row(episode_id, "summary", text))
+        rows.append(chunk_row(episode_id, "summary", text))
     insights = session.exec(
         select(Insight).where(Insight.episode_id == episode_id).order_by(col(Insight.start))
     ).all()
@@ -100,7 +105,7 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
         text = f"{insight.text} {insight.quote}".strip()
         speakers = [insight.speaker] if insight.speaker else []
         rows.append(
-            _chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
+            chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
         )
     return rows
 

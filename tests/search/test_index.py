@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from bot.answers import AskScope
@@ -125,3 +126,19 @@ def test_hybrid_retrieval_finds_synonyms_only_with_embeddings(any_engine):
         assert not any("car" in p.text.split() for p in plain)
         assert hybrid and hybrid[0].episode_id == ids["brakes"]
         assert "car" in hybrid[0].text
+
+
+def test_postgres_term_statistics_follow_inserts_and_deletes(library):
+    session, ids = library
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("term statistics are PostgreSQL's (SQLite FTS5 keeps its own)")
+    index_episode(session, ids["spring"])
+    index_episode(session, ids["brakes"])
+    session.commit()
+    actual = dict(
+        session.execute(
+            text("SELECT u.lexeme, count(*) FROM chunk c, unnest(c.tsv) u GROUP BY u.lexeme")
+        ).all()
+    )
+    stored = dict(session.execute(text("SELECT lexeme, ndoc FROM chunk_term WHERE ndoc > 0")).all())
+    assert stored == actual
