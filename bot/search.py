@@ -183,21 +183,18 @@ def build_passages(
     session: Session, ranked: Sequence[tuple[int, float]], terms: Sequence[QueryTerm]
 ) -> list[Passage]:
     """Passages for ranked chunk ids; summaries are pinned to their best transcript moment."""
-    chunks = {
-        c.id: c
-        for c in session.exec(select(Chunk).where(col(Chunk.id).in_([i for i, _ in ranked])))
-    }
-    episodes: dict[int, Episode] = {}
-    podcasts: dict[int, Podcast] = {}
+    query = (
+        select(Chunk, Episode, Podcast)
+        .join(Episode, col(Episode.id) == col(Chunk.episode_id))
+        .join(Podcast, col(Podcast.id) == col(Episode.podcast_id))
+        .where(col(Chunk.id).in_([chunk_id for chunk_id, _ in ranked]))
+    )
+    found = {chunk.id: (chunk, episode, podcast) for chunk, episode, podcast in session.exec(query)}
     passages = []
     for chunk_id, score in ranked:
-        chunk = chunks.get(chunk_id)
-        if chunk is None:
+        if chunk_id not in found:
             continue
-        episode = episodes.get(chunk.episode_id) or session.get(Episode, chunk.episode_id)
-        episodes[chunk.episode_id] = episode
-        podcast = podcasts.get(episode.podcast_id) or session.get(Podcast, episode.podcast_id)
-        podcasts[episode.podcast_id] = podcast
+        chunk, episode, podcast = found[chunk_id]
         start, end = chunk.start, chunk.end
         if chunk.kind == "summary":
             start, end = _pin_to_transcript(session, terms, chunk.episode_id, (start, end))
