@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     price_output_per_mtok_usd: float = 1.60
     price_embedding_per_mtok_usd: float = 0.02
 
+    # search: pseudo-relevance feedback expansion (bot/expansion.py); measured no recall gain
+    search_feedback: bool = False
+
     # Slack
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

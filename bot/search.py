@@ -45,12 +45,20 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
     session.execute(delete(Chunk).where(col(Chunk.episode_id) == episode_id))
     rows = _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
     if embedder is not None and rows:
+        _note_vector_store(session)
         vectors = embed_texts([row["text"] for row in rows], embedder)
         for row, vector in zip(rows, vectors, strict=True):
             row["embedding"] = to_blob(vector)
     insert_chunk_rows(session, rows)
     log.debug("indexed episode %s: %d chunks", episode_id, len(rows))
     return len(rows)
+
+
+def _note_vector_store(session: Session) -> None:
+    # pgvector is optional (absent on many servers, this one included): vectors always live in
+    # Chunk.embedding as float32 blobs and are scored in numpy; say so where it could be used.
+    if _dialect(session) == "postgresql" and search_pg.pgvector_available(session):
+        log.info("pgvector is installed but not used: chunk vectors are scored in numpy")
 
 
 def insert_chunk_rows(session: Session, rows: Sequence[dict]) -> None:
@@ -158,17 +166,18 @@ def search_passages(
     limit: int = 10,
     embedder: Embedder | None = None,
     expansions: dict[str, float] | None = None,
+    feedback: bool = False,
 ) -> list[Passage]:
     """The passages that best answer ``query`` within ``scope``, best first.
 
-    ``expansions`` (word → weight ≤ 1) widen the query; by default they are derived from the
-    corpus itself.
+    ``expansions`` (word → weight ≤ 1) widen the query; by default they come from the corpus
+    (``bot.expansion``; pseudo-relevance ``feedback`` only when asked for).
     """
     episode_ids = scoped_episode_ids(session, scope)
     if episode_ids == []:
         return []
     if expansions is None:
-        expansions = corpus_expansions(session, query, episode_ids)
+        expansions = corpus_expansions(session, query, episode_ids, feedback=feedback)
     terms = query_terms(query, expansions)
     ranked = rank_chunks(session, terms, episode_ids, limit=max(limit, CANDIDATES))
     ranked = rerank_with_context(session, ranked)

@@ -142,3 +142,28 @@ def test_postgres_term_statistics_follow_inserts_and_deletes(library):
     )
     stored = dict(session.execute(text("SELECT lexeme, ndoc FROM chunk_term WHERE ndoc > 0")).all())
     assert stored == actual
+
+
+def test_pgvector_is_detected_not_required(library):
+    session, _ = library
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("pgvector is a PostgreSQL extension")
+    from bot.search_pg import pgvector_available
+
+    assert pgvector_available(session) in (True, False)  # absent here: numpy fallback in use
+
+
+def test_feedback_expansion_adds_rare_recurring_words(engine, corpus):
+    from bot.expansion import WEIGHT, feedback_terms
+    from bot.terms import stem
+    from tests.search.corpus_index import index_corpus
+
+    index_corpus(engine, corpus)
+    question = "Why can TOAST tables get bloated?"
+    with Session(engine) as session:
+        expansions = feedback_terms(session, question, None)
+        assert expansions
+        assert all(0 < weight <= WEIGHT for weight in expansions.values())
+        assert not {stem(w) for w in expansions} & {stem("toast"), stem("tables")}
+        top = search_passages(session, question, feedback=True)[0]
+        assert "toast" in top.text.lower()
