@@ -42,6 +42,7 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
     Idempotent; returns how many chunks were stored. Embeds them when ``embedder`` is given.
     The full-text index follows the chunk table by itself (triggers from migration 0002).
     """
+    session.info.pop("podbrief.doc_freqs", None)  # counts cached by search_sqlite change now
     session.execute(delete(Chunk).where(col(Chunk.episode_id) == episode_id))
     rows = _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
     if embedder is not None and rows:

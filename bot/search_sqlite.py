@@ -76,14 +76,20 @@ def rank_chunks(
 
 
 def doc_freqs(session: Session, words: Sequence[str]) -> tuple[dict[str, int], int]:
-    """Document frequency per word (matched by its porter stem) and the number of chunks."""
+    """Document frequency per word (matched by its porter stem) and the number of chunks.
+
+    Remembered for the session's lifetime (one question, usually): the fts5vocab lookup costs
+    milliseconds and retrieval and answering ask about the same words.
+    """
+    cache: dict[str, int] = session.info.setdefault("podbrief.doc_freqs", {})
     stems = {word: stem(word) for word in words}
-    found: dict[str, int] = {}
-    if stems:
+    missing = sorted(set(stems.values()) - set(cache))
+    if missing:
         statement = text("SELECT term, doc FROM chunk_vocab WHERE term IN :terms").bindparams(
             bindparam("terms", expanding=True)
         )
-        rows = session.execute(statement, {"terms": sorted(set(stems.values()))}).all()
-        found = {row[0]: int(row[1]) for row in rows}
-    total = int(session.execute(text("SELECT count(*) FROM chunk")).scalar_one())
-    return {word: found.get(s, 0) for word, s in stems.items()}, total
+        found = dict(session.execute(statement, {"terms": missing}).all())
+        cache.update({term: int(found.get(term, 0)) for term in missing})
+    if "#chunks" not in cache:  # "#" never starts an FTS5 term
+        cache["#chunks"] = int(session.execute(text("SELECT count(*) FROM chunk")).scalar_one())
+    return {word: cache[s] for word, s in stems.items()}, cache["#chunks"]
