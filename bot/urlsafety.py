@@ -71,9 +71,11 @@ def is_allowed_private(addr: IPAddress) -> bool:
         inner = _embedded_ipv4(addr)
         if inner is not None:
             return is_allowed_private(inner)
-    return not (
-        addr.is_multicast or addr.is_link_local or addr.is_reserved or addr.is_unspecified
-    ) and (addr.is_private or addr.is_loopback or addr in CGNAT)
+    if addr.is_loopback:
+        return True
+    if addr.is_multicast or addr.is_link_local or addr.is_reserved or addr.is_unspecified:
+        return False
+    return addr.is_private or addr in CGNAT
 
 
 def check_address(ip: str | IPAddress, *, allow_private: bool = False) -> IPAddress:
