@@ -55,7 +55,7 @@ def add_feed(
     normalised = check_url(url, allow_private=private)
     podcast = session.exec(select(Podcast).where(Podcast.url == normalised)).first()
     if podcast is not None:
-        if podcast.status == REMOVED:  # following again resumes polling, history intact
+        if podcast.status in (REMOVED, "gone"):  # following again resumes polling
             podcast.status, podcast.next_poll_at, podcast.failure_count = "active", None, 0
             session.add(podcast)
             session.flush()

@@ -149,8 +149,13 @@ class SafeFetcher:
         host = httpx.URL(url).host
         async with self._host_slots[host]:
             try:
-                async with self._client.stream("GET", url, headers=headers) as response:
-                    return await self._handle(url, response, limit)
+                async with asyncio.timeout(self.settings.fetch_deadline_s):
+                    async with self._client.stream("GET", url, headers=headers) as response:
+                        return await self._handle(url, response, limit)
+            except TimeoutError:
+                raise FetchError(
+                    f"timed out fetching {url} (over {self.settings.fetch_deadline_s:g} s)"
+                ) from None
             except httpx.TimeoutException as exc:
                 raise FetchError(f"timed out fetching {url} ({type(exc).__name__})") from None
             except httpx.HTTPError as exc:

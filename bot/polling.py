@@ -92,7 +92,10 @@ async def poll_feeds(
             outcome = await poller.poll(podcast_id)
         report.outcomes.append(outcome)
         if on_progress is not None:
-            on_progress(outcome)
+            try:
+                on_progress(outcome)
+            except Exception:  # a display hiccup must not abort the poll
+                log.exception("poll progress callback failed")
 
     try:
         await asyncio.gather(*(one(pid) for pid in ids))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gzip
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -166,3 +167,21 @@ async def test_unreachable_port_is_a_fetch_error(fast, server):
     async with SafeFetcher(fast, allow_hosts={f"127.0.0.1:{port}"}) as fetcher:
         with pytest.raises(FetchError, match="could not fetch"):
             await fetcher.get(f"http://127.0.0.1:{port}/f")
+
+
+async def test_whole_request_deadline(fast, server):
+    server.routes["/slow"] = Route(FEED, stall_after=10)
+    patient = fast.model_copy(update={"read_timeout_s": 30.0, "fetch_deadline_s": 0.3})
+    async with SafeFetcher(patient, allow_hosts={server.host}) as fetcher:
+        with pytest.raises(FetchError, match=r"over 0\.3 s"):
+            await fetcher.get(server.url("/slow"))
+
+
+async def test_at_most_per_host_concurrency_requests_per_host(fast, server):
+    for n in range(6):
+        server.routes[f"/f{n}"] = Route(FEED, delay=0.2)
+    polite = fast.model_copy(update={"per_host_concurrency": 2})
+    async with SafeFetcher(polite, allow_hosts={server.host}) as fetcher:
+        results = await asyncio.gather(*(fetcher.get(server.url(f"/f{n}")) for n in range(6)))
+    assert [r.status for r in results] == [200] * 6
+    assert 1 <= server.max_in_flight <= 2

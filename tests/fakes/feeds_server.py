@@ -22,6 +22,7 @@ class Route:
     last_modified: str | None = None
     location: str | None = None  # for 3xx
     stall_after: int | None = None  # send this many body bytes, then hang
+    delay: float = 0.0  # seconds to wait before answering (to overlap requests)
     content_type: str = "application/rss+xml"
 
 
@@ -38,6 +39,9 @@ class FeedServer:
         self.routes: dict[str, Route] = {}
         self.requests: list[SeenRequest] = []
         self.release = threading.Event()
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._server.daemon_threads = True
         # a short poll interval keeps shutdown (one per test) from costing half a second
@@ -84,7 +88,16 @@ class FeedServer:
                 if route is None:
                     self._send(404, b"not found", {})
                     return
-                self._answer(route, headers)
+                with server._lock:
+                    server.in_flight += 1
+                    server.max_in_flight = max(server.max_in_flight, server.in_flight)
+                try:
+                    if route.delay:
+                        server.release.wait(route.delay)
+                    self._answer(route, headers)
+                finally:
+                    with server._lock:
+                        server.in_flight -= 1
 
             def _answer(self, route: Route, headers: dict[str, str]) -> None:
                 validators = {}
