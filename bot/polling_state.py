@@ -9,10 +9,12 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, select
 
 from bot.config import Settings
+from bot.errors import UnsafeURL
 from bot.feedparse import ParsedFeed
 from bot.feeds import StoreResult, store_items
 from bot.models import Podcast
 from bot.ports import FetchResult
+from bot.urlsafety import check_url
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,8 @@ def record_parsed(
     podcast.last_full_fetch_at = now
     if result.permanent_url and result.permanent_url != podcast.url:
         _move(session, podcast, result.permanent_url)
+    elif parsed.new_feed_url and parsed.new_feed_url != podcast.url:
+        _announced_move(session, podcast, parsed.new_feed_url, settings)
     _succeeded(podcast, now, settings)
     return stored
 
@@ -121,6 +125,16 @@ def _move(session: Session, podcast: Podcast, new_url: str) -> None:
         return
     log.info("feed %s moved permanently: %s -> %s", podcast.id, podcast.url, new_url)
     podcast.url = new_url
+
+
+def _announced_move(session: Session, podcast: Podcast, new_url: str, settings: Settings) -> None:
+    """Follow ``itunes:new-feed-url``, the feed's own moving notice, if the URL is acceptable."""
+    try:
+        checked = check_url(new_url, allow_private=settings.allow_private_urls)
+    except UnsafeURL as exc:
+        log.warning("feed %s announces an unacceptable new URL: %s", podcast.id, exc)
+        return
+    _move(session, podcast, checked)
 
 
 def _succeeded(podcast: Podcast, now: datetime, settings: Settings) -> None:

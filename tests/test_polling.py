@@ -218,3 +218,29 @@ async def test_back_catalogue_of_a_real_feed(services, server, fetcher, corpus):
 
 def test_settings_default_initial_episodes():
     assert Settings(_env_file=None).initial_episodes == 3
+
+
+async def test_new_feed_url_moves_the_feed(services, server, fetcher):
+    services.settings = services.settings.model_copy(update={"allow_private_urls": True})
+    moving = (
+        rss(SIX[:1])
+        .replace(
+            b"<title>Show</title>",
+            b"<title>Show</title><itunes:new-feed-url>"
+            + server.url("/moved").encode()
+            + b"</itunes:new-feed-url>",
+        )
+        .replace(b"<rss ", b'<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" ')
+    )
+    server.routes["/f"] = Route(moving)
+    pid = follow(services, server.url("/f"))
+    await poll_feed(services, pid, fetcher)
+    assert podcast(services, pid).url == server.url("/moved")
+
+
+def test_new_feed_url_in_the_corpus(corpus):
+    from bot.feedparse import parse_feed
+
+    path = corpus / "feeds/jbierfeldt/bc-sample-new-feed-url.xml"
+    feed = parse_feed(path.read_bytes(), url="https://example.com/old")
+    assert feed.new_feed_url == "http://feeds.gimletmedia.com/hearreplyall"
