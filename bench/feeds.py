@@ -26,7 +26,7 @@ from bot.polling import poll_feeds
 from bot.services import Services
 
 
-def make_feed(n_items: int, seed: int = 0) -> bytes:
+def make_feed(n_items: int, seed: int = 0, chapters: str = "https://example.com/c.json") -> bytes:
     """An RSS feed with iTunes and Podcasting 2.0 tags, ~1 KB per item."""
     items = []
     for i in range(n_items):
@@ -38,7 +38,7 @@ def make_feed(n_items: int, seed: int = 0) -> bytes:
             f"</description><itunes:duration>{30 + i % 60}:00</itunes:duration>"
             f'<enclosure url="https://cdn.example.com/{seed}/{i}.mp3" type="audio/mpeg" '
             f'length="1000"/><podcast:transcript url="https://example.com/{seed}/{i}.vtt" '
-            f'type="text/vtt"/><podcast:chapters url="https://example.com/{seed}/{i}.json" '
+            f'type="text/vtt"/><podcast:chapters url="{chapters}" '
             f'type="application/json+chapters"/>'
             f'<podcast:person role="guest" href="https://example.com/p">Guest {i}</podcast:person>'
             "</item>"
@@ -57,9 +57,14 @@ def _serve(n_feeds: int, items: int, ready: multiprocessing.Queue, stop) -> None
     from tests.fakes.feeds_server import FeedServer, Route
 
     server = FeedServer()
+    chapters = server.url("/chapters.json")  # queued episodes fetch these during the poll
+    server.routes["/chapters.json"] = Route(
+        b'{"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}',
+        content_type="application/json+chapters",
+    )
     for i in range(n_feeds):
         etag = f'"e{i}"' if i % 2 == 0 else None  # even feeds answer 304 once polled
-        server.routes[f"/feed/{i}"] = Route(make_feed(items, seed=i), etag=etag)
+        server.routes[f"/feed/{i}"] = Route(make_feed(items, i, chapters), etag=etag)
     server.start()
     ready.put(server.host)
     stop.wait(600)
