@@ -220,21 +220,21 @@ class _Poller:
 
     async def _fetch_chapters(self, episode_ids: list[int]) -> None:
         """Fetch chapters JSON for these episodes; a failure is logged and never fails the poll."""
-        for episode_id in episode_ids:
-            with db.session_scope(self.services.engine) as session:
-                episode = session.get(Episode, episode_id)
-                url = episode.chapters_url if episode else None
-            if not url:
-                continue
-            try:
-                fetched = await self.fetcher.get(
-                    url, max_bytes=self.services.settings.max_feed_bytes
-                )
-                chapters = parse_chapters(fetched.content)
-            except PodbriefError as exc:
-                log.info("chapters of episode %s unavailable: %s", episode_id, exc)
-                continue
-            await self._write(self._store_chapters, episode_id, chapters)
+        await asyncio.gather(*(self._fetch_episode_chapters(eid) for eid in episode_ids))
+
+    async def _fetch_episode_chapters(self, episode_id: int) -> None:
+        with db.session_scope(self.services.engine) as session:
+            episode = session.get(Episode, episode_id)
+            url = episode.chapters_url if episode else None
+        if not url:
+            return
+        try:
+            fetched = await self.fetcher.get(url, max_bytes=self.services.settings.max_feed_bytes)
+            chapters = parse_chapters(fetched.content)
+        except PodbriefError as exc:
+            log.info("chapters of episode %s unavailable: %s", episode_id, exc)
+            return
+        await self._write(self._store_chapters, episode_id, chapters)
 
     def _store_chapters(self, episode_id: int, chapters: list[dict]) -> None:
         with db.session_scope(self.services.engine) as session:
