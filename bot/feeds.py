@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.errors import NotFound
 from bot.feedparse import ParsedFeed, ParsedItem
 from bot.models import Episode, Podcast
-from bot.urlsafety import check_url
+from bot.urlsafety import check_url, shown
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ def add_feed(
     podcast = Podcast(url=normalised)
     session.add(podcast)
     session.flush()
-    log.info("following feed %s as podcast %s", normalised, podcast.id)
+    log.info("following feed %s as podcast %s", shown(normalised), podcast.id)
     return podcast
 
 

@@ -31,6 +31,7 @@ from bot.polling_state import (
 )
 from bot.ports import Fetcher
 from bot.services import Services
+from bot.urlsafety import shown
 
 log = logging.getLogger(__name__)
 
@@ -188,7 +189,7 @@ class _Poller:
                 retry_after=retry_after,
             )
             session.add(podcast)
-            log.warning("feed %s (%s) failed: %s", podcast.id, podcast.url, message)
+            log.warning("feed %s (%s) failed: %s", podcast.id, shown(podcast.url), message)
             return self._outcome(podcast, "failed")
 
     def _gone(self, feed: FeedSnapshot, message: str) -> PollOutcome:

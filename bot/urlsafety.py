@@ -117,6 +117,16 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     return str(parsed.copy_with(host=host))
 
 
+def shown(url: str) -> str:
+    """The URL for messages and logs: no credentials, query or fragment (private feeds keep
+    their access tokens there, and errors end up in chat)."""
+    try:
+        parsed = httpx.URL(url)
+        return str(parsed.copy_with(username=None, password=None, query=None, fragment=None))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "<invalid URL>"
+
+
 async def resolve_checked(host: str, port: int, *, allow_private: bool = False) -> list[str]:
     """Resolve ``host`` and return its addresses, all checked; UnsafeURL if any is refused.
 
