@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import update
 from sqlmodel import Session, select
 
 from bot.config import Settings
@@ -102,6 +103,21 @@ def due_feeds(session: Session, now: datetime, *, only_due: bool = True) -> list
             (Podcast.next_poll_at.is_(None)) | (Podcast.next_poll_at <= now)  # type: ignore[union-attr]
         )
     return [pid for pid in session.exec(query.order_by(Podcast.id)).all() if pid is not None]
+
+
+def claim_feed(session: Session, podcast_id: int, now: datetime, lease: timedelta) -> bool:
+    """Claim a due feed for one poller by pushing its next poll ``lease`` ahead.
+
+    An atomic conditional UPDATE, so two schedulers or workers never poll one feed at once; if
+    the poller dies, the lease runs out and the feed is due again.
+    """
+    due = (Podcast.next_poll_at.is_(None)) | (Podcast.next_poll_at <= now)  # type: ignore[union-attr]
+    statement = (
+        update(Podcast)
+        .where(Podcast.id == podcast_id, Podcast.status.in_(POLLED_STATUSES), due)  # type: ignore[attr-defined]
+        .values(next_poll_at=now + lease)
+    )
+    return session.execute(statement).rowcount == 1
 
 
 def store_items(

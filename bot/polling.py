@@ -12,13 +12,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import db
 from bot.chapters import parse_chapters
 from bot.errors import FetchError, PodbriefError
 from bot.feedparse import parse_feed
-from bot.feeds import due_feeds, get_podcast
+from bot.feeds import claim_feed, due_feeds, get_podcast
 from bot.fetching import SafeFetcher
 from bot.models import Episode
 from bot.polling_state import (
@@ -34,6 +34,9 @@ from bot.services import Services
 from bot.urlsafety import shown
 
 log = logging.getLogger(__name__)
+
+# How long a claimed feed stays claimed if its poller dies mid-poll.
+CLAIM_LEASE = timedelta(minutes=15)
 
 
 @dataclass
@@ -86,11 +89,13 @@ async def poll_feeds(
     own = fetcher is None
     active: Fetcher = fetcher or SafeFetcher(services.settings)
     slots = asyncio.Semaphore(max(services.settings.poll_concurrency, 1))
-    poller = _Poller(services, active)
+    poller = _Poller(services, active, claim=only_due)
 
     async def one(podcast_id: int) -> None:
         async with slots:
             outcome = await poller.poll(podcast_id)
+        if outcome is None:  # another poller has it
+            return
         report.outcomes.append(outcome)
         if on_progress is not None:
             try:
@@ -109,15 +114,18 @@ async def poll_feeds(
 
 async def poll_feed(services: Services, podcast_id: int, fetcher: Fetcher) -> PollOutcome:
     """Poll one feed now, whether or not it is due."""
-    return await _Poller(services, fetcher).poll(podcast_id)
+    outcome = await _Poller(services, fetcher).poll(podcast_id)
+    assert outcome is not None  # only claiming pollers skip
+    return outcome
 
 
 class _Poller:
     """Shared state of one poll run: services, fetcher and the database write lock."""
 
-    def __init__(self, services: Services, fetcher: Fetcher) -> None:
+    def __init__(self, services: Services, fetcher: Fetcher, *, claim: bool = False) -> None:
         self.services = services
         self.fetcher = fetcher
+        self.claim = claim
         self.write_lock = asyncio.Lock()
 
     async def _write(self, func: Callable, *args, **kwargs):
@@ -125,7 +133,10 @@ class _Poller:
         async with self.write_lock:
             return await asyncio.to_thread(func, *args, **kwargs)
 
-    async def poll(self, podcast_id: int) -> PollOutcome:
+    async def poll(self, podcast_id: int) -> PollOutcome | None:
+        """Poll one feed; None when claiming and another poller already has it."""
+        if self.claim and not await self._write(self._claim, podcast_id):
+            return None
         try:
             return await self._poll(podcast_id)
         except Exception as exc:  # one feed's surprise must never stop the others
@@ -166,6 +177,10 @@ class _Poller:
         return outcome
 
     # --- blocking writes (run in a thread under the write lock) -------------------------------
+
+    def _claim(self, podcast_id: int) -> bool:
+        with db.session_scope(self.services.engine) as session:
+            return claim_feed(session, podcast_id, self.services.clock.now(), CLAIM_LEASE)
 
     def _outcome(self, podcast, status: str, **extra) -> PollOutcome:
         return PollOutcome(

@@ -274,3 +274,15 @@ async def test_bundled_samples_poll_with_chapters(services, server, fetcher):
     open_weights = stored["podbrief-sample-inference-hour-open-weights-closed-wallets"]
     assert open_weights.chapters[0] == {"start": 33.51, "title": "Leaving the frontier API"}
     assert all(e.transcripts and e.persons for e in stored.values())
+
+
+async def test_two_pollers_never_poll_one_feed_twice(services, server, fetcher):
+    import asyncio
+
+    server.routes["/f"] = Route(rss(SIX[:2]), delay=0.2)
+    follow(services, server.url("/f"))
+    first, second = await asyncio.gather(
+        poll_feeds(services, fetcher=fetcher), poll_feeds(services, fetcher=fetcher)
+    )
+    assert len(first.outcomes) + len(second.outcomes) == 1
+    assert len(server.seen("/f")) == 1 and len(episodes(services)) == 2
