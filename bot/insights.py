@@ -36,7 +36,9 @@ class ExtractiveEngine:
         """Insights and a summary for one episode, from its segments alone."""
         sentences = split_sentences(segments)
         texts = [s.text for s in sentences]
-        phrases = keyphrases([*texts, episode.title, episode.description], limit=15)
+        names = {s.speaker for s in sentences if s.speaker} | {episode.podcast}
+        names |= {p.get("name", "") for p in episode.persons}
+        phrases = keyphrases([*texts, episode.title, episode.description], 15, names)
         claims = candidate_claims(sentences)
         scored = _score_claims(claims, texts, phrases)
         chosen = _select(scored, self.limit)
@@ -80,9 +82,10 @@ def _score_claims(
         norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
         centrality = sum(v * centroid[t] for t, v in vector.items()) / (norm * centroid_norm)
         coverage = sum(1 for p in phrase_stems if p and p <= terms.keys())
-        length_fit = 1.0 - abs(len(claim.text) - 220) / 300
+        length_fit = 1.0 - abs(len(claim.text) - 170) / 300
+        extra_sentences = claim.last - claim.first  # one idea per item: prefer single sentences
         score = 0.45 * centrality + 0.1 * min(coverage, 3) + 0.2 * claim.signal
-        out.append((claim, score + 0.1 * length_fit))
+        out.append((claim, score + 0.1 * length_fit - 0.06 * extra_sentences))
     return out
 
 

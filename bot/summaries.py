@@ -96,10 +96,10 @@ def episode_guests(episode: EpisodeContext, sentences: list[Sentence]) -> list[s
         if sentence.speaker and not GENERIC_SPEAKER_RE.match(sentence.speaker):
             talk[sentence.speaker] += len(sentence.text)
     hosts = {p["name"] for p in episode.persons if p.get("role") == "host"}
-    ranked = [name for name, _ in talk.most_common()]
-    if not hosts and ranked:
-        hosts = {ranked[0]}  # the voice that talks most is taken to be the host
-    return [name for name in ranked if name not in hosts][:5]
+    first = next((s.speaker for s in sentences if s.speaker in talk), None)
+    if not hosts and first:
+        hosts = {first}  # hosts open the show
+    return [name for name, _ in talk.most_common() if name not in hosts][:5]
 
 
 def _key_points(episode: EpisodeContext, insights: list[ExtractedInsight]) -> list[KeyPoint]:

@@ -39,7 +39,11 @@ STOPWORDS = frozenset(
     it's i'm you're we're they're he's she's there's what's don't doesn't didn't can't
     won't isn't aren't wasn't weren't i've you've we've they've i'd you'd we'd i'll you'll
     we'll they'll ve ll d s t m 's n't three four five six seven eight nine ten yep nope mhm
-    hmm ah uhm erm
+    hmm ah uhm erm talk talking talked interesting little bit time times week weeks work
+    working worked change changes great big able different look looking looked happen happened
+    year years day days come comes coming came probably important especially certain sense
+    point course fact example case feel felt tell told hear heard call called fun cool nice
+    best bad start started starting lot bunch ones everybody somebody gotten getting
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -85,8 +89,12 @@ def stem_set(text: str) -> frozenset[str]:
     return frozenset(stems(text))
 
 
-def keyphrases(texts: Iterable[str], limit: int = 10) -> list[str]:
-    """The most salient 1–3 word phrases of ``texts`` (frequency, length, proper nouns)."""
+def keyphrases(texts: Iterable[str], limit: int = 10, exclude: Iterable[str] = ()) -> list[str]:
+    """The most salient 1–3 word phrases of ``texts`` (frequency, length, proper nouns).
+
+    Phrases said once are not key; words in ``exclude`` (speaker and show names) never are.
+    """
+    banned = {stem(w) for text in exclude for w in words(text)}
     counts: Counter[str] = Counter()
     surface: dict[str, Counter[str]] = {}
     for text in texts:
@@ -96,7 +104,7 @@ def keyphrases(texts: Iterable[str], limit: int = 10) -> list[str]:
     scored = []
     for key, count in counts.items():
         n_words = key.count(" ") + 1
-        if count < 2 and n_words == 1:
+        if count < 2 or banned.intersection(key.split()):
             continue
         best = surface[key].most_common(1)[0][0]
         proper = 1.3 if best[:1].isupper() else 1.0
