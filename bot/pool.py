@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import weakref
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.models import Episode, Insight, Podcast
@@ -64,17 +66,24 @@ class InsightPool:
         return [n for n in hits if all(p in self.items[n].doc for p in parts[1:])]
 
 
-_POOLS: dict[tuple, InsightPool] = {}  # why: 1,000 channels share one load per insight change
+# why: 1,000 channels share one load per change of insights; keyed by engine (not URL, since
+# PostgreSQL schemas share one URL) and dropped with it.
+_POOLS: weakref.WeakKeyDictionary[Engine, tuple[tuple, InsightPool]] = weakref.WeakKeyDictionary()
+
+
+def insights_stamp(session: Session) -> tuple:
+    """Changes whenever insights are added or removed (count and highest id)."""
+    return tuple(session.exec(select(func.count(Insight.id), func.max(Insight.id))).one())
 
 
 def load_pool(session: Session) -> InsightPool:
     """The pool for the session's database, rebuilt only when insights were added or removed."""
-    count, max_id = session.exec(select(func.count(Insight.id), func.max(Insight.id))).one()
-    key = (str(session.get_bind().url), count, max_id)
-    if key not in _POOLS:
-        _POOLS.clear()
-        _POOLS[key] = build_pool(session)
-    return _POOLS[key]
+    engine, stamp = session.get_bind(), insights_stamp(session)
+    cached = _POOLS.get(engine)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, build_pool(session))
+        _POOLS[engine] = cached
+    return cached[1]
 
 
 def build_pool(session: Session) -> InsightPool:

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import logging
 import math
+import weakref
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import func
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.models import Insight
@@ -72,8 +74,6 @@ SYNONYM_SEED: dict[str, dict[str, float]] = {
         "build system": 0.5,
         "package manager": 0.55,
         "ci": 0.35,
-        "developer": 0.4,
-        "tooling": 0.6,
         "code": 0.2,
     },
     "security": {
@@ -115,18 +115,21 @@ class CorpusStats:
     expansions: dict[str, dict[str, float]] = field(default_factory=dict)
 
 
-_STATS: dict[tuple, CorpusStats] = {}  # why: expansion is costly; rebuilt when insights change
+# why: expansion is costly; rebuilt per engine only when insights are added or removed
+_STATS: weakref.WeakKeyDictionary[Engine, tuple[tuple, CorpusStats]] = weakref.WeakKeyDictionary()
 
 
 def corpus_stats(session: Session) -> CorpusStats:
     """Statistics over every stored insight, cached until insights are added or removed."""
-    count, max_id = session.exec(select(func.count(Insight.id), func.max(Insight.id))).one()
-    key = (str(session.get_bind().url), count, max_id)
-    if key not in _STATS:
-        _STATS.clear()
+    engine = session.get_bind()
+    stamp = tuple(session.exec(select(func.count(Insight.id), func.max(Insight.id))).one())
+    cached = _STATS.get(engine)
+    if cached is None or cached[0] != stamp:
         rows = session.exec(select(Insight.text, Insight.topics)).all()
-        _STATS[key] = build_corpus_stats(text + " " + " ".join(t or []) for text, t in rows)
-    return _STATS[key]
+        stats = build_corpus_stats(text + " " + " ".join(t or []) for text, t in rows)
+        cached = (stamp, stats)
+        _STATS[engine] = cached
+    return cached[1]
 
 
 def build_corpus_stats(texts: Iterable[str]) -> CorpusStats:
@@ -193,7 +196,7 @@ def _learned(stats: CorpusStats, terms: dict[str, float]) -> dict[str, float]:
     for term, count in together.items():
         share = count / len(matching)
         lift = share / (stats.df[term] / total)
-        if count >= 2 and lift >= 2.0 and share >= 0.25 and term not in terms:
+        if count >= 2 and lift >= 1.5 and share >= 0.25 and term not in terms:
             scored.append((share * math.log(lift), term, share))
     scored.sort(reverse=True)
     return {
