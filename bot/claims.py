@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.keyphrases import content_words
 from bot.sentences import Sentence, clean_wording
-from bot.terms import content_words
 
 MIN_CHARS = 80
 MAX_CHARS = 400

@@ -9,8 +9,8 @@ from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.errors import InvalidInput, NotFound
+from bot.keyphrases import stem_set
 from bot.models import Channel, Episode, Feedback, Insight
-from bot.terms import stem_set
 
 log = logging.getLogger(__name__)
 

@@ -12,11 +12,11 @@ from sqlmodel import Session, select
 
 from bot.claims import Claim, candidate_claims
 from bot.config import Settings
+from bot.keyphrases import keyphrases, stem_set, stems
 from bot.models import DeliveryItem, Episode, EpisodeSummary, Feedback, Insight
 from bot.ports import EpisodeContext, ExtractedInsight, Extraction, InsightEngine
 from bot.sentences import split_sentences
 from bot.summaries import extractive_summary
-from bot.terms import keyphrases, stem_set, stems
 from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)

@@ -12,8 +12,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.keyphrases import stem_set
 from bot.models import Episode, Insight, Podcast
-from bot.terms import stem_set
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,8 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.keyphrases import stem_set, stems
 from bot.models import Insight
-from bot.terms import stem_set, stems
 
 log = logging.getLogger(__name__)
 

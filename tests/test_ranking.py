@@ -19,9 +19,9 @@ from bot.clock import utcnow
 from bot.config import Settings
 from bot.errors import InvalidInput, NotFound
 from bot.feedback import channel_weights, record_feedback
+from bot.keyphrases import stem_set
 from bot.models import Delivery, Feedback
 from bot.services import Services
-from bot.terms import stem_set
 from bot.topics import build_corpus_stats, expand_with, topic_relevance
 from tests.fakes.insights_data import seed_channel, seed_episode, seed_insight, seed_podcast
 

@@ -1,4 +1,4 @@
-"""Terms: words, stopwords, stems and keyphrases shared by insights, topics and ranking."""
+"""Words, stopwords, stems and keyphrases for insights, topic matching and ranking."""
 
 from __future__ import annotations
 
