@@ -27,7 +27,9 @@ NOT_A_CLAIM_RE = re.compile(
     r"good question|great question|that'?s (?:a )?(?:great|good|fair|true|right|funny)|"
     r"exactly|absolutely|totally|oh my|wow|awesome|cool|i hope|excited to|"
     r"later on|(?:a )?(?:little )?(?:bit )?later|earlier|in a (?:minute|second|bit)|"
-    r"(?:go|get) into (?:that|it)|let me|anyway|hey|an episode about)\b",
+    r"(?:go|get) into (?:that|it)|let me|anyway|hey|an episode about|"
+    r"today (?:we|i)(?:'re| are| will|'ll)? (?:talk|talking|look|looking|cover|covering)|"
+    r"my guests?|our guests?|we have \w+ \w+,? who|joined by|i'?m here with|back to you)\b",
     re.I,
 )
 # Openings that lean on something said before ("It…", "That's why…") are not self-contained.

@@ -16,8 +16,9 @@ log = logging.getLogger(__name__)
 
 FOLLOWED_SHOW_RELEVANCE = 0.6  # an insight from a show the channel follows counts as relevant
 DUPLICATE = 0.55  # stem-set cosine at which two claims say the same thing
-RELATED = 0.2  # … and at which another episode is "saying something related"
+RELATED = 0.25  # … and at which another episode is "saying something related"
 SAME_SHOW_PENALTY = 0.08  # per item already picked from that show: prefer distinct shows
+SAME_TOPIC_PENALTY = 0.05  # per item already picked for that topic: cover every topic
 NEW_SINCE_LAST_BRIEF = 0.05
 MAX_EXPLAINED_LOSERS = 8
 
@@ -145,11 +146,14 @@ def _select(scored: list[Pick], request: RankRequest, losers: list[str]) -> list
     picks: list[Pick] = []
     per_episode: dict[int, int] = {}
     per_show: dict[int, int] = {}
+    per_topic: dict[str, int] = {}
+
+    def effective(pick: Pick) -> float:
+        shows = SAME_SHOW_PENALTY * per_show.get(pick.item.podcast_id, 0)
+        return pick.score - shows - SAME_TOPIC_PENALTY * per_topic.get(pick.topic, 0)
+
     while remaining and len(picks) < request.size:
-        best = max(
-            remaining,
-            key=lambda p: p.score - SAME_SHOW_PENALTY * per_show.get(p.item.podcast_id, 0),
-        )
+        best = max(remaining, key=effective)
         remaining.remove(best)
         twin = next((p for p in picks if similarity(p.item.doc, best.item.doc) >= DUPLICATE), None)
         if twin is not None:
@@ -164,6 +168,7 @@ def _select(scored: list[Pick], request: RankRequest, losers: list[str]) -> list
             picks.append(best)
             per_episode[best.item.episode_id] = per_episode.get(best.item.episode_id, 0) + 1
             per_show[best.item.podcast_id] = per_show.get(best.item.podcast_id, 0) + 1
+            per_topic[best.topic] = per_topic.get(best.topic, 0) + 1
     losers.extend(
         f"{_label(p.item)}: scored {p.score:.2f}, below the top {request.size}."
         for p in remaining[:3]
@@ -175,7 +180,10 @@ def _related(pool: InsightPool, pick: Pick, limit: int) -> list[PoolInsight]:
     """Folded duplicates first, then the closest insights from other episodes."""
     out = list(pick.folded)
     seen_episodes = {pick.item.episode_id} | {item.episode_id for item in out}
-    for item in _closest(pool, pick.item):
+    closest = _closest(pool, pick.item)
+    other_shows = [i for i in closest if i.podcast_id != pick.item.podcast_id]
+    same_show = [i for i in closest if i.podcast_id == pick.item.podcast_id]
+    for item in other_shows + same_show:  # "who else said this": other shows first
         if len(out) >= limit:
             break
         if item.episode_id not in seen_episodes:

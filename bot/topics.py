@@ -24,7 +24,7 @@ from bot.models import Insight
 log = logging.getLogger(__name__)
 
 PHRASE_WEIGHT = 1.0  # the whole topic
-PART_WEIGHT = 0.45  # one word of a multi-word topic
+PART_WEIGHT = 0.35  # one word of a multi-word topic
 LEARNED_MAX = 0.4  # cap for corpus-learned expansions
 LEARNED_TERMS = 10
 
@@ -166,12 +166,22 @@ def _expand(stats: CorpusStats, text: str) -> dict[str, float]:
             _raise(terms, term, PART_WEIGHT)
     for key, synonyms in stats.seed.items():
         if _contains(core, key.split()):
-            share = PHRASE_WEIGHT if key == " ".join(core) else 0.85
+            share = _seed_share(key, core)
             for synonym, weight in synonyms.items():
                 _raise(terms, synonym, weight * share)
     for term, weight in _learned(stats, terms).items():
         _raise(terms, term, weight)
     return terms
+
+
+def _seed_share(key: str, core: list[str]) -> float:
+    """How much a seed's synonyms count: fully for the whole topic, less for a part of it.
+
+    One word of a longer topic ("ai" in "open-source AI") is weak evidence on its own.
+    """
+    if key == " ".join(core):
+        return PHRASE_WEIGHT
+    return 0.85 if " " in key else 0.5
 
 
 def _raise(terms: dict[str, float], term: str, weight: float) -> None:

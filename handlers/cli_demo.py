@@ -37,6 +37,8 @@ def demo_command(
 
     console = Console()
     started = time.perf_counter()
+    if logging.getLogger().level > logging.DEBUG:
+        logging.getLogger().setLevel(logging.WARNING)  # the progress display tells the story
     with tempfile.TemporaryDirectory(prefix="podbrief-demo-") as tmp:
         path = db_path or Path(tmp) / "demo.db"
         result = _run(runtime(ctx).settings, f"sqlite:///{path}", console)

@@ -34,8 +34,9 @@ def render_brief(brief: Brief) -> RenderableType:
 
 def _item(item: BriefItem) -> RenderableType:
     lines = [Text.from_markup(f"[bold cyan]{item.rank}.[/] [bold]{escape(item.text)}[/]")]
-    quote = item.quote if len(item.quote) <= 240 else item.quote[:237] + "…"
-    lines.append(Text(f'   "{quote}"', style="italic"))
+    if " ".join(item.quote.split()) != item.text:  # offline the claim often is the quote
+        quote = item.quote if len(item.quote) <= 240 else item.quote[:237] + "…"
+        lines.append(Text(f'   "{quote}"', style="italic"))
     who = " · ".join(p for p in (item.speaker, item.podcast, f'"{item.episode}"') if p)
     link = f"[link={escape(item.url)}]▶ {mmss(item.start)}[/link]" if item.url else ""
     lines.append(Text.from_markup(f"   — {escape(who)} · {link}", style="dim"))
