@@ -29,9 +29,12 @@ NOT_A_CLAIM_RE = re.compile(
     r"later on|(?:a )?(?:little )?(?:bit )?later|earlier|in a (?:minute|second|bit)|"
     r"(?:go|get) into (?:that|it)|let me|anyway|hey|an episode about|"
     r"today (?:we|i)(?:'re| are| will|'ll)? (?:talk|talking|look|looking|cover|covering)|"
-    r"my guests?|our guests?|we have \w+ \w+,? who|joined by|i'?m here with|back to you)\b",
+    r"my guests?|our guests?|we have \w+ \w+,? who|joined by|i'?m here with|back to you|"
+    r"today'?s topic)\b",
     re.I,
 )
+# A reply to a question ("Per unit of energy, yes, often…") leans on the question.
+ANSWER_RE = re.compile(r"(?:^|[.!?]\s+|,\s*)(?:yes|no|nope|yeah|yep)\b\s*[,.!]", re.I)
 # Openings that lean on something said before ("It…", "That's why…") are not self-contained.
 ANAPHORIC_START_RE = re.compile(
     r"^(?:it|that|this|these|those|they|them|he|she|him|her|there|which|who|then|also|"
@@ -90,7 +93,7 @@ def candidate_claims(sentences: list[Sentence], max_sentences: int = 3) -> list[
 
 
 def _as_claim(window: list[Sentence]) -> Claim | None:
-    if not window[0].complete:
+    if not window[0].complete or any(_fragment(s.text) for s in window):
         return None
     quote = " ".join(s.text for s in window)
     if len(quote) > MAX_CHARS * 1.6 or not _standalone_quote(quote):
@@ -110,8 +113,15 @@ def _as_claim(window: list[Sentence]) -> Claim | None:
     )
 
 
+def _fragment(sentence: str) -> bool:
+    """A short verbless answer like "Easier than expected." or "Mostly reruns." """
+    return len(sentence.split()) <= 6 and not CLAIM_VERB_RE.search(sentence)
+
+
 def _standalone_quote(quote: str) -> bool:
-    return "?" not in quote and not NOT_A_CLAIM_RE.search(quote)
+    if "?" in quote or ANSWER_RE.search(quote):
+        return False
+    return not NOT_A_CLAIM_RE.search(quote)
 
 
 def is_claim_text(text: str) -> bool:
