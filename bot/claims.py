@@ -21,7 +21,7 @@ NOT_A_CLAIM_RE = re.compile(
     r"on (?:the|this) (?:show|podcast)|our (?:show|podcast)|subscribe|rate (?:and|us)|"
     r"review us|show ?notes|link (?:in|below)|patreon|newsletter|"
     r"see you|talk to you|catch you|bye|cheers|take care|my name is|i'?m your host|"
-    r"joining me|with me (?:today|now)|let'?s (?:get started|dive|jump|talk|get into)|"
+    r"joining me|with me (?:today|now)|let'?s (?:get started|start|begin|dive|jump|talk|get into)|"
     r"laugh\w*|music|applause|inaudible|crosstalk|"
     r"you said|you mentioned|as i said|like i said|we talked about|you were saying|"
     r"good question|great question|that'?s (?:a )?(?:great|good|fair|true|right|funny)|"
@@ -78,34 +78,51 @@ class Claim:
     signal: float  # 0..1, how claim-like the wording is
 
 
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """Per-sentence work done once, shared by the 1–3 windows that contain the sentence."""
+
+    usable: bool  # not a question, reply, greeting, sponsor read or verbless fragment
+    clean: str
+    content_words: int
+
+
 def candidate_claims(sentences: list[Sentence], max_sentences: int = 3) -> list[Claim]:
     """Every 1–3 sentence window within one speaker turn that reads as a standalone claim."""
+    checked = [_check(s) for s in sentences]
     claims: list[Claim] = []
     for i, first in enumerate(sentences):
+        if not first.complete:
+            continue
         for size in range(1, max_sentences + 1):
             window = sentences[i : i + size]
             if len(window) < size or window[-1].turn != first.turn:
                 break
-            claim = _as_claim(window)
+            if not checked[i + size - 1].usable:
+                break  # every longer window holds this sentence too
+            claim = _as_claim(window, checked[i : i + size])
             if claim is not None:
                 claims.append(claim)
     return claims
 
 
-def _as_claim(window: list[Sentence]) -> Claim | None:
-    if not window[0].complete or any(_fragment(s.text) for s in window):
-        return None
-    quote = " ".join(s.text for s in window)
-    if len(quote) > MAX_CHARS * 1.6 or not _standalone_quote(quote):
-        return None
-    text = clean_wording(quote)
-    if not is_claim_text(text):
+def _check(sentence: Sentence) -> _Checked:
+    text = sentence.text
+    if len(text) > MAX_CHARS * 1.6 or _fragment(text) or not _standalone_quote(text):
+        return _Checked(False, "", 0)
+    clean = clean_wording(text)
+    return _Checked(bool(clean), clean, len(content_words(clean)))
+
+
+def _as_claim(window: list[Sentence], checked: list[_Checked]) -> Claim | None:
+    text = " ".join(c.clean for c in checked)
+    if not is_claim_text(text, sum(c.content_words for c in checked)):
         return None
     return Claim(
         first=window[0].idx,
         last=window[-1].idx,
         text=text,
-        quote=quote,
+        quote=" ".join(s.text for s in window),
         speaker=window[0].speaker,
         start=window[0].start,
         end=window[-1].end,
@@ -124,7 +141,7 @@ def _standalone_quote(quote: str) -> bool:
     return not NOT_A_CLAIM_RE.search(quote)
 
 
-def is_claim_text(text: str) -> bool:
+def is_claim_text(text: str, content_count: int | None = None) -> bool:
     """A complete, self-contained statement of the right length with no filler left."""
     if not MIN_CHARS <= len(text) <= MAX_CHARS or "?" in text:
         return False
@@ -134,7 +151,9 @@ def is_claim_text(text: str) -> bool:
         return False
     if len(CHATTER_RE.findall(text)) > MAX_CHATTER:
         return False
-    if len(content_words(text)) < MIN_CONTENT_WORDS:
+    if content_count is None:
+        content_count = len(content_words(text))
+    if content_count < MIN_CONTENT_WORDS:
         return False
     return bool(CLAIM_VERB_RE.search(text))
 

@@ -12,6 +12,7 @@ import snowballstemmer
 
 log = logging.getLogger(__name__)
 
+TOKEN_RE = re.compile(r"[a-z0-9]+(?:'[a-z]+)*")
 WORD_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9'’]*(?:[-.][A-Za-z0-9]+)*")
 
 # A compact English stopword list: function words plus spoken-language filler that carries no
@@ -61,11 +62,7 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Words of ``text`` in order, lower-cased, hyphenated parts split ("open-source")."""
-    out: list[str] = []
-    for match in WORD_RE.finditer(text.replace("’", "'")):
-        token = match.group(0).lower().strip("'.")
-        out.extend(part for part in re.split(r"[-.]", token) if part)
-    return out
+    return TOKEN_RE.findall(text.lower().replace("’", "'"))
 
 
 def content_words(text: str) -> list[str]:

@@ -18,7 +18,11 @@ from bot.transcripts import Segment
 from tests.fakes.insights_data import dialogue_segments, seed_channel, seed_episode, seed_podcast
 
 FILLER_RE = re.compile(r"\b(?:um+|uh+|erm|you know)\b|\b(\w+) \1\b", re.I)
-BANTER_RE = re.compile(r"welcome|thanks for|promo code|see you next|ha ha|sponsor", re.I)
+BANTER_RE = re.compile(
+    r"\bwelcome (?:to|back)\b|thanks for (?:having|listening)|promo code|see you next|"
+    r"sponsored by|brought to you by",
+    re.I,
+)
 
 
 def extract(segments: list[Segment], **context) -> Extraction:
@@ -28,18 +32,30 @@ def extract(segments: list[Segment], **context) -> Extraction:
     )
 
 
-def assert_hygienic(extraction: Extraction, segments: list[Segment]) -> None:
+def hygiene_problems(extraction: Extraction, segments: list[Segment]) -> list[str]:
     """Every insight: clean claim, 80–400 chars, verbatim quote, start inside the episode."""
     transcript = " ".join(" ".join(s.text.split()) for s in segments if s.text.strip())
     last_end = max(s.end for s in segments)
-    for insight in extraction.insights:
-        assert 80 <= len(insight.text) <= 400, insight.text
-        assert "?" not in insight.text, insight.text
-        assert not FILLER_RE.search(insight.text), insight.text
-        assert insight.text[0].isupper() and insight.text[-1] in ".!", insight.text
-        assert insight.quote in transcript, insight.quote
-        assert 0 <= insight.start <= last_end
-        assert not BANTER_RE.search(insight.text), insight.text
+    checks = {
+        "length": lambda i: 80 <= len(i.text) <= 400,
+        "question": lambda i: "?" not in i.text,
+        "filler": lambda i: not FILLER_RE.search(i.text),
+        "sentence": lambda i: i.text[0].isupper() and i.text[-1] in ".!",
+        "verbatim quote": lambda i: i.quote in transcript,
+        "start": lambda i: 0 <= i.start <= last_end,
+        "banter": lambda i: not BANTER_RE.search(i.text),
+    }
+    return [
+        f"{name}: {insight.text}"
+        for insight in extraction.insights
+        for name, ok in checks.items()
+        if not ok(insight)
+    ]
+
+
+def assert_hygienic(extraction: Extraction, segments: list[Segment]) -> None:
+    problems = hygiene_problems(extraction, segments)
+    assert not problems, "\n".join(problems)
 
 
 @pytest.mark.parametrize("speakers", [True, False])
