@@ -80,32 +80,50 @@ def rank_insights(pool: InsightPool, request: RankRequest) -> Ranking:
     picks = _select(scored, request, losers)
     for pick in picks:
         pick.related = _related(pool, pick, request.related_per_item)
+        terms = request.topics.get(pick.topic)
+        pick.matched = matched_terms(terms, pick.item.doc) if terms else ["followed show"]
     explanation = losers[:MAX_EXPLAINED_LOSERS]
     if len(losers) > MAX_EXPLAINED_LOSERS:
         explanation.append(f"… and {len(losers) - MAX_EXPLAINED_LOSERS} more not picked.")
     return Ranking(picks=picks, explanation=explanation, considered=len(scored))
 
 
-def _candidates(pool: InsightPool, request: RankRequest) -> set[int]:
+def _lexical(pool: InsightPool, request: RankRequest) -> dict[str, dict[int, float]]:
+    """Per topic, the noisy-OR relevance of every insight holding one of its terms.
+
+    Walking each term's postings costs what the matches cost, not pool size × terms.
+    """
+    out: dict[str, dict[int, float]] = {}
+    for topic, terms in request.topics.items():
+        missing: dict[int, float] = {}
+        for term, weight in terms.items():
+            for position in pool.with_term(term):
+                missing[position] = missing.get(position, 1.0) * (1.0 - weight)
+        out[topic] = {position: 1.0 - value for position, value in missing.items()}
+    return out
+
+
+def _candidates(pool: InsightPool, request: RankRequest, lexical: dict) -> list[int]:
     positions: set[int] = set()
-    for terms in request.topics.values():
-        for term in terms:
-            positions.update(pool.with_term(term))
+    for by_position in lexical.values():
+        positions.update(by_position)
     if request.podcast_ids or request.topic_vectors:
         positions.update(
             n
             for n, item in enumerate(pool.items)
             if item.podcast_id in request.podcast_ids or item.embedding is not None
         )
-    return {n for n in positions if request.window_start <= pool.items[n].at < request.window_end}
+    start, end = request.window_start, request.window_end
+    return sorted(n for n in positions if start <= pool.items[n].at < end)
 
 
 def _score_candidates(pool: InsightPool, request: RankRequest, losers: list[str]) -> list[Pick]:
     delivered_docs = [pool.items[pool.by_id[i]].doc for i in request.delivered if i in pool.by_id]
+    lexical = _lexical(pool, request)
     scored = []
-    for position in sorted(_candidates(pool, request)):
+    for position in _candidates(pool, request, lexical):
         item = pool.items[position]
-        pick = _score(item, request)
+        pick = _score(position, item, request, lexical)
         if pick.relevance < request.min_relevance:
             continue  # unrelated to every topic: not worth a line in the explanation
         if item.id in request.delivered:
@@ -117,23 +135,24 @@ def _score_candidates(pool: InsightPool, request: RankRequest, losers: list[str]
     return scored
 
 
-def _score(item: PoolInsight, request: RankRequest) -> Pick:
-    best_topic, best, matched = "", 0.0, []
-    for topic, terms in request.topics.items():
+def _score(position: int, item: PoolInsight, request: RankRequest, lexical: dict) -> Pick:
+    best_topic, best = "", 0.0
+    for topic in request.topics:
+        value = lexical[topic].get(position, 0.0)
         vector = request.topic_vectors.get(topic)
-        sim = float(item.embedding @ vector) if _comparable(item.embedding, vector) else None
-        value = topic_relevance(terms, item.doc, sim)
+        if _comparable(item.embedding, vector):
+            value = topic_relevance({}, item.doc, float(item.embedding @ vector), lexical=value)
         if value > best:
-            best_topic, best, matched = topic, value, matched_terms(terms, item.doc)
+            best_topic, best = topic, value
     if item.podcast_id in request.podcast_ids and best < FOLLOWED_SHOW_RELEVANCE:
-        best_topic, best, matched = item.podcast, FOLLOWED_SHOW_RELEVANCE, ["followed show"]
+        best_topic, best = item.podcast, FOLLOWED_SHOW_RELEVANCE
     span = (request.window_end - request.window_start).total_seconds() or 1.0
     freshness = max(0.0, min(1.0, (item.at - request.window_start).total_seconds() / span))
     if request.last_brief_at and item.at > request.last_brief_at:
         freshness = min(1.0, freshness + NEW_SINCE_LAST_BRIEF)
     shift = request.weights.shift(item.doc, item.podcast_id) if request.weights else 0.0
     score = 0.55 * best + 0.2 * freshness + 0.25 * item.score + shift
-    return Pick(item, round(score, 4), best, freshness, round(shift, 3), best_topic, matched)
+    return Pick(item, round(score, 4), best, freshness, round(shift, 3), best_topic, [])
 
 
 def _comparable(a: np.ndarray | None, b: np.ndarray | None) -> bool:
@@ -142,7 +161,8 @@ def _comparable(a: np.ndarray | None, b: np.ndarray | None) -> bool:
 
 def _select(scored: list[Pick], request: RankRequest, losers: list[str]) -> list[Pick]:
     """Greedy picks: best effective score, folding near-duplicates, capping per episode."""
-    remaining = sorted(scored, key=lambda p: (-p.score, p.item.id))
+    # why: penalties are bounded, so items far below the top can never win a slot
+    remaining = sorted(scored, key=lambda p: (-p.score, p.item.id))[: request.size * 40]
     picks: list[Pick] = []
     per_episode: dict[int, int] = {}
     per_show: dict[int, int] = {}

@@ -195,7 +195,11 @@ def _contains(sequence: list[str], part: list[str]) -> bool:
 
 def _learned(stats: CorpusStats, terms: dict[str, float]) -> dict[str, float]:
     """Stems that co-occur with the topic in stored insights far more often than by chance."""
-    matching = [n for n, doc in enumerate(stats.docs) if relevance(terms, doc) >= 0.7]
+    missing: dict[int, float] = {}
+    for term, weight in terms.items():
+        for number in _with_term(stats, term):
+            missing[number] = missing.get(number, 1.0) * (1.0 - weight)
+    matching = [n for n, value in missing.items() if 1.0 - value >= 0.7]
     if len(matching) < 2:
         return {}
     together: Counter[str] = Counter()
@@ -215,6 +219,14 @@ def _learned(stats: CorpusStats, terms: dict[str, float]) -> dict[str, float]:
     }
 
 
+def _with_term(stats: CorpusStats, term: str) -> list[int]:
+    parts = term.split()
+    hits = stats.postings.get(parts[0], [])
+    if len(parts) == 1:
+        return hits
+    return [n for n in hits if all(p in stats.docs[n] for p in parts[1:])]
+
+
 def has_term(doc: frozenset[str], term: str) -> bool:
     """Whether ``doc`` holds ``term`` (every stem of a multi-word term)."""
     return term in doc if " " not in term else all(part in doc for part in term.split())
@@ -230,10 +242,18 @@ def relevance(terms: dict[str, float], doc: frozenset[str]) -> float:
 
 
 def topic_relevance(
-    terms: dict[str, float], doc: frozenset[str], similarity: float | None = None
+    terms: dict[str, float],
+    doc: frozenset[str],
+    similarity: float | None = None,
+    *,
+    lexical: float | None = None,
 ) -> float:
-    """Lexical relevance, blended with embedding cosine ``similarity`` when there is one."""
-    lexical = relevance(terms, doc)
+    """Lexical relevance, blended with embedding cosine ``similarity`` when there is one.
+
+    ``lexical`` passes a relevance already computed (ranking walks postings instead).
+    """
+    if lexical is None:
+        lexical = relevance(terms, doc)
     if similarity is None:
         return lexical
     semantic = max(0.0, min(1.0, (similarity - 0.2) / 0.5))
