@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     freshness_days: int = 7
     max_items_per_episode: int = 2
     related_per_item: int = 3
+    min_topic_relevance: float = 0.5
 
     # schedule
     default_brief_time: str = "08:00"
