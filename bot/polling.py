@@ -135,14 +135,18 @@ class _Poller:
 
     async def poll(self, podcast_id: int) -> PollOutcome | None:
         """Poll one feed; None when claiming and another poller already has it."""
-        if self.claim and not await self._write(self._claim, podcast_id):
-            return None
         try:
+            if self.claim and not await self._write(self._claim, podcast_id):
+                return None
             return await self._poll(podcast_id)
         except Exception as exc:  # one feed's surprise must never stop the others
             log.exception("polling podcast %s failed unexpectedly", podcast_id)
             message = f"internal error: {exc.__class__.__name__}: {exc}".splitlines()[0]
+        try:
             return await self._write(self._failed, podcast_id, message, None)
+        except Exception:  # even the bookkeeping failed (database down): report, carry on
+            log.exception("recording the failure of podcast %s failed", podcast_id)
+            return PollOutcome(podcast_id=podcast_id, url="", status="failed", error=message)
 
     async def _poll(self, podcast_id: int) -> PollOutcome:
         now = self.services.clock.now()
@@ -239,6 +243,12 @@ class _Poller:
         await asyncio.gather(*(self._fetch_episode_chapters(eid) for eid in episode_ids))
 
     async def _fetch_episode_chapters(self, episode_id: int) -> None:
+        try:
+            await self._episode_chapters(episode_id)
+        except Exception:  # chapters are a nicety; the poll already succeeded
+            log.exception("chapters of episode %s failed", episode_id)
+
+    async def _episode_chapters(self, episode_id: int) -> None:
         with db.session_scope(self.services.engine) as session:
             episode = session.get(Episode, episode_id)
             url = episode.chapters_url if episode else None

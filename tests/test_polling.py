@@ -286,3 +286,26 @@ async def test_two_pollers_never_poll_one_feed_twice(services, server, fetcher):
     )
     assert len(first.outcomes) + len(second.outcomes) == 1
     assert len(server.seen("/f")) == 1 and len(episodes(services)) == 2
+
+
+class ExplodingFetcher:
+    """Delegates to a real fetcher but blows up (a bug, not a FetchError) for one URL."""
+
+    def __init__(self, inner, bad_url: str) -> None:
+        self.inner, self.bad_url = inner, bad_url
+
+    async def get(self, url, **kwargs):
+        if url == self.bad_url:
+            raise RuntimeError("boom\nsecond line")
+        return await self.inner.get(url, **kwargs)
+
+
+async def test_an_unexpected_error_is_recorded_and_the_rest_poll(services, server, fetcher):
+    server.routes["/good"] = Route(rss(SIX[:1]))
+    server.routes["/bug"] = Route(rss(SIX[:1]))
+    good, bug = follow(services, server.url("/good")), follow(services, server.url("/bug"))
+    report = await poll_feeds(services, fetcher=ExplodingFetcher(fetcher, server.url("/bug")))
+    by_id = {o.podcast_id: o for o in report.outcomes}
+    assert by_id[good].status == "ok"
+    assert (by_id[bug].status, by_id[bug].error) == ("failed", "internal error: RuntimeError: boom")
+    assert podcast(services, bug).failure_count == 1
