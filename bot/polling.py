@@ -240,32 +240,36 @@ class _Poller:
 
     async def _fetch_chapters(self, episode_ids: list[int]) -> None:
         """Fetch chapters JSON for these episodes; a failure is logged and never fails the poll."""
-        await asyncio.gather(*(self._fetch_episode_chapters(eid) for eid in episode_ids))
-
-    async def _fetch_episode_chapters(self, episode_id: int) -> None:
         try:
-            await self._episode_chapters(episode_id)
-        except Exception:  # chapters are a nicety; the poll already succeeded
-            log.exception("chapters of episode %s failed", episode_id)
+            with db.session_scope(self.services.engine) as session:
+                urls = {
+                    eid: getattr(session.get(Episode, eid), "chapters_url", None)
+                    for eid in episode_ids
+                }
+            found = await asyncio.gather(
+                *(self._chapters(eid, url) for eid, url in urls.items() if url)
+            )
+            fetched = {eid: chapters for eid, chapters in found if chapters}
+            if fetched:
+                await self._write(self._store_chapters, fetched)
+        except Exception:  # chapters are a nicety; the poll itself already succeeded
+            log.exception("chapters of episodes %s failed", episode_ids)
 
-    async def _episode_chapters(self, episode_id: int) -> None:
-        with db.session_scope(self.services.engine) as session:
-            episode = session.get(Episode, episode_id)
-            url = episode.chapters_url if episode else None
-        if not url:
-            return
+    async def _chapters(self, episode_id: int, url: str) -> tuple[int, list[dict]]:
+        """(episode id, chapters); no chapters when they cannot be fetched or read."""
         try:
             fetched = await self.fetcher.get(url, max_bytes=self.services.settings.max_feed_bytes)
-            chapters = parse_chapters(fetched.content)
+            return episode_id, parse_chapters(fetched.content)
         except PodbriefError as exc:
             log.info("chapters of episode %s unavailable: %s", episode_id, exc)
-            return
-        await self._write(self._store_chapters, episode_id, chapters)
+            return episode_id, []
 
-    def _store_chapters(self, episode_id: int, chapters: list[dict]) -> None:
+    def _store_chapters(self, chapters_by_episode: dict[int, list[dict]]) -> None:
+        """One transaction for all of a feed's chapters."""
         with db.session_scope(self.services.engine) as session:
-            episode = session.get(Episode, episode_id)
-            if episode is not None:
-                episode.chapters = chapters
-                episode.updated_at = self.services.clock.now()
-                session.add(episode)
+            for episode_id, chapters in chapters_by_episode.items():
+                episode = session.get(Episode, episode_id)
+                if episode is not None:
+                    episode.chapters = chapters
+                    episode.updated_at = self.services.clock.now()
+                    session.add(episode)
