@@ -6,13 +6,19 @@ Adapters translate only: platform payload → ``CommandRequest`` → ``dispatch`
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from bot.answers import Answer
 from bot.brief import Brief
+from bot.errors import PodbriefError
 from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = "Sorry, something went wrong on our side. It has been logged; please try again."
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,12 @@ class Arg:
 
 
 Handler = Callable[[Services, CommandRequest, dict], Reply]
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    command: Command
+    args: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -130,9 +142,12 @@ def command_table() -> tuple[Command, ...]:
         Command("brief", "brief", "Post today's brief for this channel now"),
         Command(
             "ask",
-            "ask QUESTION",
+            "ask [--share] QUESTION",
             "Answer a question from the transcripts, with citations",
-            (Arg("question", "Your question", rest=True),),
+            (
+                Arg("share", "Post the answer for the whole channel", False, "flag"),
+                Arg("question", "Your question", rest=True),
+            ),
         ),
         Command(
             "search",
@@ -142,9 +157,12 @@ def command_table() -> tuple[Command, ...]:
         ),
         Command(
             "settings",
-            "settings [time HH:MM] [tz ZONE] [weekdays on|off] [size N]",
+            "settings [--me] [time HH:MM] [tz ZONE] [weekdays on|off] [size N]",
             "Show or change brief time, time zone, weekdays-only and brief size",
-            (Arg("changes", "e.g. time 08:30 tz Europe/Berlin", False, rest=True),),
+            (
+                Arg("me", "Your personal DM brief", False, "flag"),
+                Arg("changes", "e.g. time 08:30 tz Europe/Berlin", False, rest=True),
+            ),
             admin_only=True,
         ),
         Command("status", "status", "Feeds, failures, queue, next brief and spend"),
@@ -156,3 +174,64 @@ def command_table() -> tuple[Command, ...]:
             (Arg("command", "A command name", False),),
         ),
     )
+
+
+# --- help and dispatch ----------------------------------------------------------------------
+
+
+def parse(text: str) -> ParsedCommand:
+    """Turn what someone typed into a command and its arguments; InvalidInput when it can't."""
+    from handlers.command_parser import parse_command
+
+    return parse_command(text)
+
+
+def help_reply(name: str | None = None) -> Reply:
+    """Help generated from the command table: every command, or one in detail."""
+    if name:
+        from handlers.command_parser import find_command
+
+        command = find_command(name)
+        lines = [Line(command.summary)]
+        lines += [
+            Line(f"{arg.name}: {arg.description}" + ("" if arg.required else " (optional)"))
+            for arg in command.args
+        ]
+        if command.admin_only:
+            lines.append(Line("Changing this channel needs a workspace admin."))
+        return Reply(title=f"/podbrief {command.usage}", lines=lines)
+    lines = [Line(f"{command.usage} — {command.summary}") for command in command_table()]
+    return Reply(title="podbrief commands", lines=lines)
+
+
+def is_personal(request: CommandRequest, args: dict[str, Any]) -> bool:
+    """Personal (DM brief) requests: ``--me`` or typed in a direct message."""
+    return bool(args.get("me")) or request.is_dm
+
+
+def dispatch(services: Services, request: CommandRequest) -> Reply:
+    """Parse, check permission, run the handler; every failure becomes a short reply."""
+    from handlers.command_handlers import HANDLERS
+
+    try:
+        parsed = parse(request.text)
+        command, args = parsed.command, parsed.args
+        if command.admin_only and not request.is_admin and not is_personal(request, args):
+            return Reply(
+                lines=[Line(f"Only workspace admins can `{command.name}` for this channel.")],
+                error=True,
+            )
+        return HANDLERS[command.name](services, request, args)
+    except PodbriefError as err:
+        return Reply(lines=[Line(str(err))], error=True)
+    except Exception:
+        log.exception("command failed: %s", request.text[:200])
+        return Reply(lines=[Line(GENERIC_ERROR)], error=True)
+
+
+def format_timestamp(seconds: float) -> str:
+    """``754.0`` → ``12:34``; ``3725`` → ``1:02:05``."""
+    total = max(int(seconds), 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
