@@ -1,0 +1,322 @@
+"""The Slack app end to end: signed requests through the real Bolt pipeline over HTTP, the Web
+API pointed at a local fake Slack that records every call, the core replaced by recording fakes.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from pydantic import SecretStr
+from slack_bolt import App
+from sqlmodel import Session
+
+from bot import channels
+from bot.models import Channel, Delivery, DeliveryItem, Episode, Insight, Podcast
+from bot.services import Services
+from handlers.slack_app.app import build_slack_app
+from handlers.slack_app.runner import start_http
+from tests.fakes import chat_core
+from tests.fakes.chat_core import CoreCalls
+from tests.fakes.slack_requests import SIGNING_SECRET, post
+from tests.fakes.slack_server import FakeSlack
+
+
+@dataclass
+class Rig:
+    fake: FakeSlack
+    app: App
+    url: str
+    services: Services
+    core: CoreCalls
+
+    def drain(self) -> None:
+        """Wait until every listener Bolt started in the background has finished."""
+        self.app.listener_runner.listener_executor.shutdown(wait=True)
+
+
+@pytest.fixture
+def rig(engine, settings, monkeypatch) -> Iterator[Rig]:
+    fake = FakeSlack().start()
+    settings.slack_bot_token = SecretStr("xoxb-test")
+    settings.slack_signing_secret = SecretStr(SIGNING_SECRET)
+    settings.slack_api_url = fake.api_url
+    services = Services(settings=settings, engine=engine)
+    core = CoreCalls()
+    chat_core.install_all(monkeypatch, core)
+    app = build_slack_app(services)
+    stop, port = start_http(app, host="127.0.0.1", port=0)
+    yield Rig(fake, app, f"http://127.0.0.1:{port}/slack/events", services, core)
+    stop()
+    fake.stop()
+
+
+def slash(rig: Rig, text: str, **overrides) -> dict:
+    payload = {
+        "token": "verification_token",
+        "team_id": "T111",
+        "team_domain": "test",
+        "channel_id": "C111",
+        "channel_name": "general",
+        "user_id": "W111",
+        "user_name": "ann",
+        "command": "/podbrief",
+        "text": text,
+        "response_url": rig.fake.url + "/respond/1",
+        "trigger_id": "111.111.xxx",
+    }
+    return payload | overrides
+
+
+def subscribe_channel(engine, topic: str = "AI") -> Channel:
+    with Session(engine, expire_on_commit=False) as session:
+        channel = channels.get_or_create_channel(
+            session, platform="slack", team_id="T111", channel_ref="C111"
+        )
+        channels.subscribe_topic(session, channel, topic)
+        session.commit()
+        return channel
+
+
+# --- request verification -------------------------------------------------------------------
+
+
+def test_signed_slash_command_subscribes_and_replies_via_response_url(rig, engine):
+    response = post(rig.url, slash(rig, "subscribe open-source AI"))
+    assert response.status_code == 200
+    [reply] = rig.fake.wait_for("respond")
+    assert reply.body["response_type"] == "ephemeral"
+    assert "Subscribed to “open-source AI”" in reply.body["text"]
+    with Session(engine) as session:
+        channel = channels.find_channel(
+            session, platform="slack", team_id="T111", channel_ref="C111"
+        )
+        assert channels.list_subscriptions(session, channel).topics == ["open-source AI"]
+
+
+def test_bad_signature_is_refused_and_nothing_runs(rig):
+    response = post(rig.url, slash(rig, "subscribe AI"), secret="not-the-secret")
+    assert response.status_code == 401
+    rig.drain()
+    assert rig.fake.of("respond") == []
+
+
+def test_request_older_than_five_minutes_is_refused(rig):
+    stale = int(time.time()) - 6 * 60
+    response = post(rig.url, slash(rig, "subscribe AI"), timestamp=stale)
+    assert response.status_code == 401
+    rig.drain()
+    assert rig.fake.of("respond") == []
+
+
+# --- commands -------------------------------------------------------------------------------
+
+
+def test_ack_is_sent_before_slow_core_work(rig, monkeypatch, engine):
+    subscribe_channel(engine)
+    release, order = threading.Event(), []
+
+    def slow_compose(services, session, channel, local_date):
+        release.wait(10)
+        order.append("core finished")
+        return chat_core.sample_brief(2)
+
+    chat_core.install(monkeypatch, "bot.brief.compose_brief", slow_compose)
+    response = post(rig.url, slash(rig, "brief"))
+    order.append("http answered")
+    assert response.status_code == 200 and not release.is_set()
+    release.set()
+    [reply] = rig.fake.wait_for("respond")
+    assert order == ["http answered", "core finished"]
+    assert reply.body["response_type"] == "in_channel"
+    blocks = reply.body["blocks"]
+    assert blocks[0]["type"] == "header" and "Your podcast brief" in blocks[0]["text"]["text"]
+    assert any(b.get("block_id") == "item:101" for b in blocks)
+
+
+def test_ask_answers_privately_with_citations(rig):
+    post(rig.url, slash(rig, "ask what did Dana say about cost?"))
+    [reply] = rig.fake.wait_for("respond")
+    assert reply.body["response_type"] == "ephemeral"
+    text = json.dumps(reply.body["blocks"], ensure_ascii=False)
+    assert "<https://example.com/ep7.mp3#t=1421|▶ 23:41>" in text
+    name, args, _ = rig.core.calls[-1]
+    assert name == "answer" and args[2] == "what did Dana say about cost?"
+
+
+def test_admins_only_mode_refuses_non_admins_politely(rig):
+    rig.services.settings.slack_admins_only = True
+    rig.fake.responses["users.info"] = {"ok": True, "user": {"id": "W111", "is_admin": False}}
+    post(rig.url, slash(rig, "subscribe AI"))
+    [reply] = rig.fake.wait_for("respond")
+    assert "Only workspace admins" in reply.body["text"]
+
+
+# --- buttons and modal ----------------------------------------------------------------------
+
+
+def block_action(rig: Rig, action_id: str, channel: str = "C111") -> dict:
+    return {
+        "type": "block_actions",
+        "team": {"id": "T111", "domain": "test"},
+        "user": {"id": "W222", "team_id": "T111"},
+        "api_app_id": "A111",
+        "token": "verification_token",
+        "trigger_id": "222.222.xxx",
+        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": channel},
+        "channel": {"id": channel, "name": "general"},
+        "response_url": rig.fake.url + "/respond/2",
+        "actions": [
+            {
+                "type": "button",
+                "action_id": action_id,
+                "block_id": "item:101",
+                "value": action_id.split(":")[1],
+                "action_ts": "1700000001.0",
+            }
+        ],
+    }
+
+
+def test_thumbs_up_records_feedback_and_confirms_privately(rig, engine):
+    channel = subscribe_channel(engine)
+    assert post(rig.url, block_action(rig, "podbrief_more:101")).status_code == 200
+    [reply] = rig.fake.wait_for("respond")
+    assert reply.body["text"] == "Got it — more like this."
+    assert reply.body["response_type"] == "ephemeral"
+    rig.drain()
+    name, args, _ = rig.core.calls[-1]
+    assert name == "feedback"
+    assert (args[1].id, args[2], args[3], args[4]) == (channel.id, 101, "W222", 1)
+
+
+def test_ask_button_opens_modal_and_submission_answers_in_thread(rig):
+    post(rig.url, block_action(rig, "podbrief_ask:7"))
+    [opened] = rig.fake.wait_for("views.open")
+    view = opened.json_field("view")
+    assert opened.body["trigger_id"] == "222.222.xxx"
+    metadata = json.loads(view["private_metadata"])
+    assert metadata == {"episode_id": 7, "channel_id": "C111", "message_ts": "1700000000.000100"}
+    submission = {
+        "type": "view_submission",
+        "team": {"id": "T111"},
+        "user": {"id": "W222", "team_id": "T111"},
+        "api_app_id": "A111",
+        "token": "verification_token",
+        "trigger_id": "333.333.xxx",
+        "view": view
+        | {"id": "V1", "state": {"values": {"question": {"question_input": {"value": "Why?"}}}}},
+    }
+    response = post(rig.url, submission)
+    assert response.status_code == 200 and response.text == ""
+    [posted] = rig.fake.wait_for("chat.postMessage")
+    assert posted.body["thread_ts"] == "1700000000.000100"
+    assert "<@W222> asked: “Why?”" in json.dumps(posted.json_field("blocks"), ensure_ascii=False)
+    assert rig.core.calls[-1][2]["scope"].episode_id == 7
+
+
+def test_empty_modal_question_keeps_the_modal_open_with_an_error(rig):
+    view = {"type": "modal", "callback_id": "podbrief_ask_episode", "private_metadata": "{}"}
+    view["state"] = {"values": {"question": {"question_input": {"value": "  "}}}}
+    body = {"type": "view_submission", "team": {"id": "T111"}, "user": {"id": "W1"}, "view": view}
+    response = post(rig.url, body)
+    assert response.json()["response_action"] == "errors"
+
+
+# --- events ---------------------------------------------------------------------------------
+
+
+def mention(text: str, *, event_id: str = "Ev1", thread_ts: str | None = None) -> dict:
+    event = {"type": "app_mention", "text": text, "user": "W222", "ts": "1700000050.000100"}
+    event |= {"channel": "C111", "event_ts": "1700000050.000100"}
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return {
+        "token": "verification_token",
+        "team_id": "T111",
+        "api_app_id": "A111",
+        "event": event,
+        "type": "event_callback",
+        "event_id": event_id,
+        "event_time": 1700000050,
+    }
+
+
+def delivered_brief(engine, message_ref: str) -> None:
+    """A brief of two items (episodes 1 and 2) delivered as message ``message_ref``."""
+    channel = subscribe_channel(engine)
+    with Session(engine) as session:
+        podcast = Podcast(url="https://e.com/feed", title="Show")
+        session.add(podcast)
+        session.flush()
+        delivery = Delivery(channel_id=channel.id, local_date=date(2026, 12, 1), status="sent")
+        delivery.message_ref = message_ref
+        session.add(delivery)
+        session.flush()
+        for rank in (1, 2):
+            episode = Episode(podcast_id=podcast.id, identity=f"guid:{rank}", title=f"Ep {rank}")
+            session.add(episode)
+            session.flush()
+            insight = Insight(episode_id=episode.id, text="t", quote="q")
+            session.add(insight)
+            session.flush()
+            session.add(
+                DeliveryItem(
+                    delivery_id=delivery.id, channel_id=channel.id, insight_id=insight.id, rank=rank
+                )
+            )
+        session.commit()
+
+
+def test_mention_in_a_brief_thread_answers_from_the_named_item(rig, engine):
+    delivered_brief(engine, "1700000000.000100")
+    body = mention("<@UBOT> what about #2, the pricing?", thread_ts="1700000000.000100")
+    assert post(rig.url, body).status_code == 200
+    [posted] = rig.fake.wait_for("chat.postMessage")
+    assert posted.body["thread_ts"] == "1700000000.000100"
+    name, args, kwargs = rig.core.calls[-1]
+    assert name == "answer" and kwargs["scope"].episode_id == 2
+    assert args[2] == "what about #2, the pricing?"
+
+
+def test_mention_finds_episode_from_parent_message_when_ledger_has_none(rig):
+    rig.fake.responses["conversations.replies"] = {
+        "ok": True,
+        "messages": [{"ts": "1.0", "metadata": {"event_payload": {"episode_ids": [42]}}}],
+    }
+    post(rig.url, mention("<@UBOT> who said that?", thread_ts="1.0"))
+    rig.fake.wait_for("chat.postMessage")
+    assert rig.core.calls[-1][2]["scope"].episode_id == 42
+
+
+def test_mention_with_a_command_runs_it_in_a_thread(rig):
+    post(rig.url, mention("<@UBOT> topics"))
+    [posted] = rig.fake.wait_for("chat.postMessage")
+    assert posted.body["thread_ts"] == "1700000050.000100"
+    assert "Nothing followed yet" in posted.body["text"]
+
+
+def test_events_api_retries_are_not_processed_twice(rig):
+    body = mention("<@UBOT> topics", event_id="EvRetry")
+    post(rig.url, body)
+    retry = {"X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    assert post(rig.url, body, headers=retry).status_code == 200
+    post(rig.url, mention("<@UBOT> help", event_id="EvOther"))
+    rig.drain()
+    assert len(rig.fake.of("chat.postMessage")) == 2
+
+
+def test_app_home_shows_subscriptions_and_feed_health(rig, engine):
+    subscribe_channel(engine, "open-source AI")
+    body = mention("x")
+    body["event"] = {"type": "app_home_opened", "user": "W222", "channel": "D1", "tab": "home"}
+    post(rig.url, body)
+    [published] = rig.fake.wait_for("views.publish")
+    assert published.body["user_id"] == "W222"
+    text = json.dumps(published.json_field("view"), ensure_ascii=False)
+    assert "<#C111>" in text and "open-source AI" in text and "No feeds yet" in text
