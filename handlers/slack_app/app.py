@@ -28,10 +28,12 @@ BOT_SCOPES = (
 )
 
 
-def api_base_url(settings: Settings) -> str | None:
-    """SLACK_API_URL with the trailing slash slack_sdk expects, or None for the real API."""
+def web_client(settings: Settings, token: str | None = None) -> WebClient:
+    """A Web API client, pointed at SLACK_API_URL when set (tests, proxies)."""
     url = settings.slack_api_url
-    return url.rstrip("/") + "/" if url else None
+    if url:
+        return WebClient(token=token, base_url=url.rstrip("/") + "/")
+    return WebClient(token=token)
 
 
 def build_slack_app(
@@ -45,10 +47,9 @@ def build_slack_app(
     from handlers.slack_app import actions, commands, events, home
 
     settings = services.settings
-    base_url = api_base_url(settings)
     signing_secret = _secret(settings.slack_signing_secret)
     if settings.slack_bot_token is not None:
-        client = client or WebClient(token=_secret(settings.slack_bot_token), base_url=base_url)
+        client = client or web_client(settings, _secret(settings.slack_bot_token))
         app = App(
             client=client,
             signing_secret=signing_secret,
@@ -58,7 +59,7 @@ def build_slack_app(
         from handlers.slack_app.installs import oauth_settings
 
         app = App(
-            client=client or WebClient(base_url=base_url),
+            client=client or web_client(settings),
             signing_secret=signing_secret,
             oauth_settings=oauth_settings(services, installation_store=installation_store),
         )
