@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import logging
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
+from bot import episodes
 from bot.errors import InvalidInput, NotFound
 from bot.models import Episode, Podcast
 
@@ -13,18 +14,16 @@ log = logging.getLogger(__name__)
 
 
 def find_podcast(session: Session, ref: str) -> Podcast:
-    """A podcast by id, exact title, or unique title prefix/substring (case-insensitive)."""
+    """A podcast by id, title, feed URL or slug, else by unique title prefix or substring."""
     ref = ref.strip()
-    if ref.isdigit():
-        podcast = session.get(Podcast, int(ref))
-        if podcast is None:
-            raise NotFound(f"No podcast with id {ref}.")
-        return podcast
-    podcasts = session.exec(select(Podcast)).all()
-    exact = [p for p in podcasts if p.title.casefold() == ref.casefold()]
+    try:
+        return episodes.find_podcast(session, ref)
+    except NotFound:
+        pass
     needle = ref.casefold()
+    podcasts = session.exec(select(Podcast)).all()
     prefix = [p for p in podcasts if p.title.casefold().startswith(needle)]
-    matches = exact or prefix or [p for p in podcasts if needle in p.title.casefold()]
+    matches = prefix or [p for p in podcasts if needle and needle in p.title.casefold()]
     if not matches:
         raise NotFound(f"No podcast called “{ref}”. Try `podcasts` for the list.")
     if len(matches) > 1:
@@ -33,16 +32,15 @@ def find_podcast(session: Session, ref: str) -> Podcast:
 
 
 def recent_episodes(
-    session: Session, *, podcast_id: int | None = None, limit: int = 10
+    session: Session, *, podcast_ref: str | None = None, limit: int = 10
 ) -> list[tuple[Episode, Podcast]]:
-    """The newest episodes (by publication, then arrival), optionally of one podcast."""
-    query = select(Episode, Podcast).join(Podcast, Podcast.id == Episode.podcast_id)
-    if podcast_id is not None:
-        query = query.where(Episode.podcast_id == podcast_id)
-    query = query.order_by(
-        col(Episode.published_at).desc().nulls_last(), col(Episode.id).desc()
-    ).limit(limit)
-    return [(episode, podcast) for episode, podcast in session.exec(query).all()]
+    """The newest episodes with their podcasts, optionally of one podcast (fuzzy name)."""
+    podcast = find_podcast(session, podcast_ref) if podcast_ref else None
+    found = episodes.list_episodes(
+        session, podcast=str(podcast.id) if podcast else None, limit=limit
+    )
+    podcasts = {p.id: p for p in session.exec(select(Podcast)).all()}
+    return [(episode, podcasts[episode.podcast_id]) for episode in found]
 
 
 def get_episode(session: Session, episode_id: int) -> tuple[Episode, Podcast]:

@@ -69,10 +69,7 @@ def _feed_line(feed: Any) -> str:
 def episodes(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """Recent episodes, optionally of one podcast."""
     with session_scope(services.engine) as session:
-        podcast_id = None
-        if args.get("podcast"):
-            podcast_id = catalog.find_podcast(session, args["podcast"]).id
-        rows = catalog.recent_episodes(session, podcast_id=podcast_id, limit=10)
+        rows = catalog.recent_episodes(session, podcast_ref=args.get("podcast"), limit=10)
         lines = [_episode_line(episode, podcast) for episode, podcast in rows]
     if not lines:
         lines = [Line("No episodes yet. New feeds fill in after the next poll.")]
