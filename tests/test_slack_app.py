@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from bot import channels
 from bot.models import Channel, Delivery, DeliveryItem, Episode, Insight, Podcast
+from handlers.slack_app.app import WORKERS
 from tests.fakes import chat_core
 from tests.fakes.slack_requests import post
 from tests.fakes.slack_rig import Rig, slack_rig
@@ -106,6 +107,20 @@ def test_ack_is_sent_before_slow_core_work(rig, monkeypatch, engine):
     blocks = reply.body["blocks"]
     assert blocks[0]["type"] == "header" and "Your podcast brief" in blocks[0]["text"]["text"]
     assert any(b.get("block_id") == "item:101" for b in blocks)
+
+
+def test_acks_never_wait_for_a_pool_busy_with_slow_work(rig, monkeypatch):
+    release = threading.Event()
+
+    def blocked_answer(*args, **kwargs):
+        release.wait(20)
+        return chat_core.sample_answer()
+
+    chat_core.install(monkeypatch, "bot.answers.answer_question", blocked_answer)
+    statuses = [post(rig.url, slash(rig, f"ask q{n}?")).status_code for n in range(WORKERS + 3)]
+    assert statuses == [200] * (WORKERS + 3) and not release.is_set()
+    release.set()
+    assert len(rig.fake.wait_for("respond", WORKERS + 3, timeout=30)) == WORKERS + 3
 
 
 def test_ask_answers_privately_with_citations(rig):

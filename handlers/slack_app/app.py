@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from threading import Lock
 from typing import Any
 
@@ -17,6 +18,7 @@ from bot.services import Services
 
 log = logging.getLogger(__name__)
 
+WORKERS = 16  # threads for slow listener work (answers, briefs); acks never use them
 BOT_SCOPES = (
     "app_mentions:read",
     "channels:history",
@@ -54,6 +56,7 @@ def build_slack_app(
             client=client,
             signing_secret=signing_secret,
             token_verification_enabled=token_verification,
+            **_ack_first(),
         )
     elif settings.slack_client_id and settings.slack_client_secret:
         from handlers.slack_app.installs import oauth_settings
@@ -62,6 +65,7 @@ def build_slack_app(
             client=client or web_client(settings),
             signing_secret=signing_secret,
             oauth_settings=oauth_settings(services, installation_store=installation_store),
+            **_ack_first(),
         )
         app.enable_token_revocation_listeners()
     else:
@@ -74,6 +78,19 @@ def build_slack_app(
     for surface in (commands, actions, events, home):
         surface.register(app, services)
     return app
+
+
+def _ack_first() -> dict[str, Any]:
+    """Run ack functions in the request thread, slow (lazy) work on a pool of its own.
+
+    With Bolt's default (process_before_response=False) ack functions are queued on the same
+    executor as lazy work, so a few slow answers could hold acks past Slack's 3 s. Here every
+    listener is an instant ack plus lazy work, and acks never wait for the pool.
+    """
+    return {
+        "process_before_response": True,
+        "listener_executor": ThreadPoolExecutor(WORKERS, thread_name_prefix="slack-work"),
+    }
 
 
 def _secret(value: Any) -> str | None:

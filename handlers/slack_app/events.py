@@ -21,7 +21,7 @@ from bot.services import Services
 from handlers.command_parser import find_command, strip_prefix, tokenize
 from handlers.commands import CommandRequest, dispatch
 from handlers.slack_app.render import ASK, parse_action_id, render_reply
-from handlers.slack_app.requests import AdminCheck, is_dm_channel, team_of
+from handlers.slack_app.requests import AdminCheck, ack_only, is_dm_channel, team_of
 
 log = logging.getLogger(__name__)
 
@@ -106,4 +106,4 @@ class Mentions:
 
 
 def register(app: App, services: Services) -> None:
-    app.event("app_mention")(Mentions(services).handle)
+    app.event("app_mention")(ack=ack_only, lazy=[Mentions(services).handle])

@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.db import session_scope
 from bot.services import Services
 from bot.workspace import workspace_overview
-from handlers.slack_app.requests import team_of
+from handlers.slack_app.requests import ack_only, team_of
 from handlers.slack_app.views import home_view
 
 log = logging.getLogger(__name__)
@@ -38,4 +38,4 @@ class HomeTab:
 
 
 def register(app: App, services: Services) -> None:
-    app.event("app_home_opened")(HomeTab(services).publish)
+    app.event("app_home_opened")(ack=ack_only, lazy=[HomeTab(services).publish])

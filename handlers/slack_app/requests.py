@@ -17,6 +17,11 @@ log = logging.getLogger(__name__)
 ADMIN_CACHE_S = 300.0
 
 
+def ack_only(ack: Any) -> None:
+    """The ack function for listeners whose work is all lazy (events)."""
+    ack()
+
+
 def is_dm_channel(channel_id: str, channel_name: str = "") -> bool:
     """Direct-message conversations (ids start with D): commands there are personal."""
     return channel_id.startswith("D") or channel_name == "directmessage"
