@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import getpass
+import logging
 import sys
 
 import typer
@@ -20,7 +21,10 @@ def register(app: typer.Typer) -> None:
         """Type the same commands as in Slack (`help`, `subscribe AI`, `brief`, `ask …`)."""
         from handlers.cli import runtime
 
-        services = runtime(ctx).services()
+        rt = runtime(ctx)
+        if rt.settings.log_level.upper() == "INFO":  # keep the chat readable; DEBUG still shows
+            logging.getLogger().setLevel(logging.WARNING)
+        services = rt.services()
         user_id = user or _login_name()
         out = Console()
         if sys.stdin.isatty():

@@ -134,7 +134,9 @@ def search(services: Services, request: CommandRequest, args: dict[str, Any]) ->
     """The best-matching transcript passages, each a click from its moment."""
     search_passages = core("bot.search", "search_passages")
     with session_scope(services.engine) as session:
-        found = search_passages(session, args["terms"], scope=AskScope(), limit=5)
+        found = search_passages(
+            session, args["terms"], scope=AskScope(), limit=5, embedder=services.embedder
+        )
     lines = [
         Line(
             f"{p.podcast} · {p.episode}: {p.text[:280]}",
@@ -155,7 +157,7 @@ def status(services: Services, request: CommandRequest, args: dict[str, Any]) ->
         channel = _existing(session, request)
         report = gather_status(services, session, channel=channel)
         lines = [Line(text) for text in status_lines(report)]
-        if channel is not None:
+        if channel is not None and not any("next brief" in ln.text.lower() for ln in lines):
             due = channels.next_brief_at(channel, services.clock.now())
             lines.append(Line(f"Next brief here: {due:%a %d %b %H:%M} {channel.timezone}"))
     return Reply(title="Status", lines=lines)
