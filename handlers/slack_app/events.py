@@ -18,8 +18,8 @@ from bot import followups
 from bot.db import session_scope
 from bot.errors import PodbriefError
 from bot.services import Services
-from handlers.command_parser import find_command, strip_prefix, tokenize
-from handlers.commands import CommandRequest, dispatch
+from handlers.command_parser import strip_prefix
+from handlers.commands import CommandRequest, dispatch, parse
 from handlers.slack_app.render import ASK, parse_action_id, render_reply
 from handlers.slack_app.requests import AdminCheck, ack_only, is_dm_channel, team_of
 
@@ -27,13 +27,15 @@ log = logging.getLogger(__name__)
 
 
 def mention_text(text: str) -> str:
-    """A mention as a command line: the command if it starts with one, else ``ask …``."""
+    """A mention as a command line: a well-formed command as is, anything else as ``ask …``.
+
+    So "@podbrief status" runs status, while "@podbrief why is it cheap?" is a question.
+    """
     rest = strip_prefix(text)
-    tokens = tokenize(rest)
-    if not tokens:
+    if not rest:
         return "help"
     try:
-        find_command(tokens[0].text)
+        parse(rest)
         return rest
     except PodbriefError:
         return f"ask {rest}"
