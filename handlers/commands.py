@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from typing import Any, Literal
 
 from bot.answers import Answer
@@ -235,3 +236,8 @@ def format_timestamp(seconds: float) -> str:
     hours, rest = divmod(total, 3600)
     minutes, secs = divmod(rest, 60)
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_day(day: date | datetime) -> str:
+    """``Tue 1 Dec`` (portable: no platform-specific strftime flags)."""
+    return f"{day:%a} {day.day} {day:%b}"

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from bot.answers import Answer
 from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, format_timestamp
+from handlers.commands import Line, Reply, format_day, format_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def render_line(line: Line) -> Text:
 
 def render_brief(brief: Brief) -> RenderableType:
     """The brief as a titled panel, one block per item."""
-    title = f"Your podcast brief · {brief.date:%a %d %b}"
+    title = f"Your podcast brief · {format_day(brief.date)}"
     if brief.topics:
         title += " · topics: " + ", ".join(clean(t) for t in brief.topics)
     if not brief.items:

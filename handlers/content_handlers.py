@@ -18,7 +18,7 @@ from bot.db import session_scope
 from bot.errors import NotFound
 from bot.models import Channel
 from bot.services import Services
-from handlers.commands import CommandRequest, Line, Reply, format_timestamp
+from handlers.commands import CommandRequest, Line, Reply, format_day, format_timestamp
 from handlers.core_api import core
 
 log = logging.getLogger(__name__)
@@ -159,7 +159,7 @@ def status(services: Services, request: CommandRequest, args: dict[str, Any]) ->
         lines = [Line(text) for text in status_lines(report)]
         if channel is not None and not any("next brief" in ln.text.lower() for ln in lines):
             due = channels.next_brief_at(channel, services.clock.now())
-            lines.append(Line(f"Next brief here: {due:%a %d %b %H:%M} {channel.timezone}"))
+            lines.append(Line(f"Next brief here: {format_day(due)} {due:%H:%M} {channel.timezone}"))
     return Reply(title="Status", lines=lines)
 
 

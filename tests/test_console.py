@@ -38,7 +38,7 @@ def test_scripted_session_runs_commands_until_exit(services, monkeypatch):
     text = out.getvalue()
     assert count == 4  # blank line and comment skipped, nothing after exit
     assert "Subscribed to “open-source AI”" in text
-    assert "Your podcast brief · Tue 01 Dec" in text
+    assert "Your podcast brief · Tue 1 Dec" in text
     assert (
         "Dana Ortiz" in text and "▶ 23:41" in text and "https://example.com/ep7.mp3#t=1421" in text
     )

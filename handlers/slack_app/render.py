@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.answers import Answer
 from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, format_timestamp
+from handlers.commands import Line, Reply, format_day, format_timestamp
 from handlers.slack_app.mrkdwn import ELLIPSIS, escape, link, plain, truncate
 
 log = logging.getLogger(__name__)
@@ -71,7 +71,7 @@ def _plain(text: str, limit: int) -> Block:
 
 
 def brief_title(brief: Brief) -> str:
-    return f"Your podcast brief · {brief.date:%a %-d %b}"
+    return f"Your podcast brief · {format_day(brief.date)}"
 
 
 def render_brief(brief: Brief) -> tuple[list[Block], str]:

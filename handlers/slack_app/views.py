@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from bot.workspace import ChannelOverview, WorkspaceOverview
+from handlers.commands import format_day
 from handlers.slack_app.mrkdwn import escape, plain, truncate
 from handlers.slack_app.render import Block, context, header, section
 
@@ -34,11 +35,11 @@ def _channel_blocks(channel: ChannelOverview) -> list[Block]:
     follows += [f"podcast: {escape(title)}" for title in channel.podcasts]
     last = "never"
     if channel.last_brief:
-        last = f"{channel.last_brief:%a %-d %b} ({escape(channel.last_status)})"
+        last = f"{format_day(channel.last_brief)} ({escape(channel.last_status)})"
+    due = f"{format_day(channel.next_brief)} {channel.next_brief:%H:%M}"
     text = (
         f"*{place}*\nFollows: {truncate(', '.join(follows) or 'nothing yet', 2000)}\n"
-        f"Schedule: {escape(channel.schedule)} · next {channel.next_brief:%a %-d %b %H:%M}"
-        f" · last brief: {last}"
+        f"Schedule: {escape(channel.schedule)} · next {due} · last brief: {last}"
     )
     return [section(text)]
 
