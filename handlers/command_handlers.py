@@ -16,6 +16,7 @@ from bot.db import session_scope
 from bot.errors import InvalidInput
 from bot.models import Channel
 from bot.services import Services
+from bot.workspace import schedule_text
 from handlers import content_handlers as content
 from handlers.command_parser import tokenize
 from handlers.commands import CommandRequest, Handler, Line, Reply, help_reply, is_personal
@@ -62,11 +63,6 @@ def _where(personal: bool) -> str:
     return "your personal brief" if personal else "this channel's brief"
 
 
-def _schedule(channel: Channel) -> str:
-    days = "weekdays" if channel.weekdays_only else "every day"
-    return f"{channel.brief_time} {channel.timezone}, {days}, {channel.brief_size} items"
-
-
 def subscribe(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """Follow a topic in this channel's (or the user's personal) brief."""
     personal = is_personal(request, args)
@@ -74,7 +70,7 @@ def subscribe(services: Services, request: CommandRequest, args: dict[str, Any])
         channel = request_channel(services, session, request, personal=personal)
         topic = channels.normalise_topic(args["topic"])
         added = channels.subscribe_topic(session, channel, topic, user_id=request.user_id)
-        when = _schedule(channel)
+        when = schedule_text(channel)
     if not added:
         return Reply(lines=[Line(f"Already following “{topic}” in {_where(personal)}.")])
     where = "by DM" if personal else "here"
@@ -105,7 +101,7 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
             subs = channels.list_subscriptions(session, channel) if channel else None
             if subs is None or not (subs.topics or subs.podcasts):
                 continue
-            lines.append(Line(f"{_where(personal).capitalize()} ({_schedule(channel)}):"))
+            lines.append(Line(f"{_where(personal).capitalize()} ({schedule_text(channel)}):"))
             lines += [Line(f"• {topic}") for topic in subs.topics]
             lines += [Line(f"• podcast #{p.id}: {p.title or p.url}") for p in subs.podcasts]
     if not lines:
@@ -180,8 +176,8 @@ def settings(services: Services, request: CommandRequest, args: dict[str, Any]) 
     changes = parse_settings(args.get("changes") or "")
     with session_scope(services.engine) as session:
         channel = request_channel(services, session, request, personal=personal)
-        channels.update_schedule(session, channel, **changes)
-        schedule = _schedule(channel)
+        channels.updateschedule_text(session, channel, **changes)
+        schedule = schedule_text(channel)
     title = "Settings saved" if changes else "Settings"
     return Reply(
         title=title,
