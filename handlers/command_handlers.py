@@ -176,7 +176,7 @@ def settings(services: Services, request: CommandRequest, args: dict[str, Any]) 
     changes = parse_settings(args.get("changes") or "")
     with session_scope(services.engine) as session:
         channel = request_channel(services, session, request, personal=personal)
-        channels.updateschedule_text(session, channel, **changes)
+        channels.update_schedule(session, channel, **changes)
         schedule = schedule_text(channel)
     title = "Settings saved" if changes else "Settings"
     return Reply(
