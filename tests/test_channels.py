@@ -45,9 +45,9 @@ def test_subscribe_unsubscribe_topics_case_insensitively(db):
 
 
 @pytest.mark.parametrize("bad", ["", "   ", "x" * 81])
-def test_bad_topics_are_refused(db, bad):
+def test_bad_topics_are_refused(session, bad):  # validation only: SQLite is enough
     with pytest.raises(InvalidInput):
-        channels.subscribe_topic(db, _channel(db), bad)
+        channels.subscribe_topic(session, _channel(session), bad)
 
 
 def test_follow_and_unfollow_podcast_by_id_or_title(db):
@@ -95,9 +95,9 @@ def test_update_schedule_validates_everything_before_changing_anything(db):
         {"brief_size": "many"},
     ],
 )
-def test_update_schedule_rejects_bad_values(db, kwargs):
+def test_update_schedule_rejects_bad_values(session, kwargs):  # validation only
     with pytest.raises(InvalidInput):
-        channels.update_schedule(db, _channel(db), **kwargs)
+        channels.update_schedule(session, _channel(session), **kwargs)
 
 
 def test_next_brief_skips_weekends_for_weekday_channels(db):
