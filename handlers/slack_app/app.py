@@ -119,7 +119,7 @@ class RetryGuard:
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if not event_id:
             return next()
-        retried = bool(request.headers.get("x-slack-retry-num"))
+        retried = _retry_number(request.headers) > 0
         with self._lock:
             seen = event_id in self._seen
             self._seen[event_id] = None
@@ -129,3 +129,10 @@ class RetryGuard:
             log.info("skipping Slack retry of event %s", event_id)
             return BoltResponse(status=200, body="")
         return next()
+
+
+def _retry_number(headers: dict[str, Any]) -> int:
+    """X-Slack-Retry-Num (Bolt mirrors Socket Mode's retry_attempt into it); 0 when absent."""
+    value = headers.get("x-slack-retry-num") or ["0"]
+    value = value[0] if isinstance(value, list | tuple) else value
+    return int(value) if str(value).isdigit() else 0
