@@ -109,3 +109,14 @@ def test_app_home_shows_subscriptions_and_feed_health(rig, engine):
     assert published.body["user_id"] == "W222"
     text = json.dumps(published.json_field("view"), ensure_ascii=False)
     assert "<#C111>" in text and "open-source AI" in text and "No feeds yet" in text
+
+
+def test_socket_mode_retries_are_dropped_too(rig):
+    from slack_bolt.request import BoltRequest
+
+    body = mention("<@UBOT> topics", event_id="EvSocket")
+    first = rig.app.dispatch(BoltRequest(body=body, mode="socket_mode"))
+    retry = BoltRequest(body=body, mode="socket_mode", headers={"x-slack-retry-num": "1"})
+    assert first.status == 200 and rig.app.dispatch(retry).status == 200
+    rig.drain()
+    assert len(rig.fake.of("chat.postMessage")) == 1
