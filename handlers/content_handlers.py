@@ -139,7 +139,7 @@ def search(services: Services, request: CommandRequest, args: dict[str, Any]) ->
         )
     lines = [
         Line(
-            f"{p.podcast} · {p.episode}: {p.text[:280]}",
+            f"{p.podcast} · {p.episode}: {_clip(p.text, 280)}",
             url=p.url or None,
             label=f"▶ {format_timestamp(p.start)}",
         )
@@ -148,6 +148,13 @@ def search(services: Services, request: CommandRequest, args: dict[str, Any]) ->
     if not lines:
         lines = [Line(f"Nothing found for “{args['terms']}”.")]
     return Reply(title=f"Search: {args['terms']}", lines=lines)
+
+
+def _clip(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word with "…" when longer."""
+    if len(text) <= limit:
+        return text
+    return text[: limit - 1].rsplit(" ", 1)[0].rstrip(" ,.;:") + "…"
 
 
 def status(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
