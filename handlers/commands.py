@@ -7,6 +7,7 @@ Adapters translate only: platform payload → ``CommandRequest`` → ``dispatch`
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -241,3 +242,11 @@ def format_timestamp(seconds: float) -> str:
 def format_day(day: date | datetime) -> str:
     """``Tue 1 Dec`` (portable: no platform-specific strftime flags)."""
     return f"{day:%a} {day.day} {day:%b}"
+
+
+def distinct_quote(text: str, quote: str | None) -> str | None:
+    """The quote, unless it merely repeats the insight (extractive insights often are the quote)."""
+    if not quote:
+        return None
+    words = [" ".join(re.findall(r"\w+", part.casefold())) for part in (text, quote)]
+    return None if words[0] in words[1] or words[1] in words[0] else quote

@@ -15,7 +15,7 @@ from rich.text import Text
 
 from bot.answers import Answer
 from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, format_day, format_timestamp
+from handlers.commands import Line, Reply, distinct_quote, format_day, format_timestamp
 
 log = logging.getLogger(__name__)
 
@@ -61,8 +61,9 @@ def _brief_item(item: BriefItem) -> Text:
     text = Text()
     text.append(f"{item.rank}. ", style="bold")
     text.append(clean(item.text) + "\n")
-    if item.quote:
-        text.append(f"   “{clean(item.quote)}”\n", style="italic")
+    quote = distinct_quote(item.text, item.quote)
+    if quote:
+        text.append(f"   “{clean(quote)}”\n", style="italic")
     who = f"{clean(item.speaker)} · " if item.speaker else ""
     text.append(f"   — {who}{clean(item.podcast)} · “{clean(item.episode)}” · ")
     text.append_text(_link(f"▶ {format_timestamp(item.start)}", item.url))

@@ -203,3 +203,11 @@ def test_home_view_and_modal_escape_and_limit():
     modal = ask_modal(episode_id=7, channel_id="C1", message_ts="1.0", title=HOSTILE)
     for _, text in texts(modal["blocks"]):
         assert_inert(text)
+
+
+def test_a_quote_that_repeats_the_insight_is_not_shown_twice():
+    same = sample_brief(1, text="We moved to an open model.", quote="So we moved to an open model")
+    blocks, _ = render_brief(same)
+    assert "\n> " not in next(b for b in blocks if b["type"] == "section")["text"]["text"]
+    blocks, _ = render_brief(sample_brief(1))
+    assert "\n> “we tuned it" in next(b for b in blocks if b["type"] == "section")["text"]["text"]

@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.answers import Answer
 from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, format_day, format_timestamp
+from handlers.commands import Line, Reply, distinct_quote, format_day, format_timestamp
 from handlers.slack_app.mrkdwn import ELLIPSIS, escape, link, plain, truncate
 
 log = logging.getLogger(__name__)
@@ -88,8 +88,9 @@ def render_brief(brief: Brief) -> tuple[list[Block], str]:
 
 def _item_blocks(item: BriefItem) -> list[Block]:
     body = f"*{item.rank}.* {truncate(escape(item.text), 1200)}"
-    if item.quote:
-        body += f"\n> “{truncate(escape(item.quote), 1200)}”"
+    quote = distinct_quote(item.text, item.quote)
+    if quote:
+        body += f"\n> “{truncate(escape(quote), 1200)}”"
     if item.speaker:
         body += f"\n— {truncate(escape(item.speaker), 120)}"
     moment = link(item.url, f"▶ {format_timestamp(item.start)}")
