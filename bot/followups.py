@@ -24,15 +24,27 @@ def brief_episodes(
     """
     refs = [message_ref, f"{channel_ref}:{message_ref}"]
     query = (
-        select(DeliveryItem.rank, Insight.episode_id)
-        .join(Delivery, Delivery.id == DeliveryItem.delivery_id)
+        _items_query()
         .join(Channel, Channel.id == Delivery.channel_id)
-        .join(Insight, Insight.id == DeliveryItem.insight_id)
         .where(Channel.platform == platform, Channel.team_id == team_id)
         .where(col(Delivery.message_ref).in_(refs))
-        .order_by(DeliveryItem.rank)
     )
     return [episode_id for _, episode_id in session.exec(query).all()]
+
+
+def delivery_episodes(session: Session, delivery_id: int) -> list[int]:
+    """Episode ids of one delivery's items, in rank order (from a post's metadata tag)."""
+    query = _items_query().where(Delivery.id == delivery_id)
+    return [episode_id for _, episode_id in session.exec(query).all()]
+
+
+def _items_query():
+    return (
+        select(DeliveryItem.rank, Insight.episode_id)
+        .join(Delivery, Delivery.id == DeliveryItem.delivery_id)
+        .join(Insight, Insight.id == DeliveryItem.insight_id)
+        .order_by(DeliveryItem.rank)
+    )
 
 
 def pick_episode(episode_ids: list[int], question: str) -> int | None:

@@ -120,3 +120,14 @@ def test_socket_mode_retries_are_dropped_too(rig):
     assert first.status == 200 and rig.app.dispatch(retry).status == 200
     rig.drain()
     assert len(rig.fake.of("chat.postMessage")) == 1
+
+
+def test_mention_finds_episodes_through_the_delivery_id_in_parent_metadata(rig, engine):
+    delivered_brief(engine, "posted-elsewhere")  # the ledger's message_ref does not match
+    rig.fake.responses["conversations.replies"] = {
+        "ok": True,
+        "messages": [{"ts": "9.0", "metadata": {"event_payload": {"delivery_id": 1}}}],
+    }
+    post(rig.url, mention("<@UBOT> and item 2?", thread_ts="9.0"))
+    rig.fake.wait_for("chat.postMessage")
+    assert rig.core.calls[-1][2]["scope"].episode_id == 2

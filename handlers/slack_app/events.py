@@ -104,7 +104,15 @@ class Mentions:
             log.warning("conversations.replies failed: %s", err.response.get("error"))
             return []
         messages = replies.get("messages") or []
-        return episodes_in_message(messages[0]) if messages else []
+        if not messages:
+            return []
+        payload = (messages[0].get("metadata") or {}).get("event_payload") or {}
+        if str(payload.get("delivery_id", "")).isdigit():
+            with session_scope(self.services.engine) as session:
+                found = followups.delivery_episodes(session, int(payload["delivery_id"]))
+            if found:
+                return found
+        return episodes_in_message(messages[0])
 
 
 def register(app: App, services: Services) -> None:
