@@ -85,13 +85,13 @@ def parse_command(text: str) -> ParsedCommand:
 def _bind(command: Command, text: str, tokens: list[Token]) -> dict[str, Any]:
     flags = {arg.name for arg in command.args if arg.kind == "flag"}
     args: dict[str, Any] = {name: False for name in flags}
-    words = []
-    for token in tokens:
-        name = token.text[2:].lower() if token.text.startswith("--") else None
-        if name in flags and not words:
-            args[name] = True
-        else:
-            words.append(token)
+    words = list(tokens)
+    # flags count at either end ("ask --share why?", "ask why? --share"); in the middle of a
+    # question they are just words
+    while words and _flag(words[0], flags):
+        args[_flag(words.pop(0), flags)] = True
+    while words and _flag(words[-1], flags):
+        args[_flag(words.pop(), flags)] = True
     for arg in (a for a in command.args if a.kind != "flag"):
         if arg.rest:
             args[arg.name] = _rest_text(text, words) or None
@@ -104,6 +104,11 @@ def _bind(command: Command, text: str, tokens: list[Token]) -> dict[str, Any]:
         extra = " ".join(token.text for token in words)
         raise InvalidInput(f"Unexpected “{extra}”. Usage: `{command.usage}`")
     return args
+
+
+def _flag(token: Token, flags: set[str]) -> str | None:
+    name = token.text[2:].lower() if token.text.startswith("--") else None
+    return name if name in flags else None
 
 
 def _rest_text(text: str, words: list[Token]) -> str:
