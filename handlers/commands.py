@@ -141,7 +141,12 @@ def command_table() -> tuple[Command, ...]:
             "Summary of one episode with key moments",
             (Arg("episode", "Episode id", kind="episode"),),
         ),
-        Command("brief", "brief", "Post today's brief for this channel now"),
+        Command(
+            "brief",
+            "brief [--me]",
+            "Post today's brief for this channel now (--me: your personal brief)",
+            (Arg("me", "Your personal DM brief", False, "flag"),),
+        ),
         Command(
             "ask",
             "ask [--share] QUESTION",
@@ -168,7 +173,12 @@ def command_table() -> tuple[Command, ...]:
             admin_only=True,
         ),
         Command("status", "status", "Feeds, failures, queue, next brief and spend"),
-        Command("why", "why", "Why today's brief picked these items"),
+        Command(
+            "why",
+            "why [--me]",
+            "Why today's brief picked these items",
+            (Arg("me", "Your personal DM brief", False, "flag"),),
+        ),
         Command(
             "help",
             "help [COMMAND]",

@@ -26,19 +26,25 @@ log = logging.getLogger(__name__)
 NOTHING_FOLLOWED = "This channel follows nothing yet. Try `subscribe open-source AI` first."
 
 
-def _channel(session: Session, request: CommandRequest) -> Channel:
-    """The channel a reading command is about (the user's DM brief in a DM); NotFound if new."""
-    personal = request.is_dm
-    channel = channels.find_channel(
+def _channel(session: Session, request: CommandRequest, *, personal: bool = False) -> Channel:
+    """The channel a reading command is about (the user's DM brief with --me or in a DM)."""
+    personal = personal or request.is_dm
+    channel = _find(session, request, personal=personal)
+    if channel is not None:
+        return channel
+    if not personal and _find(session, request, personal=True) is not None:
+        raise NotFound(NOTHING_FOLLOWED + " (Add --me for your personal brief.)")
+    raise NotFound(NOTHING_FOLLOWED)
+
+
+def _find(session: Session, request: CommandRequest, *, personal: bool) -> Channel | None:
+    return channels.find_channel(
         session,
         platform=request.platform,
         team_id=request.team_id,
         channel_ref=request.user_id if personal else request.channel_ref,
         user_id=request.user_id if personal else "",
     )
-    if channel is None:
-        raise NotFound(NOTHING_FOLLOWED)
-    return channel
 
 
 def _local_date(services: Services, channel: Channel) -> date:
@@ -107,13 +113,14 @@ def _field(obj: Any, name: str) -> Any:
 
 
 def brief(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
-    """Today's brief for this channel, composed now and shown to everyone."""
+    """Today's brief for this channel (or your own), composed now; a channel's is shared."""
     compose_brief = core("bot.brief", "compose_brief")
     with session_scope(services.engine) as session:
-        channel = _channel(session, request)
+        channel = _channel(session, request, personal=bool(args.get("me")))
         composed = compose_brief(services, session, channel, _local_date(services, channel))
     lines = [] if composed.items else [Line(composed.empty_reason or "Nothing new today.")]
-    return Reply(brief=composed, lines=lines, visibility="in_channel")
+    shared = not (args.get("me") or request.is_dm)
+    return Reply(brief=composed, lines=lines, visibility="in_channel" if shared else "ephemeral")
 
 
 def ask(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
@@ -200,7 +207,7 @@ def why(services: Services, request: CommandRequest, args: dict[str, Any]) -> Re
     """Why today's brief picked these items (and why others lost)."""
     explain_brief = core("bot.brief", "explain_brief")
     with session_scope(services.engine) as session:
-        channel = _channel(session, request)
+        channel = _channel(session, request, personal=bool(args.get("me")))
         explained = explain_brief(services, session, channel, _local_date(services, channel))
     if isinstance(explained, list):
         lines = [Line(str(text)) for text in explained]

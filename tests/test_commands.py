@@ -161,6 +161,16 @@ def test_brief_is_in_channel_and_composed_for_the_channel(services, calls):
     assert args[2].channel_ref == "C1"
 
 
+def test_personal_brief_with_me_is_private(services, calls):
+    run(services, "subscribe --me AI", channel_ref="C2")
+    hint = run(services, "brief", channel_ref="C2")
+    assert hint.error and "--me" in hint.text
+    reply = run(services, "brief --me", channel_ref="C2")
+    assert reply.visibility == "ephemeral" and reply.brief is not None
+    assert calls.calls[-1][1][2].user_id == "U1"
+    assert "matched topic" in run(services, "why --me", channel_ref="C2").text
+
+
 def test_ask_is_private_unless_shared_or_in_a_thread(services, calls):
     assert run(services, "ask why?").visibility == "ephemeral"
     assert run(services, "ask --share why?").visibility == "in_channel"
