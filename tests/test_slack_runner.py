@@ -119,3 +119,37 @@ def test_oauth_mode_uses_the_installed_workspace_token(settings, engine, fake):
         ] * len(fake.of("auth.test"))
     finally:
         stop()
+
+
+def test_socket_mode_end_to_end_acks_then_answers(settings, engine, fake, monkeypatch):
+    from tests.fakes.chat_core import CoreCalls, install_all
+    from tests.fakes.socket_mode_server import FakeSocketMode
+
+    install_all(monkeypatch, CoreCalls())
+    socket_server = FakeSocketMode().start()
+    fake.responses["apps.connections.open"] = {"ok": True, "url": socket_server.url}
+    settings.slack_bot_token = SecretStr("xoxb-test")
+    settings.slack_app_token = SecretStr("xapp-test")
+    settings.slack_api_url = fake.api_url
+    stop = start_slack(Services(settings=settings, engine=engine))
+    try:
+        socket_server.wait_connected()
+        assert fake.of("apps.connections.open")[0].headers["authorization"] == "Bearer xapp-test"
+        payload = {
+            "team_id": "T111",
+            "channel_id": "C111",
+            "user_id": "W111",
+            "command": "/podbrief",
+            "text": "subscribe open-source AI",
+            "response_url": fake.url + "/respond/s",
+        }
+        socket_server.send(
+            {"envelope_id": "env-1", "type": "slash_commands", "payload": payload}
+            | {"accepts_response_payload": True}
+        )
+        assert socket_server.wait_for_ack("env-1")["envelope_id"] == "env-1"
+        [reply] = fake.wait_for("respond")
+        assert "Subscribed to “open-source AI”" in reply.body["text"]
+    finally:
+        stop()
+        socket_server.stop()
