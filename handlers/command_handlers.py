@@ -97,7 +97,7 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
     lines: list[Line] = []
     with session_scope(services.engine) as session:
         for personal in (True,) if request.is_dm else (False, True):
-            channel = _existing_channel(session, request, personal=personal)
+            channel = content.find_request_channel(session, request, personal=personal)
             subs = channels.list_subscriptions(session, channel) if channel else None
             if subs is None or not (subs.topics or subs.podcasts):
                 continue
@@ -107,16 +107,6 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
     if not lines:
         lines = [Line("Nothing followed yet. Try `subscribe open-source AI` or `follow FEED_URL`.")]
     return Reply(title="Topics and podcasts", lines=lines)
-
-
-def _existing_channel(session: Session, request: CommandRequest, *, personal: bool):
-    return channels.find_channel(
-        session,
-        platform=request.platform,
-        team_id=request.team_id,
-        channel_ref=request.user_id if personal else request.channel_ref,
-        user_id=request.user_id if personal else "",
-    )
 
 
 def follow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:

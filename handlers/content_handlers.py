@@ -29,15 +29,18 @@ NOTHING_FOLLOWED = "This channel follows nothing yet. Try `subscribe open-source
 def _channel(session: Session, request: CommandRequest, *, personal: bool = False) -> Channel:
     """The channel a reading command is about (the user's DM brief with --me or in a DM)."""
     personal = personal or request.is_dm
-    channel = _find(session, request, personal=personal)
+    channel = find_request_channel(session, request, personal=personal)
     if channel is not None:
         return channel
-    if not personal and _find(session, request, personal=True) is not None:
+    if not personal and find_request_channel(session, request, personal=True) is not None:
         raise NotFound(NOTHING_FOLLOWED + " (Add --me for your personal brief.)")
     raise NotFound(NOTHING_FOLLOWED)
 
 
-def _find(session: Session, request: CommandRequest, *, personal: bool) -> Channel | None:
+def find_request_channel(
+    session: Session, request: CommandRequest, *, personal: bool
+) -> Channel | None:
+    """The channel (or the user's personal brief) a request is about, if it was ever set up."""
     return channels.find_channel(
         session,
         platform=request.platform,
