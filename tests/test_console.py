@@ -63,3 +63,24 @@ def test_podbrief_chat_command_reads_stdin_when_not_a_tty(tmp_path, monkeypatch)
     assert "podbrief commands" in result.output
     assert "subscribe [--me] TOPIC" in result.output
     assert "Nothing followed yet" in result.output
+
+
+def test_interactive_prompt_keeps_history_and_ends_on_ctrl_d(tmp_path, monkeypatch):
+    from handlers import console
+
+    typed = iter(["help", "topics"])
+
+    def fake_input(prompt: str) -> str:
+        assert prompt == "podbrief> "
+        try:
+            return next(typed)
+        except StopIteration:
+            raise EOFError from None
+
+    monkeypatch.setattr("builtins.input", fake_input)
+    monkeypatch.setattr(console, "HISTORY_FILE", tmp_path / "history")
+    readline = pytest.importorskip("readline")
+    readline.clear_history()
+    readline.add_history("subscribe AI")  # what input() would have recorded
+    assert list(console.interactive_lines()) == ["help", "topics"]
+    assert "subscribe AI" in (tmp_path / "history").read_text()
