@@ -35,6 +35,12 @@ def fake():
             "oauth",
         ),
         ({"slack_client_id": "1.2", "slack_client_secret": "c"}, None),
+        ({"slack_bot_token": "x", "slack_client_id": "1", "slack_client_secret": "c"}, None),
+        (
+            {"slack_bot_token": "x", "slack_signing_secret": "s", "slack_client_id": "1"}
+            | {"slack_client_secret": "c"},
+            "http",
+        ),
     ],
 )
 def test_slack_mode(settings, env, mode):

@@ -23,13 +23,14 @@ EVENTS_PATH = "/slack/events"
 
 
 def slack_mode(settings: Settings) -> SlackMode | None:
-    """Which way to run: Socket Mode (app token), OAuth HTTP (client id), HTTP (signing secret)."""
+    """Socket Mode (bot + app token), HTTP for one workspace (bot token + signing secret), or
+    HTTP with OAuth installs (client id + secret + signing secret, no bot token)."""
     if settings.slack_app_token and settings.slack_bot_token:
         return "socket"
+    if settings.slack_bot_token:  # a bot token means one workspace, as in build_slack_app
+        return "http" if settings.slack_signing_secret else None
     if settings.slack_client_id and settings.slack_client_secret and settings.slack_signing_secret:
         return "oauth"
-    if settings.slack_bot_token and settings.slack_signing_secret:
-        return "http"
     return None
 
 
