@@ -23,8 +23,7 @@ EVENTS_PATH = "/slack/events"
 
 
 def slack_mode(settings: Settings) -> SlackMode | None:
-    """Socket Mode (bot + app token), HTTP for one workspace (bot token + signing secret), or
-    HTTP with OAuth installs (client id + secret + signing secret, no bot token)."""
+    """Socket Mode (bot+app token), HTTP (bot token+signing secret) or OAuth HTTP (client id)."""
     if settings.slack_app_token and settings.slack_bot_token:
         return "socket"
     if settings.slack_bot_token:  # a bot token means one workspace, as in build_slack_app
