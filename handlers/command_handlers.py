@@ -51,7 +51,8 @@ def request_channel(
     existing = channels.find_channel(session, **key, user_id=user)
     if existing is not None:
         return existing
-    channel = channels.get_or_create_channel(session, **key, user_id=user)
+    name = "" if personal else request.channel_name
+    channel = channels.get_or_create_channel(session, **key, user_id=user, name=name)
     channel.brief_time = services.settings.default_brief_time
     channel.timezone = services.settings.default_timezone
     channel.brief_size = services.settings.brief_size

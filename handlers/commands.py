@@ -35,6 +35,7 @@ class CommandRequest:
     is_admin: bool = True  # may change subscriptions and settings here
     is_dm: bool = False
     episode_id: int | None = None  # set for follow-ups in a brief's thread
+    channel_name: str = ""  # for status lines and the App Home; "" when unknown
 
 
 @dataclass(frozen=True)

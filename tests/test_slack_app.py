@@ -66,6 +66,7 @@ def test_signed_slash_command_subscribes_and_replies_via_response_url(rig, engin
             session, platform="slack", team_id="T111", channel_ref="C111"
         )
         assert channels.list_subscriptions(session, channel).topics == ["open-source AI"]
+        assert channel.name == "general"
 
 
 def test_bad_signature_is_refused_and_nothing_runs(rig):

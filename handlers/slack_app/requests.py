@@ -69,4 +69,10 @@ def slash_request(body: dict[str, Any], *, is_admin: bool) -> CommandRequest:
         team_id=team_of(body),
         is_admin=is_admin,
         is_dm=is_dm_channel(channel_id, body.get("channel_name", "")),
+        channel_name=_channel_name(body.get("channel_name", "")),
     )
+
+
+def _channel_name(name: str) -> str:
+    """Slack's name for the channel ("" for DMs and private channels Slack will not name)."""
+    return "" if name in ("directmessage", "privategroup") else name
