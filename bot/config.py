@@ -87,6 +87,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_api_url: str | None = None
+    slack_admins_only: bool = False  # true: only workspace admins/owners change channel setup
+    slack_http_host: str = "0.0.0.0"
     port: int = Field(default=3000)
 
     # Discord
