@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -72,41 +73,45 @@ class FakeDiscordAPI:
         self.calls.append(Call(request.method, path, body))
         status = self.fail.get((request.method, path))
         if status:
-            return web.json_response({"message": "fake failure", "code": 0}, status=status)
+            return _json({"message": "fake failure", "code": 0}, status=status)
         return self._answer(request.method, path.strip("/").split("/"), body)
 
     def _answer(self, method: str, parts: list[str], body: Any) -> web.Response:
         route = (method, *[p if not p.isdigit() else "ID" for p in parts])
         if route in (("GET", "users", "@me"),):
-            return web.json_response(user(BOT_ID, "podbrief", bot=True))
+            return _json(user(BOT_ID, "podbrief", bot=True))
         if route == ("GET", "oauth2", "applications", "@me"):
-            return web.json_response(app_info())
+            return _json(app_info())
         if route[:2] == ("POST", "interactions") and parts[-1] == "callback":
-            return web.json_response({"interaction": {"id": parts[1], "type": 2}})
+            return _json({"interaction": {"id": parts[1], "type": 2}})
         if route[:2] == ("POST", "webhooks"):
-            return web.json_response(message(self.next_id(), "0", body, author_id=APP_ID))
+            return _json(message(self.next_id(), "0", body, author_id=APP_ID))
         if route[:2] in (("PATCH", "webhooks"), ("GET", "webhooks")):
-            return web.json_response(message(parts[-1], "0", body, author_id=APP_ID))
+            return _json(message(parts[-1], "0", body, author_id=APP_ID))
         if method == "DELETE":
             return web.Response(status=204)
         if route == ("POST", "channels", "ID", "messages"):
-            return web.json_response(message(self.next_id(), parts[1], body))
+            return _json(message(self.next_id(), parts[1], body))
         if route == ("POST", "channels", "ID", "typing"):
             return web.Response(status=204)
         if route == ("GET", "channels", "ID", "messages", "ID"):
             canned = self.messages.get((parts[1], parts[3]))
             if canned is None:
-                return web.json_response({"message": "Unknown Message", "code": 10008}, status=404)
-            return web.json_response(canned)
+                return _json({"message": "Unknown Message", "code": 10008}, status=404)
+            return _json(canned)
         if route == ("POST", "channels", "ID", "messages", "ID", "threads"):
-            return web.json_response(thread(parts[3], parts[1], body.get("name", "")))
+            return _json(thread(parts[3], parts[1], body.get("name", "")))
         if route == ("POST", "users", "@me", "channels"):
-            return web.json_response(dm_channel(self.next_id(), body["recipient_id"]))
+            return _json(dm_channel(self.next_id(), body["recipient_id"]))
         if method == "PUT" and parts[0] == "applications":
-            return web.json_response(
-                [dict(c, id=self.next_id(), application_id=APP_ID) for c in body]
-            )
-        return web.json_response({"message": "Unknown route (fake)", "code": 0}, status=404)
+            return _json([dict(c, id=self.next_id(), application_id=APP_ID) for c in body])
+        return _json({"message": "Unknown route (fake)", "code": 0}, status=404)
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    # discord.py only decodes an exact "application/json" content type (no charset suffix).
+    body = json.dumps(data).encode()
+    return web.Response(body=body, status=status, headers={"Content-Type": "application/json"})
 
 
 def user(user_id: str, name: str, *, bot: bool = False) -> dict:
