@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -106,6 +108,30 @@ class FakeDiscordAPI:
         if method == "PUT" and parts[0] == "applications":
             return _json([dict(c, id=self.next_id(), application_id=APP_ID) for c in body])
         return _json({"message": "Unknown route (fake)", "code": 0}, status=404)
+
+
+@contextmanager
+def fake_api_in_thread() -> Iterator[FakeDiscordAPI]:
+    """The fake served from its own event loop, for code that runs ``asyncio.run`` itself."""
+    api = FakeDiscordAPI()
+    loop = asyncio.new_event_loop()
+    ready = threading.Event()
+
+    def serve() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(api.__aenter__())
+        ready.set()
+        loop.run_forever()
+
+    thread = threading.Thread(target=serve, name="fake-discord-api", daemon=True)
+    thread.start()
+    ready.wait(10)
+    try:
+        yield api
+    finally:
+        asyncio.run_coroutine_threadsafe(api.__aexit__(), loop).result(10)
+        loop.call_soon_threadsafe(loop.stop)
+        thread.join(10)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
