@@ -60,34 +60,43 @@ def fit_message(embeds: list[discord.Embed]) -> list[discord.Embed]:
     excess = sum(len(embed) for embed in kept) - TOTAL_PER_MESSAGE
     while excess > 0:
         embed, part, text = _longest_part(kept)
-        new_length = max(len(text) - excess, 2)
+        new_length = max(len(text) - excess, 1)
+        if new_length >= len(text):
+            break  # unreachable: 10 embeds of one-character parts are far below the limit
         _set_part(embed, part, clip(text, new_length))
         excess -= len(text) - new_length
     return kept
 
 
-def _parts(embed: discord.Embed) -> list[tuple[str | int, str]]:
-    parts: list[tuple[str | int, str]] = [
-        ("title", embed.title or ""),
-        ("description", embed.description or ""),
-        ("footer", embed.footer.text or ""),
+Part = tuple[str, int]  # ("title" | "description" | "footer" | "author" | "name" | "value", index)
+
+
+def _parts(embed: discord.Embed) -> list[tuple[Part, str]]:
+    parts: list[tuple[Part, str]] = [
+        (("title", 0), embed.title or ""),
+        (("description", 0), embed.description or ""),
+        (("footer", 0), embed.footer.text or ""),
+        (("author", 0), embed.author.name or ""),
     ]
-    parts += [(index, field.value or "") for index, field in enumerate(embed.fields)]
+    for index, field in enumerate(embed.fields):
+        parts += [(("name", index), field.name or ""), (("value", index), field.value or "")]
     return parts
 
 
-def _longest_part(embeds: list[discord.Embed]) -> tuple[discord.Embed, str | int, str]:
+def _longest_part(embeds: list[discord.Embed]) -> tuple[discord.Embed, Part, str]:
     candidates = [(embed, part, text) for embed in embeds for part, text in _parts(embed)]
     return max(candidates, key=lambda candidate: len(candidate[2]))
 
 
-def _set_part(embed: discord.Embed, part: str | int, text: str) -> None:
-    if part == "title":
-        embed.title = text
-    elif part == "description":
-        embed.description = text
-    elif part == "footer":
+def _set_part(embed: discord.Embed, part: Part, text: str) -> None:
+    kind, index = part
+    if kind in ("title", "description"):
+        setattr(embed, kind, text)
+    elif kind == "footer":
         embed.set_footer(text=text, icon_url=embed.footer.icon_url)
+    elif kind == "author":
+        embed.set_author(name=text, url=embed.author.url, icon_url=embed.author.icon_url)
     else:
-        field = embed.fields[int(part)]
-        embed.set_field_at(int(part), name=field.name or "", value=text, inline=bool(field.inline))
+        field = embed.fields[index]
+        name, value = (text, field.value) if kind == "name" else (field.name, text)
+        embed.set_field_at(index, name=name or "", value=value or "", inline=bool(field.inline))
