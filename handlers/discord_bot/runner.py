@@ -19,7 +19,7 @@ async def run_discord(
 ) -> None:
     """Connect with DISCORD_TOKEN and serve until ``stop`` is set (or the client closes)."""
     token = services.settings.discord_token
-    if token is None:
+    if token is None or not token.get_secret_value():
         raise ValueError("DISCORD_TOKEN is not set")
     bot = client or build_client(services)
     try:
@@ -44,7 +44,9 @@ async def _serve(bot: PodbriefBot, token: str, stop: asyncio.Event | None) -> No
         if runner in done:
             runner.result()  # re-raise a login or gateway failure
             return
-        await bot.close()
-        with contextlib.suppress(asyncio.CancelledError):
+        await bot.close()  # graceful: closes the websocket and the HTTP session
+        runner.cancel()  # the gateway loop may be sleeping in a reconnect backoff
+        # Whatever the loop raises on the way out is moot now.
+        with contextlib.suppress(asyncio.CancelledError, Exception):
             await runner
         log.info("discord client stopped")
