@@ -9,6 +9,7 @@ import re
 import discord
 from sqlmodel import Session
 
+from bot.errors import PodbriefError
 from handlers.commands import CommandRequest, Line, Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import insight_ids_in
@@ -146,6 +147,8 @@ class BriefButtons:
                     session, session.merge(channel), insight_id, str(user.id), value
                 )
                 session.commit()
+        except PodbriefError as exc:
+            return sorry(str(exc))  # e.g. an insight pruned since the brief went out
         except Exception:
             log.exception("feedback on insight %s failed", insight_id)
             return sorry()

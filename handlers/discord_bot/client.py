@@ -23,7 +23,6 @@ from handlers.discord_bot.context import (
     Dispatch,
     RecordFeedback,
     default_dispatch,
-    default_record_feedback,
 )
 from handlers.discord_bot.interactions import SlashCommands
 from handlers.discord_bot.render import no_mentions
@@ -98,13 +97,15 @@ def build_client(
     services: Services,
     *,
     dispatch: Dispatch = default_dispatch,
-    record_feedback: RecordFeedback = default_record_feedback,
+    record_feedback: RecordFeedback | None = None,
     message_content: bool | None = None,
 ) -> PodbriefBot:
     """A ready-to-start client for ``services`` (DISCORD_API_URL honoured)."""
     settings = services.settings
     use_api_url(settings.discord_api_url)
-    context = BotContext(services, dispatch=dispatch, record_feedback=record_feedback)
+    context = BotContext(services, dispatch=dispatch)
+    if record_feedback is not None:
+        context.record_feedback = record_feedback
     content = settings.discord_message_content if message_content is None else message_content
     app_id = int(settings.discord_application_id) if settings.discord_application_id else None
     return PodbriefBot(context, intents=intents(message_content=content), application_id=app_id)

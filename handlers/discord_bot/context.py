@@ -11,6 +11,7 @@ from typing import Any
 import discord
 from sqlmodel import Session, or_, select
 
+from bot.feedback import record_feedback
 from bot.models import Channel
 from bot.services import Services
 from handlers.commands import CommandRequest, Line, Reply
@@ -28,15 +29,6 @@ def default_dispatch(services: Services, request: CommandRequest) -> Reply:
     from handlers.commands import dispatch  # type: ignore[attr-defined]
 
     return dispatch(services, request)
-
-
-def default_record_feedback(
-    session: Session, channel: Channel, insight_id: int, user_id: str, value: int
-) -> Any:
-    """The insights engineer's feedback store (imported late for the same reason)."""
-    from bot.feedback import record_feedback  # type: ignore[import-not-found]
-
-    return record_feedback(session, channel, insight_id, user_id, value)
 
 
 def sorry(text: str = SORRY) -> Reply:
@@ -57,7 +49,7 @@ class BotContext:
 
     services: Services
     dispatch: Dispatch = default_dispatch
-    record_feedback: RecordFeedback = default_record_feedback
+    record_feedback: RecordFeedback = record_feedback
 
     async def run(self, request: CommandRequest) -> Reply:
         """Dispatch in a worker thread (the core is synchronous); failures become a polite reply."""

@@ -7,7 +7,7 @@ import json
 
 import discord
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.brief import Brief, BriefItem
 from bot.models import Channel, Episode, Insight, Podcast
@@ -226,3 +226,39 @@ async def test_slash_ask_inside_a_brief_thread_scopes_to_the_episode(
     request = dispatch.requests[0]
     assert request.channel_ref == CHANNEL
     assert request.episode_id == seeded["episode1"]
+
+
+async def test_feedback_is_stored_by_the_real_feedback_module(
+    api, make_bot, corpus, corpus_interaction, seeded, services
+):
+    from bot.models import Feedback
+
+    bot = await make_bot(RecordingDispatch(api, ok_reply()))
+    for direction in ("up", "down"):  # one vote per user: the latest wins
+        custom_id = f"podbrief:fb:{direction}:{seeded['insight1']}"
+        click = component_click(corpus_interaction, corpus, custom_id, seeded)
+        click["id"] = str(int(click["id"]) + len(_followups(api)))
+        bot._connection.parse_interaction_create(click)
+        count = len(_followups(api)) + 1
+        await api.wait_for(lambda calls, count=count: len(_followups(api)) >= count)
+    with Session(services.engine) as session:
+        votes = session.exec(select(Feedback)).all()
+    assert [(v.insight_id, v.user_id, v.value) for v in votes] == [
+        (seeded["insight1"], "53908232506183680", -1)
+    ]
+    assert "less like this" in _followups(api)[-1].json["embeds"][0]["description"]
+
+
+async def test_feedback_on_a_pruned_insight_says_so(
+    api, make_bot, corpus, corpus_interaction, seeded, services
+):
+    bot = await make_bot(RecordingDispatch(api, ok_reply()))
+    custom_id = f"podbrief:fb:up:{seeded['insight2']}"
+    click = component_click(corpus_interaction, corpus, custom_id, seeded)
+    with Session(services.engine) as session:  # pruned after the brief went out
+        session.delete(session.get(Insight, seeded["insight2"]))
+        session.commit()
+    bot._connection.parse_interaction_create(click)
+    await api.wait_for(lambda calls: bool(_followups(api)))
+    expected = f"No insight with id {seeded['insight2']}"
+    assert expected in _followups(api)[0].json["embeds"][0]["description"]
