@@ -38,6 +38,17 @@ def render_brief(brief: Brief) -> list[discord.Embed]:
     return limits.fit_message([header, *(_item_embed(item) for item in brief.items)])
 
 
+def brief_payload(brief: Brief) -> dict[str, Any]:
+    """A JSON-ready message body (embeds, buttons, no mentions) for HTTP-API publishers."""
+    body: dict[str, Any] = {
+        "embeds": [embed.to_dict() for embed in render_brief(brief)],
+        "allowed_mentions": no_mentions().to_dict(),
+    }
+    if brief.items:
+        body["components"] = brief_view(brief).to_components()
+    return body
+
+
 def render_answer(answer: Answer, *, title: str | None = None) -> list[discord.Embed]:
     """An answer with its citations as timestamped links."""
     embed = discord.Embed(title=safe(title or "Answer"), description=safe(answer.answer))

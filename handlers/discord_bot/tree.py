@@ -49,7 +49,16 @@ class CommandRouter(Protocol):
 
 def build_group(router: CommandRouter) -> app_commands.Group:
     """The ``/podbrief`` group with one subcommand per table entry, in help order."""
-    group = app_commands.Group(name=GROUP_NAME, description=GROUP_DESCRIPTION)
+    group = app_commands.Group(
+        name=GROUP_NAME,
+        description=GROUP_DESCRIPTION,
+        # Installed to guilds, usable there and in the bot's DMs (personal briefs).
+        allowed_contexts=app_commands.AppCommandContext(guild=True, dm_channel=True),
+        allowed_installs=app_commands.AppInstallationType(guild=True),
+        # Discord applies default_member_permissions to a whole top-level command, and
+        # everyone may ask; so Manage Channels is checked per admin-only subcommand instead.
+        default_permissions=None,
+    )
     for command in command_table():
         group.add_command(_subcommand(command, router))
     return group

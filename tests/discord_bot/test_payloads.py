@@ -28,6 +28,14 @@ def test_payloads_follow_discords_rules(podbrief_payload):
     assert len(json.dumps(podbrief_payload)) < 8000
 
 
+def test_one_group_for_guilds_and_dms_open_to_everyone(podbrief_payload):
+    assert podbrief_payload["name"] == "podbrief" and podbrief_payload["type"] == 1
+    assert podbrief_payload["contexts"] == [0, 1]  # guild, bot DM
+    assert podbrief_payload["integration_types"] == [0]  # guild install
+    # Per-command only in Discord: admin-only subcommands are checked at invocation instead.
+    assert podbrief_payload["default_member_permissions"] is None
+
+
 def test_tree_matches_the_command_table(podbrief_payload):
     table = command_table()
     subcommands = podbrief_payload["options"]

@@ -172,3 +172,16 @@ def test_lines_and_errors():
     assert kwargs["content"] is None
     long = render_reply(Reply(lines=[Line("z" * 300) for _ in range(100)]))
     assert_within_limits(long["embeds"])
+
+
+def test_brief_payload_is_json_ready_for_http_publishers():
+    import json
+
+    from handlers.discord_bot.render import brief_payload
+
+    body = json.loads(json.dumps(brief_payload(brief(item(1), item(2)))))
+    assert body["allowed_mentions"] == {"parse": []}
+    assert len(body["embeds"]) == 3
+    assert body["components"][1]["components"][2]["custom_id"] == "podbrief:ask:102"
+    empty = brief_payload(Brief(date(2026, 12, 1), [], []))
+    assert "components" not in empty
