@@ -69,6 +69,11 @@ class PodbriefBot(discord.Client):
         self.tree.add_command(build_group(self.commands))
         self.add_dynamic_items(FeedbackButton, AskButton)
 
+    async def close(self) -> None:
+        """Disconnect, then release the core's worker threads."""
+        await super().close()
+        self.context.close()
+
     async def on_ready(self) -> None:
         log.info("discord connected as %s to %d guilds", self.user, len(self.guilds))
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 import discord
@@ -50,11 +52,31 @@ class BotContext:
     services: Services
     dispatch: Dispatch = default_dispatch
     record_feedback: RecordFeedback = record_feedback
+    _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
+
+    @property
+    def pool(self) -> ThreadPoolExecutor:
+        """Threads for the (synchronous, possibly slow) core, apart from asyncio's default pool.
+
+        aiohttp resolves hosts in the default pool: slow answers queued there would delay the
+        next interaction's defer past Discord's 3 seconds.
+        """
+        if self._pool is None:
+            workers = self.services.settings.discord_workers
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="podbrief-discord")
+        return self._pool
+
+    def close(self) -> None:
+        """Let running commands finish in the background; take no new ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False)
 
     async def run(self, request: CommandRequest) -> Reply:
         """Dispatch in a worker thread (the core is synchronous); failures become a polite reply."""
+        loop = asyncio.get_running_loop()
         try:
-            return await asyncio.to_thread(self.dispatch, self.services, request)
+            call = functools.partial(self.dispatch, self.services, request)
+            return await loop.run_in_executor(self.pool, call)
         except Exception:
             log.exception("command failed: %s", request.text.split(" ", 1)[0])
             return sorry()

@@ -6,11 +6,16 @@ from urllib.parse import quote, urlsplit
 
 import discord
 
+MAX_UNTRUSTED = 4096  # no single embed part holds more; longer text is cut before escaping
 
-def safe(text: str | None) -> str:
+
+def safe(text: str | None, limit: int = MAX_UNTRUSTED) -> str:
     """Untrusted text (titles, quotes, answers) with mentions and markdown neutralised."""
     if not text:
         return ""
+    if len(text) > limit:
+        # Escaping is slow on huge strings (its regex looks ahead) and it only ever grows text.
+        text = text[:limit] + "…"
     return discord.utils.escape_markdown(discord.utils.escape_mentions(text))
 
 

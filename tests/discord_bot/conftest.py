@@ -60,8 +60,9 @@ async def make_bot(services) -> AsyncIterator[Callable[..., Any]]:
 
     yield make
     for bot in bots:
-        # Closing the HTTP session is enough: no gateway was opened.
+        # No gateway was opened: close the HTTP session and the worker threads.
         await bot.http.close()
+        bot.context.close()
 
 
 @pytest.fixture

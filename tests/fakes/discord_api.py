@@ -11,6 +11,7 @@ import asyncio
 import itertools
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ class Call:
     method: str
     path: str
     json: Any
+    at: float = field(default_factory=time.perf_counter)  # when the fake received it
 
 
 @dataclass
