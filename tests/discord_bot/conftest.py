@@ -38,6 +38,9 @@ async def api() -> AsyncIterator[FakeDiscordAPI]:
     async with FakeDiscordAPI() as fake:
         yield fake
     discord.http.Route.BASE = old_base
+    # Every path that posts a message (follow-ups, channel, thread and DM sends) pings nobody.
+    for call in sent_messages(fake):
+        assert call.json["allowed_mentions"]["parse"] == [], call
 
 
 @pytest.fixture
@@ -112,12 +115,15 @@ def ok_reply(text: str = "Subscribed to open-source AI.", **kwargs: Any) -> Repl
 
 def sent_messages(api: FakeDiscordAPI) -> list:
     """Every recorded call that creates or edits a message."""
-    return [
+    messages = [
         call
         for call in api.calls
         if call.method in ("POST", "PATCH")
         and ("/webhooks/" in call.path or call.path.endswith("/messages"))
     ]
+    # Interaction callbacks that carry a message (types 4 and 7) count too.
+    callbacks = [c for c in api.matching("POST", "/callback") if c.json.get("type") in (4, 7)]
+    return messages + callbacks
 
 
 def corpus_dir(corpus: Path) -> Path:

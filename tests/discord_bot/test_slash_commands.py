@@ -176,3 +176,21 @@ async def test_every_message_sent_disallows_mentions(api, make_bot, corpus_inter
     assert sent_messages(api)
     for call in sent_messages(api):
         assert call.json["allowed_mentions"] == {"parse": []}
+
+
+async def test_client_disallows_mentions_by_default(api, make_bot):
+    bot = await make_bot(RecordingDispatch(api, ok_reply()))
+    assert bot.allowed_mentions is not None
+    assert bot.allowed_mentions.to_dict() == {"parse": []}
+
+
+async def test_unexpected_options_reach_the_one_error_handler(api, make_bot, corpus_interaction):
+    dispatch = RecordingDispatch(api, ok_reply())
+    bot = await make_bot(dispatch)
+    # A stale client sending an option the command no longer has: discord.py refuses it.
+    payload = corpus_interaction("summary", [{"type": 3, "name": "nonsense", "value": "x"}])
+    await _invoke(bot, api, payload)
+    assert dispatch.requests == []
+    followup = _followups(api)[0].json
+    assert "Sorry, something went wrong" in followup["embeds"][0]["description"]
+    assert followup["flags"] == EPHEMERAL
