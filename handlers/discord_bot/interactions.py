@@ -14,13 +14,11 @@ from bot.suggestions import podcast_suggestions, topic_suggestions
 from handlers.commands import Command, CommandRequest, Line, Reply
 from handlers.discord_bot.context import BotContext, is_admin, sorry
 from handlers.discord_bot.render import no_mentions, render_reply
-from handlers.discord_bot.threads import BriefThreads
+from handlers.discord_bot.threads import BriefThreads, thread_parent
 from handlers.discord_bot.tree import request_text
 
 log = logging.getLogger(__name__)
 
-# Shared answers are deferred publicly; everything else privately (the defer decides).
-PUBLIC_COMMANDS = frozenset({"brief", "ask", "search", "summary"})
 NEEDS_ADMIN = (
     "You need the Manage Channels permission to change this channel's podbrief. "
     "Use the `me` option to change your personal brief instead."
@@ -40,7 +38,7 @@ class SlashCommands:
         self, interaction: discord.Interaction, command: Command, values: dict[str, Any]
     ) -> None:
         """Defer within Discord's 3 seconds, then run the command and send its reply."""
-        public = command.name in PUBLIC_COMMANDS
+        public = likely_public(command, values, interaction)
         await interaction.response.defer(ephemeral=not public, thinking=True)
         reply = await self._reply(interaction, command, values)
         if command.name == "subscribe" and values.get("me") and not reply.error:
@@ -107,6 +105,22 @@ class SlashCommands:
     def _podcasts(self, current: str) -> list[tuple[str, str]]:
         with Session(self._context.services.engine) as session:
             return podcast_suggestions(session, prefix=current)
+
+
+def likely_public(
+    command: Command, values: dict[str, Any], interaction: discord.Interaction
+) -> bool:
+    """Guess the reply's visibility before any work, because the defer fixes it.
+
+    Mirrors the command handlers: a channel's brief is shared, an answer when ``share`` is set
+    or it is asked in a (brief's) thread; the rest is private. A wrong guess costs one extra
+    call (see ``send_followup``), never a wrongly public reply.
+    """
+    if command.name == "brief":
+        return not values.get("me")
+    if command.name == "ask":
+        return bool(values.get("share")) or thread_parent(interaction.channel) is not None
+    return False
 
 
 async def send_followup(

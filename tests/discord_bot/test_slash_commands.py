@@ -60,12 +60,11 @@ async def test_options_are_rebuilt_into_text_with_flags_and_quotes(
     assert dispatch.requests[0].text == 'subscribe --me developer "tools"'
 
 
-async def test_public_command_is_deferred_publicly(api, make_bot, corpus_interaction):
-    dispatch = RecordingDispatch(api, ok_reply("A cited answer", visibility="in_channel"))
+async def test_shared_command_is_deferred_publicly(api, make_bot, corpus_interaction):
+    dispatch = RecordingDispatch(api, ok_reply("Today's brief", visibility="in_channel"))
     bot = await make_bot(dispatch)
-    options = [{"type": 3, "name": "question", "value": "What did they say about GPUs?"}]
-    await _invoke(bot, api, corpus_interaction("ask", options))
-    assert dispatch.requests[0].text == "ask What did they say about GPUs?"
+    await _invoke(bot, api, corpus_interaction("brief"))
+    assert dispatch.requests[0].text == "brief"
     assert "flags" not in api.matching("POST", "/callback")[0].json.get("data", {})
     assert not _followups(api)[0].json.get("flags")
 
@@ -104,6 +103,19 @@ async def test_personal_subscribe_allowed_without_admin_and_welcomed_by_dm(
     assert "Check your DMs" in _followups(api)[0].json["embeds"][0]["description"]
 
 
+async def test_summary_takes_an_integer_episode_and_stays_private(
+    api, make_bot, corpus_interaction
+):
+    dispatch = RecordingDispatch(api, ok_reply("Summary"))
+    bot = await make_bot(dispatch)
+    await _invoke(
+        bot, api, corpus_interaction("summary", [{"type": 4, "name": "episode", "value": 99}])
+    )
+    assert dispatch.requests[0].text == "summary 99"
+    assert api.matching("POST", "/callback")[0].json["data"]["flags"] == EPHEMERAL
+    assert not api.matching("DELETE", "/messages/@original")
+
+
 async def test_dispatch_crash_becomes_polite_message(api, make_bot, corpus_interaction):
     def explode(request):
         raise RuntimeError("database on fire")
@@ -118,10 +130,9 @@ async def test_dispatch_crash_becomes_polite_message(api, make_bot, corpus_inter
 async def test_error_reply_after_public_defer_replaces_placeholder(
     api, make_bot, corpus_interaction
 ):
-    bot = await make_bot(RecordingDispatch(api, Reply(title="No such episode", error=True)))
-    await _invoke(
-        bot, api, corpus_interaction("summary", [{"type": 4, "name": "episode", "value": 99}])
-    )
+    bot = await make_bot(RecordingDispatch(api, Reply(title="No channel here", error=True)))
+    await _invoke(bot, api, corpus_interaction("brief"))
+    assert "flags" not in api.matching("POST", "/callback")[0].json.get("data", {})
     assert api.matching("DELETE", "/messages/@original")
     assert _followups(api)[0].json["flags"] == EPHEMERAL
 
