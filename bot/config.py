@@ -94,7 +94,9 @@ class Settings(BaseSettings):
     # Discord
     discord_token: SecretStr | None = None
     discord_application_id: str | None = None
-    discord_api_url: str | None = None
+    discord_api_url: str | None = None  # e.g. http://127.0.0.1:8123/api/v10 in tests
+    discord_workers: int = 8  # threads running commands for Discord (slow LLM answers)
+    discord_message_content: bool = True  # privileged intent: plain questions in brief threads
 
     log_level: str = "INFO"
 

@@ -61,7 +61,16 @@ def configure_logging(level: str) -> None:
 
 def build_app() -> typer.Typer:
     """The typer application with every command group registered."""
-    from handlers import cli_ask, cli_brief, cli_chat, cli_db, cli_demo, cli_episodes, cli_feeds
+    from handlers import (
+        cli_ask,
+        cli_brief,
+        cli_chat,
+        cli_db,
+        cli_demo,
+        cli_discord,
+        cli_episodes,
+        cli_feeds,
+    )
 
     app = typer.Typer(
         name="podbrief",
@@ -76,7 +85,16 @@ def build_app() -> typer.Typer:
         configure_logging(settings.log_level)
         ctx.obj = Runtime(settings=settings)
 
-    for module in (cli_db, cli_feeds, cli_episodes, cli_brief, cli_ask, cli_demo, cli_chat):
+    for module in (
+        cli_db,
+        cli_feeds,
+        cli_episodes,
+        cli_brief,
+        cli_ask,
+        cli_demo,
+        cli_chat,
+        cli_discord,
+    ):
         module.register(app)
     return app
 
