@@ -174,3 +174,19 @@ def release_stale_claims(
     if dead or requeued:
         log.warning("stale episode claims: %d requeued, %d dead-lettered", requeued, dead)
     return (requeued or 0) + (dead or 0)
+
+
+def release_worker(engine: Engine, *, worker: str) -> int:
+    """Give back every claim ``worker`` still holds (shutdown after the grace period)."""
+    with session_scope(engine) as session:
+        ids = list(
+            session.execute(
+                select(Episode.id).where(
+                    Episode.claimed_by == worker, Episode.status == "processing"
+                )
+            ).scalars()
+        )
+    released = release(engine, ids, worker=worker)
+    if released:
+        log.warning("released %d unfinished episode claims on shutdown", released)
+    return released

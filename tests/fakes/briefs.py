@@ -36,9 +36,11 @@ def seed_insights(session: Session, count: int = 8) -> list[int]:
     return [i.id for i in insights]
 
 
-def add_channels(session: Session, platform: str, count: int, **fields) -> list[Channel]:
-    """``count`` active channels on ``platform`` named C0, C1 …"""
-    prefix = {"slack": "C", "discord": "9"}.get(platform, "K")
+def add_channels(
+    session: Session, platform: str, count: int, prefix: str | None = None, **fields
+) -> list[Channel]:
+    """``count`` active channels on ``platform`` with refs C0000, C0001 … (or ``prefix``…)."""
+    prefix = prefix or {"slack": "C", "discord": "9"}.get(platform, "K")
     channels = [
         Channel(platform=platform, channel_ref=f"{prefix}{n:04d}", name=f"#{n}", **fields)
         for n in range(count)
