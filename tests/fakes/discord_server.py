@@ -74,4 +74,6 @@ class FakeDiscord(RecordingServer):
             "allowed_mentions": body.get("allowed_mentions"),
         }
         history.append(message)
+        if self.after_post is not None:
+            self.after_post()
         return 200, message

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
+from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
@@ -14,6 +16,7 @@ class RecordingServer:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str, dict]] = []
+        self.after_post: Callable[[], None] | None = None  # runs after a message is stored
         self._httpd: ThreadingHTTPServer | None = None
 
     # -- to override ------------------------------------------------------------------------
@@ -51,7 +54,9 @@ class RecordingServer:
                 for key, value in (extra[0] if extra else {}).items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(data)
+                # The client may have died mid-request (the crash tests do this on purpose).
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def do_GET(self) -> None:
                 self._serve("GET")

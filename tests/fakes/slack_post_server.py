@@ -54,6 +54,8 @@ class FakeSlack(RecordingServer):
             "metadata": body.get("metadata"),
         }
         self.messages.setdefault(channel, []).append(message)
+        if self.after_post is not None:
+            self.after_post()
         if channel in self.timeout_after_post:
             self.timeout_after_post.discard(channel)
             return 500, {"ok": False, "error": "internal_error"}
