@@ -96,11 +96,11 @@ def test_each_channel_gets_one_brief_per_day_however_often_the_tick_runs(
         assert len(session.exec(select(DeliveryItem)).all()) == 12
 
 
-def test_next_day_brings_a_new_brief_with_new_items(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_next_day_brings_a_new_brief_with_new_items(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         [channel] = add_channels(session, "slack", 1)
-    services = make_services(any_engine, slack, discord_api)
+    services = make_services(engine, slack, discord_api)
     tick(services)
     services.clock.advance(days=1)
     assert tick(services) == {"sent": 1}
@@ -108,63 +108,63 @@ def test_next_day_brings_a_new_brief_with_new_items(any_engine, slack, discord_a
     assert first["text"] != second["text"]  # delivered items are recorded and not repeated
 
 
-def test_catch_up_after_downtime_sends_only_today(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_catch_up_after_downtime_sends_only_today(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         [channel] = add_channels(session, "slack", 1, timezone="America/New_York")
-    services = make_services(any_engine, slack, discord_api)
+    services = make_services(engine, slack, discord_api)
     # Back up at 22:00 New York time two days after the last run: one brief, for today.
     services.clock.current = datetime(2026, 12, 3, 3, 0, tzinfo=UTC)
     assert tick(services) == {"sent": 1}
-    assert [r.local_date for r in deliveries(any_engine)] == [date(2026, 12, 2)]
+    assert [r.local_date for r in deliveries(engine)] == [date(2026, 12, 2)]
     assert len(slack.posts(channel.channel_ref)) == 1
 
 
-def test_not_sent_before_the_local_brief_time(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_not_sent_before_the_local_brief_time(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         add_channels(session, "slack", 1, timezone="Europe/Berlin", brief_time="10:30")
-    services = make_services(any_engine, slack, discord_api)
+    services = make_services(engine, slack, discord_api)
     services.clock.current = datetime(2026, 12, 1, 9, 29, tzinfo=UTC)
     assert tick(services) == {}
     services.clock.current = datetime(2026, 12, 1, 9, 30, tzinfo=UTC)
     assert tick(services) == {"sent": 1}
 
 
-def test_slack_429_waits_retry_after_then_posts_once(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_slack_429_waits_retry_after_then_posts_once(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         [channel] = add_channels(session, "slack", 1)
     slack.rate_limit[channel.channel_ref] = 2
     sleep = Recorder()
-    assert tick(make_services(any_engine, slack, discord_api), sleep=sleep) == {"sent": 1}
+    assert tick(make_services(engine, slack, discord_api), sleep=sleep) == {"sent": 1}
     assert len(slack.posts(channel.channel_ref)) == 1
     assert [w for w in sleep.waits if w == 1.0] == [1.0, 1.0]  # Retry-After: 1
 
 
-def test_discord_429_waits_retry_after_then_posts_once(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_discord_429_waits_retry_after_then_posts_once(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         [channel] = add_channels(session, "discord", 1)
     discord_api.rate_limit[channel.channel_ref] = 1
     sleep = Recorder()
-    assert tick(make_services(any_engine, slack, discord_api), sleep=sleep) == {"sent": 1}
+    assert tick(make_services(engine, slack, discord_api), sleep=sleep) == {"sent": 1}
     assert len(discord_api.posts(channel.channel_ref)) == 1
     assert 0.25 in sleep.waits
 
 
 @pytest.mark.parametrize("error", ["channel_not_found", "not_in_channel", "is_archived"])
 def test_deleted_slack_channel_is_marked_gone_and_others_still_get_briefs(
-    any_engine, slack, discord_api, error
+    engine, slack, discord_api, error
 ):
-    with Session(any_engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         gone, kept = add_channels(session, "slack", 2)
     slack.errors[gone.channel_ref] = error
-    services = make_services(any_engine, slack, discord_api)
+    services = make_services(engine, slack, discord_api)
     assert tick(services) == {"gone": 1, "sent": 1}
     assert len(slack.posts(kept.channel_ref)) == 1
-    with Session(any_engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         row = session.get(Channel, gone.id)
         assert row.status == "gone" and error in row.status_reason
     before = len(slack.requests)
@@ -173,27 +173,27 @@ def test_deleted_slack_channel_is_marked_gone_and_others_still_get_briefs(
     assert len(slack.requests) == before + 1  # the gone channel is not even tried
 
 
-def test_deleted_or_forbidden_discord_channel_is_marked_gone(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_deleted_or_forbidden_discord_channel_is_marked_gone(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         deleted, kicked, kept = add_channels(session, "discord", 3)
     discord_api.gone.add(deleted.channel_ref)
     discord_api.forbidden.add(kicked.channel_ref)
-    assert tick(make_services(any_engine, slack, discord_api)) == {"gone": 2, "sent": 1}
+    assert tick(make_services(engine, slack, discord_api)) == {"gone": 2, "sent": 1}
     assert len(discord_api.posts(kept.channel_ref)) == 1
-    with Session(any_engine, expire_on_commit=False) as session:
+    with Session(engine, expire_on_commit=False) as session:
         reasons = {session.get(Channel, c.id).status_reason for c in (deleted, kicked)}
     assert reasons == {"Discord: Unknown Channel", "Discord: Missing Access"}
 
 
-def test_lost_slack_response_is_not_posted_twice(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_lost_slack_response_is_not_posted_twice(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         [channel] = add_channels(session, "slack", 1)
     slack.timeout_after_post.add(channel.channel_ref)  # posted, but the reply was a 500
-    assert tick(make_services(any_engine, slack, discord_api)) == {"sent": 1}
+    assert tick(make_services(engine, slack, discord_api)) == {"sent": 1}
     [post] = slack.posts(channel.channel_ref)
-    assert deliveries(any_engine)[0].message_ref == post["ts"]
+    assert deliveries(engine)[0].message_ref == post["ts"]
 
 
 def test_stale_claim_after_a_crash_is_taken_over_without_a_second_post(
@@ -255,13 +255,13 @@ def test_fresh_claim_of_another_worker_is_left_alone(any_engine, slack, discord_
     assert slack.posts(channel.channel_ref) == []
 
 
-def test_empty_brief_is_recorded_and_not_posted_unless_asked(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_empty_brief_is_recorded_and_not_posted_unless_asked(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         [channel] = add_channels(session, "slack", 1)
-    services = make_services(any_engine, slack, discord_api)
+    services = make_services(engine, slack, discord_api)
     assert tick(services, compose=compose_empty) == {"empty": 1}
     assert slack.posts(channel.channel_ref) == []
-    assert deliveries(any_engine)[0].status == "empty"
+    assert deliveries(engine)[0].status == "empty"
     services.clock.advance(days=1)
     services.settings.post_empty_briefs = True
     assert tick(services, compose=compose_empty) == {"empty": 1}
@@ -269,16 +269,16 @@ def test_empty_brief_is_recorded_and_not_posted_unless_asked(any_engine, slack, 
     assert "Nothing new for devops today." in post["text"]
 
 
-def test_failures_are_retried_on_later_ticks_up_to_the_limit(any_engine, slack, discord_api):
-    with Session(any_engine, expire_on_commit=False) as session:
+def test_failures_are_retried_on_later_ticks_up_to_the_limit(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
         seed_insights(session)
         [channel] = add_channels(session, "slack", 1)
     slack.errors[channel.channel_ref] = "internal_error"
-    services = make_services(any_engine, slack, discord_api, delivery_max_attempts=2)
+    services = make_services(engine, slack, discord_api, delivery_max_attempts=2)
     assert tick(services) == {"failed": 1}
     assert tick(services) == {"failed": 1}
     assert tick(services) == {"skipped": 1}  # attempts used up: stays failed with its reason
-    [row] = deliveries(any_engine)
+    [row] = deliveries(engine)
     assert row.status == "failed" and "internal_error" in row.error
     del slack.errors[channel.channel_ref]
     services.clock.advance(days=1)
