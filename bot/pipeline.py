@@ -89,7 +89,7 @@ def process_pending(
     with ThreadPoolExecutor(concurrency, thread_name_prefix="process") as pool:
         for future in [pool.submit(run.slot) for _ in range(concurrency)]:
             future.result()
-    return dict(run.counts)
+    return run.summary()
 
 
 class _Run:
@@ -99,8 +99,14 @@ class _Run:
         self.services, self.step, self.stop, self.on_progress = services, step, stop, on_progress
         self.worker = worker_name(services)
         self.total = queue_depth(services.engine, now=services.clock.now())
-        self.counts: Counter[str] = Counter({"done": 0, "failed": 0, "dead": 0})
+        self.counts: Counter[str] = Counter()
         self.lock = threading.Lock()
+
+    def summary(self) -> dict[str, int]:
+        """``done`` and ``failed`` (dead-lettered included), plus ``dead`` when any were."""
+        dead = self.counts["dead"]
+        result = {"done": self.counts["done"], "failed": self.counts["failed"] + dead}
+        return {**result, "dead": dead} if dead else result
 
     def slot(self) -> None:
         engine, clock = self.services.engine, self.services.clock

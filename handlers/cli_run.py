@@ -70,7 +70,7 @@ def register(app: typer.Typer) -> None:
         _stop_on_signals(stop)
         if as_json:
             counts = process_pending(services, stop=stop)
-            typer.echo(json.dumps(counts))
+            typer.echo(json.dumps({"dead": 0, **counts}))
             return
         with Progress(transient=True) as progress:
             task = progress.add_task("processing episodes", total=None)
