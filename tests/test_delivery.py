@@ -316,3 +316,14 @@ def test_slack_posts_to_one_channel_are_spaced_a_second_apart():
     publisher._throttle("C1")
     publisher._throttle("C2")
     assert waits.waits == [0.75]
+
+
+def test_oauth_installs_post_with_each_workspace_token(engine, slack):
+    with Session(engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        [channel] = add_channels(session, "slack", 1, team_id="T1")
+    settings = Settings(_env_file=None, slack_api_url=slack.api_url)  # no single bot token
+    publishers = build_publishers(settings, slack_token_for={"T1": slack.token}.get)
+    services = Services(settings=settings, engine=engine, clock=FixedClock(NOW))
+    assert deliver_due(services, publishers, compose=compose_top, sleep=Recorder()) == {"sent": 1}
+    assert len(slack.posts(channel.channel_ref)) == 1

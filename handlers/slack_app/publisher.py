@@ -52,18 +52,24 @@ class SlackPublisher:
         min_interval_s: float = 1.0,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
+        token_for: Callable[[str], str | None] | None = None,
     ) -> None:
         self.client, self.min_interval_s = client, min_interval_s
+        # OAuth installs have one bot token per workspace: token_for(team_id) looks it up.
+        self.token_for = token_for
         self._monotonic, self._sleep = monotonic, sleep
         self._last_post: dict[str, float] = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> SlackPublisher:
-        """A publisher with SLACK_BOT_TOKEN, against SLACK_API_URL when set (tests, proxies)."""
+    def from_settings(
+        cls, settings: Settings, token_for: Callable[[str], str | None] | None = None
+    ) -> SlackPublisher:
+        """A publisher with SLACK_BOT_TOKEN (or per-team tokens), against SLACK_API_URL if set."""
         base_url = settings.slack_api_url or WebClient.BASE_URL
         token = settings.slack_bot_token.get_secret_value() if settings.slack_bot_token else None
-        return cls(WebClient(token=token, base_url=base_url.rstrip("/") + "/", timeout=30))
+        client = WebClient(token=token, base_url=base_url.rstrip("/") + "/", timeout=30)
+        return cls(client, token_for=token_for)
 
     def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
         """Post the brief; returns the message ts."""
@@ -71,6 +77,7 @@ class SlackPublisher:
         self._throttle(channel.channel_ref)
         response = self._call(
             self.client.chat_postMessage,
+            channel,
             channel=channel.channel_ref,
             blocks=blocks,
             text=text,
@@ -84,6 +91,7 @@ class SlackPublisher:
         """The ts of a recent post tagged with ``delivery_id``, if Slack has one."""
         response = self._call(
             self.client.conversations_history,
+            channel,
             channel=channel.channel_ref,
             limit=HISTORY_LIMIT,
             include_all_metadata=True,
@@ -107,7 +115,9 @@ class SlackPublisher:
                 self._sleep(delay)
             self._last_post[channel_ref] = self._monotonic()
 
-    def _call(self, method, **kwargs):
+    def _call(self, method, channel: Channel, **kwargs):
+        if self.token_for is not None and (token := self.token_for(channel.team_id)):
+            kwargs["token"] = token
         try:
             return method(**kwargs)
         except SlackApiError as exc:
