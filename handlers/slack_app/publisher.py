@@ -115,8 +115,8 @@ class SlackPublisher:
                 self._sleep(delay)
             self._last_post[channel_ref] = self._monotonic()
 
-    def _call(self, method, channel: Channel, **kwargs):
-        if self.token_for is not None and (token := self.token_for(channel.team_id)):
+    def _call(self, method, target: Channel, **kwargs):
+        if self.token_for is not None and (token := self.token_for(target.team_id)):
             kwargs["token"] = token
         try:
             return method(**kwargs)
