@@ -64,7 +64,7 @@ class Settings(BaseSettings):
     poll_job_minutes: float = 5.0  # how often the clock looks for due feeds
     process_job_seconds: float = 30.0  # how often a worker looks for pending episodes
     post_empty_briefs: bool = False  # post a "nothing new" note instead of staying quiet
-    delivery_max_attempts: int = 3  # send attempts per brief and day before "failed"
+    delivery_max_attempts: int = 5  # ticks (5 minutes apart) that try one brief before giving up
     retention_days: int = 90  # housekeeping prunes delivery ledger rows older than this
 
     # transcription (AssemblyAI)

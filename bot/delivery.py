@@ -25,6 +25,7 @@ from bot.models import Channel, Delivery, DeliveryItem
 log = logging.getLogger(__name__)
 
 FINAL = ("sent", "empty", "skipped")
+RETRY_GAP = timedelta(minutes=5)  # a failed brief is tried again on a tick at least this later
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,11 @@ def _reclaim(
     """Take over a stale claim or a retryable failure with one compare-and-set UPDATE."""
     retryable = or_(
         and_(Delivery.status == "claimed", Delivery.claimed_at <= now - stale_after),
-        and_(Delivery.status == "failed", Delivery.attempts < max_attempts),
+        and_(
+            Delivery.status == "failed",
+            Delivery.attempts < max_attempts,
+            Delivery.claimed_at <= now - RETRY_GAP,
+        ),
     )
     with session_scope(engine) as session:
         result = session.execute(

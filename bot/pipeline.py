@@ -21,7 +21,14 @@ from bot.errors import PodbriefError
 from bot.models import Episode, Podcast
 from bot.ports import EpisodeContext
 from bot.services import Services
-from bot.work import claim_episodes, mark_done, mark_failed, queue_depth, worker_name
+from bot.work import (
+    claim_episodes,
+    keep_claim,
+    mark_done,
+    mark_failed,
+    queue_depth,
+    worker_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -123,8 +130,16 @@ class _Run:
 
     def _process(self, episode_id: int) -> str:
         settings, engine = self.services.settings, self.services.engine
+        heartbeat_s = settings.claim_timeout_minutes * 60 / 3
         try:
-            self.step(self.services, episode_id)
+            with keep_claim(
+                engine,
+                episode_id,
+                worker=self.worker,
+                every_s=heartbeat_s,
+                clock=self.services.clock,
+            ):
+                self.step(self.services, episode_id)
         except Exception as exc:  # one episode's failure never stops the others
             if not isinstance(exc, PodbriefError):
                 log.exception("episode %s crashed its step", episode_id)

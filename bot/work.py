@@ -13,11 +13,15 @@ from __future__ import annotations
 import logging
 import os
 import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.engine import Engine
 
+from bot.clock import Clock
 from bot.db import session_scope
 from bot.models import Episode
 from bot.services import Services
@@ -190,3 +194,31 @@ def release_worker(engine: Engine, *, worker: str) -> int:
     if released:
         log.warning("released %d unfinished episode claims on shutdown", released)
     return released
+
+
+@contextmanager
+def keep_claim(
+    engine: Engine, episode_id: int, *, worker: str, every_s: float, clock: Clock
+) -> Iterator[None]:
+    """Refresh ``claimed_at`` while a long step runs (a long transcription, say), so
+    housekeeping never mistakes a live claim for an abandoned one."""
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(every_s):
+            try:
+                _set(
+                    engine,
+                    and_(_owned(episode_id, worker), Episode.status == "processing"),
+                    claimed_at=clock.now(),
+                )
+            except Exception:  # a missed heartbeat only risks an early requeue
+                log.exception("claim heartbeat for episode %s failed", episode_id)
+
+    thread = threading.Thread(target=beat, name=f"claim-{episode_id}", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()

@@ -276,7 +276,10 @@ def test_failures_are_retried_on_later_ticks_up_to_the_limit(engine, slack, disc
     slack.errors[channel.channel_ref] = "internal_error"
     services = make_services(engine, slack, discord_api, delivery_max_attempts=2)
     assert tick(services) == {"failed": 1}
+    assert tick(services) == {"skipped": 1}  # too soon: failed briefs wait 5 minutes
+    services.clock.advance(minutes=5)
     assert tick(services) == {"failed": 1}
+    services.clock.advance(minutes=5)
     assert tick(services) == {"skipped": 1}  # attempts used up: stays failed with its reason
     [row] = deliveries(engine)
     assert row.status == "failed" and "internal_error" in row.error

@@ -14,6 +14,7 @@ from bot.pipeline import process_pending
 from bot.services import Services
 from bot.work import (
     claim_episodes,
+    keep_claim,
     mark_failed,
     release,
     release_stale_claims,
@@ -198,3 +199,22 @@ def test_stop_event_takes_no_new_work(any_engine):
     assert len(done) == 1
     rows = statuses(any_engine).values()
     assert sorted(r.status for r in rows) == ["done", "pending", "pending", "pending", "pending"]
+
+
+def test_a_long_step_keeps_its_claim_fresh(engine):
+    [episode_id] = add_episodes(engine, 1)
+    [claimed] = claim_episodes(engine, worker="w", limit=1, now=NOW)
+    clock = FixedClock(NOW + timedelta(hours=1))
+    beat = threading.Event()
+
+    with keep_claim(engine, claimed, worker="w", every_s=0.01, clock=clock):
+        for _ in range(500):  # wait (bounded) for the first heartbeat
+            if statuses(engine)[episode_id].claimed_at.replace(tzinfo=UTC) > NOW:
+                beat.set()
+                break
+            threading.Event().wait(0.01)
+    assert beat.is_set()
+    stale = release_stale_claims(
+        engine, older_than=timedelta(minutes=30), now=NOW + timedelta(hours=1), max_attempts=5
+    )
+    assert stale == 0

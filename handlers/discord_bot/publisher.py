@@ -74,9 +74,12 @@ class DiscordPublisher:
 
     def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
         """The id of a recent message carrying this delivery's nonce, if any."""
-        response = self._request(
-            "GET", f"/channels/{channel.channel_ref}/messages", params={"limit": HISTORY_LIMIT}
-        )
+        try:
+            response = self._request(
+                "GET", f"/channels/{channel.channel_ref}/messages", params={"limit": HISTORY_LIMIT}
+            )
+        except ChannelGone:
+            return None  # no history access; the nonce still guards the post itself
         nonce = nonce_for(delivery_id)
         for message in response.json():
             if str(message.get("nonce")) == nonce:

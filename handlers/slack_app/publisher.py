@@ -89,13 +89,18 @@ class SlackPublisher:
 
     def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
         """The ts of a recent post tagged with ``delivery_id``, if Slack has one."""
-        response = self._call(
-            self.client.conversations_history,
-            channel,
-            channel=channel.channel_ref,
-            limit=HISTORY_LIMIT,
-            include_all_metadata=True,
-        )
+        try:
+            response = self._call(
+                self.client.conversations_history,
+                channel,
+                channel=channel.channel_ref,
+                limit=HISTORY_LIMIT,
+                include_all_metadata=True,
+            )
+        except ChannelGone:
+            # No history to read (a DM addressed by user id, or a deleted channel): the post
+            # itself then decides whether the channel is really gone.
+            return None
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
             payload = metadata.get("event_payload") or {}
