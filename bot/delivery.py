@@ -76,7 +76,7 @@ def _reclaim(
     stale_after: timedelta,
     max_attempts: int,
 ) -> DeliveryClaim | None:
-    """Take over a stale claim or a retryable failure with one compare-and-set UPDATE."""
+    """Take over a stale claim or a retryable failure with one atomic UPDATE."""
     retryable = or_(
         and_(Delivery.status == "claimed", Delivery.claimed_at <= now - stale_after),
         and_(
@@ -85,10 +85,16 @@ def _reclaim(
             Delivery.claimed_at <= now - RETRY_GAP,
         ),
     )
+    # SKIP LOCKED: a row another worker is taking over right now is simply not ours.
+    candidate = (
+        select(Delivery.id)
+        .where(Delivery.channel_id == channel_id, Delivery.local_date == local_date, retryable)
+        .with_for_update(skip_locked=True)
+    )
     with session_scope(engine) as session:
         result = session.execute(
             update(Delivery)
-            .where(Delivery.channel_id == channel_id, Delivery.local_date == local_date, retryable)
+            .where(Delivery.id.in_(candidate.scalar_subquery()))
             .values(
                 status="claimed",
                 claimed_by=worker,
