@@ -49,7 +49,7 @@ class Settings(BaseSettings):
     process_retry_minutes: float = 5.0  # first retry delay; doubles per attempt
     claim_timeout_minutes: float = 30.0  # an episode claim older than this was abandoned
     delivery_claim_timeout_s: float = 120.0  # a delivery claim older than this is retried
-    shutdown_grace_s: float = 20.0  # SIGTERM: finish in-flight work this long, then release
+    shutdown_grace_s: float = 18.0  # SIGTERM: finish in-flight work this long, then release
 
     # insights and ranking
     insights_per_episode: int = 12

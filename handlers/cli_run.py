@@ -36,7 +36,7 @@ def register(app: typer.Typer) -> None:
         """The bot: Slack and/or Discord (whichever tokens are set) and the scheduler."""
         from handlers.cli import runtime
         from handlers.process_runner import ROLES, run_role
-        from handlers.publishers import build_publishers
+        from handlers.publishers import build_publishers, slack_token_lookup
 
         if role not in ROLES:
             raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
@@ -49,7 +49,7 @@ def register(app: typer.Typer) -> None:
             services,
             role,
             stop=stop,
-            publishers=build_publishers(services.settings),
+            publishers=build_publishers(services.settings, slack_token_lookup(services)),
             say=typer.echo,
         )
         if not result.clean:

@@ -8,6 +8,8 @@ running jobs, releases unfinished claims and returns well inside 25 seconds.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import threading
 from collections.abc import Callable
@@ -30,6 +32,7 @@ ROLES: dict[str, set[str]] = {
     "clock": {"clock"},
 }
 LOCK_CHECK_S = 60
+DISCORD_STOP_S = 3.0
 
 
 @dataclass
@@ -40,11 +43,41 @@ class RunResult:
     started: list[str] = field(default_factory=list)
 
 
-def slack_configured(services: Services) -> bool:
-    settings = services.settings
-    return bool(settings.slack_bot_token or settings.slack_client_id) and bool(
-        settings.slack_app_token or settings.slack_signing_secret
-    )
+def _slack_mode(services: Services) -> str | None:
+    """The chat engineer's Slack mode (socket | oauth | http), None when not configured."""
+    try:
+        from handlers.slack_app.runner import slack_mode
+    except ImportError:
+        if services.settings.slack_bot_token:
+            log.error("Slack tokens are set but the Slack adapter is not installed")
+        return None
+    return slack_mode(services.settings)
+
+
+def _discord_thread(services: Services, stop: threading.Event) -> Callable[[], None]:
+    """Run the async Discord gateway client in its own thread and event loop; returns a joiner."""
+    from handlers.discord_bot.runner import run_discord
+
+    async def serve() -> None:
+        loop, async_stop = asyncio.get_running_loop(), asyncio.Event()
+
+        def relay() -> None:  # threading.Event → asyncio.Event, across threads
+            stop.wait()
+            with contextlib.suppress(RuntimeError):  # the loop may already be closed
+                loop.call_soon_threadsafe(async_stop.set)
+
+        threading.Thread(target=relay, name="discord-stop", daemon=True).start()
+        await run_discord(services, stop=async_stop)
+
+    def main() -> None:
+        try:
+            asyncio.run(serve())
+        except Exception:  # a gateway failure must not take the scheduler down
+            log.exception("Discord client stopped with an error")
+
+    thread = threading.Thread(target=main, name="discord", daemon=True)
+    thread.start()
+    return lambda: thread.join(timeout=DISCORD_STOP_S)
 
 
 def _start_adapters(
@@ -52,18 +85,13 @@ def _start_adapters(
 ) -> list[Callable[[], None]]:
     """Start Slack (web) and Discord (worker) when their tokens are set; returns stoppers."""
     stoppers: list[Callable[[], None]] = []
-    if "web" in roles and slack_configured(services):
+    if "web" in roles and _slack_mode(services):
         from handlers.slack_app.runner import start_slack
 
         stoppers.append(start_slack(services))
         started.append("slack")
     if "worker" in roles and services.settings.discord_token:
-        from handlers.discord_bot.runner import run_discord
-
-        thread = threading.Thread(
-            target=run_discord, args=(services,), kwargs={"stop": stop}, name="discord", daemon=True
-        )
-        thread.start()
+        stoppers.append(_discord_thread(services, stop))
         started.append("discord")
     return stoppers
 
@@ -81,7 +109,7 @@ def run_role(
     started: list[str] = []
     stoppers = _start_adapters(services, roles, stop, started)
     if "web" in roles and "slack" not in started and role == "web":
-        say("web role: no Slack tokens (SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET); nothing to serve")
+        say("web role: Slack is not configured (see SLACK_* settings); nothing to serve")
     if not {"slack", "discord"} & set(publishers):
         say("No Slack or Discord tokens: running the scheduler; briefs print to this terminal.")
     jobs = Jobs(services, publishers, stop=stop)

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from bot.config import Settings
 from bot.ports import Publisher
+from bot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 def build_publishers(
@@ -28,3 +32,22 @@ def build_publishers(
 
         publishers["discord"] = DiscordPublisher.from_settings(settings)
     return publishers
+
+
+def slack_token_lookup(services: Services) -> Callable[[str], str | None] | None:
+    """Per-workspace bot tokens from the OAuth install store (OAuth installs only)."""
+    settings = services.settings
+    if settings.slack_bot_token or not settings.slack_client_id:
+        return None
+    try:
+        from handlers.slack_app.installs import build_installation_store
+    except ImportError:
+        log.error("SLACK_CLIENT_ID is set but the Slack OAuth install store is not installed")
+        return None
+    store = build_installation_store(services)
+
+    def token_for(team_id: str) -> str | None:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id or None)
+        return bot.bot_token if bot is not None else None
+
+    return token_for

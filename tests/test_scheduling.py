@@ -169,3 +169,52 @@ def test_run_role_stops_cleanly_and_releases_its_claims(engine):
     assert any("briefs print to this terminal" in line for line in said)
     with Session(engine) as session:
         assert session.exec(select(Episode.status)).one() == "pending"
+
+
+def test_all_role_starts_slack_and_discord_and_stops_both(engine, monkeypatch):
+    import asyncio
+    import sys
+    import types
+
+    events: list[str] = []
+    slack_runner = types.ModuleType("handlers.slack_app.runner")
+    slack_runner.slack_mode = lambda settings: "http"
+    slack_runner.start_slack = lambda services: (
+        events.append("slack started") or (lambda: events.append("slack stopped"))
+    )
+    discord_runner = types.ModuleType("handlers.discord_bot.runner")
+
+    async def run_discord(services, *, stop: asyncio.Event) -> None:
+        events.append("discord started")
+        await stop.wait()
+        events.append("discord stopped")
+
+    discord_runner.run_discord = run_discord
+    monkeypatch.setitem(sys.modules, "handlers.slack_app.runner", slack_runner)
+    monkeypatch.setitem(sys.modules, "handlers.discord_bot.runner", discord_runner)
+    settings = Settings(
+        _env_file=None, worker_id="all", discord_token="d", slack_bot_token="x", shutdown_grace_s=5
+    )
+    services = Services(settings=settings, engine=engine)
+    stop = threading.Event()
+    result: list = []
+    thread = threading.Thread(
+        target=lambda: result.append(
+            run_role(services, "all", stop=stop, publishers={"slack": object()}, say=print)
+        )
+    )
+    thread.start()
+    for _ in range(200):  # bounded wait for the Discord thread to come up
+        if "discord started" in events:
+            break
+        threading.Event().wait(0.02)
+    stop.set()
+    thread.join(timeout=25)
+    assert result[0].started[:2] == ["slack", "discord"]
+    assert set(result[0].started[2:]) == {
+        "process_pending",
+        "poll_feeds",
+        "brief_tick",
+        "housekeeping",
+    }
+    assert events == ["slack started", "discord started", "slack stopped", "discord stopped"]
