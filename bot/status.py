@@ -97,7 +97,7 @@ def gather_status(
 ) -> StatusReport:
     """The current health report; with ``channel``, only that channel's brief schedule."""
     now = services.clock.now()
-    return StatusReport(
+    report = StatusReport(
         last_poll_at=session.exec(select(func.max(Podcast.last_polled_at))).one(),
         feeds=session.exec(select(func.count(Podcast.id))).one(),
         failing_feeds=_failing_feeds(session),
@@ -107,6 +107,17 @@ def gather_status(
         dead=_dead_episodes(session),
         channels=[_channel_schedule(session, ch, now) for ch in _channels(session, channel)],
     )
+    _add_spend(report, services, session, now)
+    return report
+
+
+def _add_spend(report: StatusReport, services: Services, session: Session, now: datetime) -> None:
+    """The providers area's budget and spend lines, when that area is installed."""
+    try:
+        from bot.spend import spend_lines  # type: ignore[import-not-found]
+    except ImportError:
+        return
+    report.add_section("spend", spend_lines(session, services.settings, now))
 
 
 def _failing_feeds(session: Session) -> list[FeedProblem]:
