@@ -6,6 +6,7 @@ import logging
 import threading
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
@@ -217,4 +218,31 @@ def test_all_role_starts_slack_and_discord_and_stops_both(engine, monkeypatch):
         "brief_tick",
         "housekeeping",
     }
-    assert events == ["slack started", "discord started", "slack stopped", "discord stopped"]
+    assert events[:2] == ["slack started", "discord started"]
+    assert sorted(events[2:]) == ["discord stopped", "slack stopped"]
+
+
+@pytest.mark.parametrize(
+    ("start", "expected"),
+    [
+        # 25 Oct 2026: 02:30 happens twice in Berlin (fall back) — one brief, at the first.
+        (
+            datetime(2026, 10, 24, 3, 0, tzinfo=UTC),
+            ["24 03:00", "25 00:30", "26 01:30", "27 01:30"],
+        ),
+        # 29 Mar 2026: 02:30 never happens (spring forward) — one brief, at 03:30 CEST.
+        (datetime(2026, 3, 28, 3, 0, tzinfo=UTC), ["28 03:00", "29 01:30", "30 00:30", "31 00:30"]),
+    ],
+)
+def test_one_brief_on_daylight_saving_days_for_a_time_inside_the_change(engine, start, expected):
+    with Session(engine) as session:
+        seed_insights(session, count=12)
+        add_channels(session, "slack", 1, timezone="Europe/Berlin", brief_time="02:30")
+    jobs, publisher = make_jobs(engine, now=start)
+    sent: list[str] = []
+    for _ in range(3 * 24 * 4):
+        before = len(publisher.posts)
+        jobs.brief_tick()
+        sent += [jobs.services.clock.now().strftime("%d %H:%M")] * (len(publisher.posts) - before)
+        jobs.services.clock.advance(minutes=15)
+    assert sent == expected
