@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import select
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -22,17 +23,30 @@ from handlers.cli import build_app
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def read_until(stream, needle: str, timeout: float) -> str:
-    """Lines from ``stream`` until one contains ``needle`` (or the timeout passes)."""
-    seen, deadline = "", time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([stream], [], [], 0.2)
-        if ready:
-            line = stream.readline()
-            seen += line
+class LineReader:
+    """Lines of a child's output, read by a thread so waiting for one never blocks on buffers."""
+
+    def __init__(self, stream) -> None:
+        self.lines: queue.Queue[str] = queue.Queue()
+        self.seen = ""
+        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+
+    def _pump(self, stream) -> None:
+        for line in stream:
+            self.lines.put(line)
+
+    def until(self, needle: str, timeout: float) -> None:
+        """Wait for a line containing ``needle``."""
+        deadline = time.monotonic() + timeout
+        while (left := deadline - time.monotonic()) > 0:
+            try:
+                line = self.lines.get(timeout=left)
+            except queue.Empty:
+                break
+            self.seen += line
             if needle in line:
-                return seen
-    raise AssertionError(f"{needle!r} not printed within {timeout}s; got:\n{seen}")
+                return
+        raise AssertionError(f"{needle!r} not printed within {timeout}s; got:\n{self.seen}")
 
 
 @pytest.mark.slow
@@ -51,12 +65,12 @@ def test_run_without_tokens_uses_the_console_and_stops_on_sigterm(tmp_path):
         text=True,
     )
     try:
-        read_until(child.stdout, "briefs print to this terminal", timeout=30)
-        read_until(child.stdout, "podbrief running as all", timeout=15)
+        output = LineReader(child.stdout)
+        output.until("briefs print to this terminal", timeout=30)
+        output.until("podbrief running as all", timeout=15)
         child.send_signal(signal.SIGTERM)
         assert child.wait(timeout=25) == 0
-        rest = child.stdout.read()
-        assert "stopping: no new work" in rest
+        output.until("stopping: no new work", timeout=5)
     finally:
         if child.poll() is None:
             child.kill()
