@@ -18,7 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
-from bot.brief import Brief
+from bot.brief import Brief, record_delivered
 from bot.db import session_scope
 from bot.models import Channel, Delivery, DeliveryItem
 
@@ -111,27 +111,7 @@ def _reclaim(
 
 def record_items(session: Session, delivery_id: int, channel_id: int, brief: Brief) -> None:
     """DeliveryItem rows for the insights in ``brief`` (novelty and feedback read them)."""
-    # Falls back to our own insert until the insights engineer's record_delivered lands.
-    try:
-        from bot.brief import record_delivered  # type: ignore[attr-defined]
-    except ImportError:
-        record_delivered = None
-    if record_delivered is not None:
-        record_delivered(session, delivery_id, channel_id, brief)
-        return
-    seen = set(
-        session.exec(select(DeliveryItem.insight_id).where(DeliveryItem.channel_id == channel_id))
-    )
-    for item in brief.items:
-        if item.insight_id not in seen:
-            session.add(
-                DeliveryItem(
-                    delivery_id=delivery_id,
-                    channel_id=channel_id,
-                    insight_id=item.insight_id,
-                    rank=item.rank,
-                )
-            )
+    record_delivered(session, delivery_id, channel_id, brief)
 
 
 def mark_sent(

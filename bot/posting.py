@@ -42,7 +42,7 @@ MAX_RETRY_AFTER_S = 120.0
 
 def default_composer(services: Services, session: Session, channel: Channel, day: date) -> Brief:
     """The insights engineer's brief composition."""
-    from bot.brief import compose_brief  # type: ignore[attr-defined]
+    from bot.brief import compose_brief
 
     return compose_brief(services, session, channel, day)
 
