@@ -39,8 +39,10 @@ class ConsolePublisher:
 
     def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
         """Print the brief under the channel's name."""
+        from handlers.terminal_brief import print_brief
+
         self.console.rule(f"brief for {channel.name or channel.channel_ref}")
-        self.console.print(brief_as_text(brief), markup=False, highlight=False)
+        print_brief(self.console, brief)
         return f"console:{delivery_id}"
 
     def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
