@@ -65,6 +65,7 @@ class Settings(BaseSettings):
     default_timezone: str = "UTC"
     poll_job_minutes: float = 5.0  # how often the clock looks for due feeds
     process_job_seconds: float = 30.0  # how often a worker looks for pending episodes
+    delivery_concurrency: int = 4  # channels served at once by a brief tick
     post_empty_briefs: bool = False  # post a "nothing new" note instead of staying quiet
     delivery_max_attempts: int = 5  # ticks (5 minutes apart) that try one brief before giving up
     retention_days: int = 90  # housekeeping prunes delivery ledger rows older than this

@@ -10,6 +10,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime, timedelta
 
 from sqlmodel import Session, select
@@ -68,18 +69,25 @@ def deliver_due(
     sleep: Sleep = time.sleep,
     stop: Callable[[], bool] | None = None,
 ) -> Counter[str]:
-    """Send every due brief once; returns outcome counts (sent, empty, gone, failed, skipped)."""
+    """Send every due brief once; returns outcome counts (sent, empty, gone, failed, skipped).
+
+    DELIVERY_CONCURRENCY channels are served at a time (each claim is atomic, so threads and
+    other processes never send the same brief twice).
+    """
     now = services.clock.now()
-    outcomes: Counter[str] = Counter()
-    for channel in due_channels(services, now, set(publishers)):
+    compose = compose or default_composer
+
+    def deliver(channel: Channel) -> str:
         if stop is not None and stop():
-            break
-        day = due_date(channel, now)
+            return "stopped"
         publisher = publishers[channel.platform]
-        outcome = deliver_channel(
-            services, publisher, channel, day, compose=compose or default_composer, sleep=sleep
-        )
-        outcomes[outcome] += 1
+        day = due_date(channel, now)
+        return deliver_channel(services, publisher, channel, day, compose=compose, sleep=sleep)
+
+    workers = max(1, services.settings.delivery_concurrency)
+    with ThreadPoolExecutor(workers, thread_name_prefix="deliver") as pool:
+        outcomes = Counter(pool.map(deliver, due_channels(services, now, set(publishers))))
+    outcomes.pop("stopped", None)
     if outcomes:
         log.info("brief tick: %s", dict(outcomes))
     return outcomes

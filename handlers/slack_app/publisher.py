@@ -112,13 +112,14 @@ class SlackPublisher:
         return None
 
     def _throttle(self, channel_ref: str) -> None:
-        # About one message per second per channel; wait out the rest of the second.
+        # About one message per second per channel: reserve this channel's next slot under the
+        # lock, then wait for it outside the lock so other channels are not held up.
         with self._lock:
-            wait = self._last_post.get(channel_ref, float("-inf")) + self.min_interval_s
-            delay = wait - self._monotonic()
-            if delay > 0:
-                self._sleep(delay)
-            self._last_post[channel_ref] = self._monotonic()
+            now = self._monotonic()
+            slot = max(now, self._last_post.get(channel_ref, float("-inf")) + self.min_interval_s)
+            self._last_post[channel_ref] = slot
+        if slot > now:
+            self._sleep(slot - now)
 
     def _call(self, method, target: Channel, **kwargs):
         if self.token_for is not None and (token := self.token_for(target.team_id)):
