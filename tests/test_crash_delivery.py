@@ -12,7 +12,7 @@ import os
 import signal
 import subprocess
 import sys
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -65,6 +65,12 @@ def run_child(
     return subprocess.CompletedProcess(child.args, child.returncode, out, err)
 
 
+def at(env: dict[str, str], minutes: int, worker: str) -> dict[str, str]:
+    """The child's environment for a start ``minutes`` after NOW."""
+    now = NOW + timedelta(minutes=minutes)
+    return {**env, "PODBRIEF_TEST_NOW": now.isoformat(), "WORKER_ID": worker}
+
+
 @pytest.mark.slow
 def test_sigkill_mid_delivery_then_restart_posts_exactly_once_per_channel(tmp_path):
     url = f"sqlite:///{tmp_path / 'crash.db'}"
@@ -86,15 +92,14 @@ def test_sigkill_mid_delivery_then_restart_posts_exactly_once_per_channel(tmp_pa
             "SLACK_API_URL": slack.api_url,
             "DISCORD_TOKEN": discord_api.token,
             "DISCORD_API_URL": discord_api.api_url,
-            "PODBRIEF_TEST_NOW": NOW.isoformat(),
-            # A restarted process treats the dead one's claims as stale at once.
-            "DELIVERY_CLAIM_TIMEOUT_S": "0",
         }
-        first = run_child({**env, "WORKER_ID": "first"}, killer, kill_at=12)  # a Slack post
+        # Each restart comes 3 minutes later: past the 2-minute delivery claim timeout, so the
+        # dead process's claims are taken over (same local day, so nothing new is due).
+        first = run_child(at(env, 0, "first"), killer, kill_at=12)  # on a Slack post
         assert first.returncode == -signal.SIGKILL
-        second = run_child({**env, "WORKER_ID": "second"}, killer, kill_at=40)  # a Discord post
+        second = run_child(at(env, 3, "second"), killer, kill_at=40)  # on a Discord post
         assert second.returncode == -signal.SIGKILL
-        third = run_child({**env, "WORKER_ID": "third"}, killer, kill_at=None)
+        third = run_child(at(env, 6, "third"), killer, kill_at=None)
         assert third.returncode == 0, third.stderr
         assert json.loads(third.stdout.strip().splitlines()[-1])["sent"] >= 1
         # Another tick the same day (in-process this time) finds nothing left to send.
@@ -105,7 +110,8 @@ def test_sigkill_mid_delivery_then_restart_posts_exactly_once_per_channel(tmp_pa
             discord_token=discord_api.token,
             discord_api_url=discord_api.api_url,
         )
-        services = Services(settings=settings, engine=engine, clock=FixedClock(NOW))
+        clock = FixedClock(NOW + timedelta(minutes=9))
+        services = Services(settings=settings, engine=engine, clock=clock)
         assert deliver_due(services, build_publishers(settings), compose=compose_top) == {}
 
         for channel in channels:
@@ -117,4 +123,6 @@ def test_sigkill_mid_delivery_then_restart_posts_exactly_once_per_channel(tmp_pa
     assert len(rows) == 2 * CHANNELS_PER_PLATFORM
     assert {(r.status, r.local_date) for r in rows} == {("sent", date(2026, 12, 1))}
     assert all(r.message_ref for r in rows)
+    # The briefs posted just before each kill were taken over, found, and not posted again.
+    assert sum(r.attempts > 1 for r in rows) >= 2
     engine.dispose()
