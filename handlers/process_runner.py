@@ -110,6 +110,10 @@ def run_role(
     stoppers = _start_adapters(services, roles, stop, started)
     if "web" in roles and "slack" not in started and role == "web":
         say("web role: Slack is not configured (see SLACK_* settings); nothing to serve")
+    if role != "all" and not services.settings.is_postgres:
+        say(
+            "SQLite: run every role in one process (`podbrief run`); separate roles need PostgreSQL"
+        )
     if not {"slack", "discord"} & set(publishers):
         say("No Slack or Discord tokens: running the scheduler; briefs print to this terminal.")
     jobs = Jobs(services, publishers, stop=stop)
