@@ -1,8 +1,11 @@
 """Posting briefs to Discord over its HTTP API (httpx), guarded by ``nonce`` + ``enforce_nonce``.
 
 With ``enforce_nonce`` Discord returns the earlier message instead of creating a second one
-when the same nonce arrives again within a few minutes, so a retry after a lost response is
-safe; ``find_sent`` also looks for the nonce in recent history. Mentions are never pinged.
+when the same nonce arrives again within a few minutes, so a retry after a lost response (or a
+takeover after DELIVERY_CLAIM_TIMEOUT_S) is safe. ``find_sent`` also looks for the nonce in
+recent history, but Discord may leave ``nonce`` out of fetched messages, so after an outage
+longer than the nonce window a brief that was posted but never marked can be posted again.
+Mentions are never pinged.
 """
 
 from __future__ import annotations
@@ -23,15 +26,16 @@ GONE_CODES = {10003: "Unknown Channel", 50001: "Missing Access"}
 HISTORY_LIMIT = 50
 
 
-def render(brief: Brief) -> list[dict]:
-    """Embed dicts: the Discord engineer's renderer, a plain-text embed until it lands."""
+def render(brief: Brief) -> dict:
+    """The message body (embeds, buttons): the Discord engineer's ``brief_payload``, a plain
+    text embed until it lands."""
     try:
-        from handlers.discord_bot.render import render_brief
+        from handlers.discord_bot.render import brief_payload
     except ImportError:
         from handlers.console_publisher import brief_as_text
 
-        return [{"type": "rich", "description": brief_as_text(brief)[:4000]}]
-    return [embed.to_dict() for embed in render_brief(brief)]
+        return {"embeds": [{"type": "rich", "description": brief_as_text(brief)[:4000]}]}
+    return brief_payload(brief)
 
 
 def nonce_for(delivery_id: int) -> str:
@@ -64,10 +68,10 @@ class DiscordPublisher:
     def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
         """Post the brief; returns the message id."""
         payload = {
-            "embeds": render(brief),
+            **render(brief),
             "nonce": nonce_for(delivery_id),
             "enforce_nonce": True,
-            "allowed_mentions": {"parse": []},
+            "allowed_mentions": {"parse": []},  # a hostile transcript can never ping anyone
         }
         response = self._request("POST", f"/channels/{channel.channel_ref}/messages", json=payload)
         return str(response.json()["id"])
