@@ -56,3 +56,8 @@ class RateLimited(ServiceUnavailable):
 
 class ChannelGone(PodbriefError):
     """A chat channel was deleted, archived, or removed the bot; stop posting there."""
+
+
+class NotYet(PodbriefError):
+    """Work waiting on something outside (a transcription job still running): the episode is
+    retried soon without using up one of its PROCESS_MAX_ATTEMPTS."""

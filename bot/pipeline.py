@@ -26,6 +26,7 @@ from bot.work import (
     keep_claim,
     mark_done,
     mark_failed,
+    mark_waiting,
     queue_depth,
     worker_name,
 )
@@ -75,6 +76,17 @@ def pending_episode_ids(services: Services) -> list[int]:
 
 
 Step = Callable[[Services, int], None]
+WAIT_RECHECK = timedelta(
+    minutes=1
+)  # how soon a waiting episode (a running transcription) is retried
+
+
+def waiting_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean "not yet" rather than "failed" (they use up no attempt)."""
+    from bot import errors
+
+    pending = getattr(errors, "TranscriptionPending", None)  # the providers area's, when merged
+    return (errors.NotYet, pending) if pending else (errors.NotYet,)
 
 
 def process_pending(
@@ -110,10 +122,11 @@ class _Run:
         self.lock = threading.Lock()
 
     def summary(self) -> dict[str, int]:
-        """``done`` and ``failed`` (dead-lettered included), plus ``dead`` when any were."""
+        """``done`` and ``failed`` (dead-lettered included), plus ``dead``/``waiting`` if any."""
         dead = self.counts["dead"]
         result = {"done": self.counts["done"], "failed": self.counts["failed"] + dead}
-        return {**result, "dead": dead} if dead else result
+        extra = {key: self.counts[key] for key in ("dead", "waiting") if self.counts[key]}
+        return {**result, **extra}
 
     def slot(self) -> None:
         engine, clock = self.services.engine, self.services.clock
@@ -140,6 +153,16 @@ class _Run:
                 clock=self.services.clock,
             ):
                 self.step(self.services, episode_id)
+        except waiting_errors() as exc:
+            mark_waiting(
+                engine,
+                episode_id,
+                worker=self.worker,
+                reason=str(exc),
+                now=self.services.clock.now(),
+                retry_in=WAIT_RECHECK,
+            )
+            return "waiting"
         except Exception as exc:  # one episode's failure never stops the others
             if not isinstance(exc, PodbriefError):
                 log.exception("episode %s crashed its step", episode_id)

@@ -38,8 +38,9 @@ def worker_name(services: Services) -> str:
 
 def claimable(now: datetime):
     """Episodes waiting for a worker: pending, or failed and due for a retry."""
+    due = or_(Episode.next_attempt_at.is_(None), Episode.next_attempt_at <= now)
     return or_(
-        Episode.status == "pending",
+        and_(Episode.status == "pending", due),
         and_(Episode.status == "failed", Episode.next_attempt_at <= now),
     )
 
@@ -127,6 +128,11 @@ def mark_failed(
         episode = session.get(Episode, episode_id)
         if episode is None or episode.claimed_by != worker:
             return "lost"
+        if episode.status != "processing":
+            # The step parked or settled it itself (skipped by policy, waiting for a webhook).
+            episode.claimed_by = episode.claimed_at = None
+            session.add(episode)
+            return episode.status
         dead = episode.attempts >= max_attempts
         episode.status = "dead" if dead else "failed"
         episode.status_reason = reason[:500]
@@ -139,6 +145,23 @@ def mark_failed(
         logging.ERROR if dead else logging.WARNING, "episode %s %s: %s", episode_id, status, reason
     )
     return status
+
+
+def mark_waiting(
+    engine: Engine, episode_id: int, *, worker: str, reason: str, now: datetime, retry_in: timedelta
+) -> bool:
+    """Back to the queue after ``retry_in`` without counting the attempt (see ``NotYet``)."""
+    return _set(
+        engine,
+        and_(_owned(episode_id, worker), Episode.status == "processing"),
+        status="pending",
+        status_reason=reason[:500],
+        next_attempt_at=now + retry_in,
+        claimed_by=None,
+        claimed_at=None,
+        attempts=Episode.attempts - 1,
+        updated_at=now,
+    )
 
 
 def release(engine: Engine, episode_ids: list[int], *, worker: str) -> int:

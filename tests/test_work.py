@@ -218,3 +218,39 @@ def test_a_long_step_keeps_its_claim_fresh(engine):
         engine, older_than=timedelta(minutes=30), now=NOW + timedelta(hours=1), max_attempts=5
     )
     assert stale == 0
+
+
+def test_not_yet_requeues_without_using_an_attempt(any_engine):
+    from bot.errors import NotYet
+
+    [episode_id] = add_episodes(any_engine, 1)
+
+    def step(services: Services, eid: int) -> None:
+        raise NotYet("transcription job tx-1 still running")
+
+    services = services_for(any_engine, process_max_attempts=1)
+    assert process_pending(services, step=step) == {"done": 0, "failed": 0, "waiting": 1}
+    row = statuses(any_engine)[episode_id]
+    assert (row.status, row.attempts) == ("pending", 0)
+    assert "still running" in row.status_reason
+    # Not claimable again until the recheck time; then it is.
+    assert claim_episodes(any_engine, worker="w", limit=1, now=NOW) == []
+    assert claim_episodes(any_engine, worker="w", limit=1, now=NOW + timedelta(minutes=1)) == [
+        episode_id
+    ]
+
+
+def test_a_step_that_parks_its_episode_keeps_that_status(engine):
+    [episode_id] = add_episodes(engine, 1)
+
+    def step(services: Services, eid: int) -> None:
+        with Session(engine) as session:
+            episode = session.get(Episode, eid)
+            episode.status, episode.status_reason = "skipped", "TRANSCRIBE=never"
+            session.add(episode)
+            session.commit()
+        raise TranscriptError("not transcribed: TRANSCRIBE=never")
+
+    process_pending(services_for(engine), step=step)
+    row = statuses(engine)[episode_id]
+    assert (row.status, row.status_reason, row.claimed_by) == ("skipped", "TRANSCRIBE=never", None)
