@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from bot.brief import Brief
+from bot.brief import Brief, compose_brief
 from bot.channel_schedule import due_date, local_today
 from bot.db import session_scope
 from bot.delivery import (
@@ -39,13 +39,6 @@ Composer = Callable[[Services, Session, Channel, date], Brief]
 Sleep = Callable[[float], None]
 SEND_ATTEMPTS = 4
 MAX_RETRY_AFTER_S = 120.0
-
-
-def default_composer(services: Services, session: Session, channel: Channel, day: date) -> Brief:
-    """The insights engineer's brief composition."""
-    from bot.brief import compose_brief
-
-    return compose_brief(services, session, channel, day)
 
 
 def due_channels(services: Services, now: datetime, platforms: set[str]) -> list[Channel]:
@@ -75,7 +68,7 @@ def deliver_due(
     other processes never send the same brief twice).
     """
     now = services.clock.now()
-    compose = compose or default_composer
+    compose = compose or compose_brief
 
     def deliver(channel: Channel) -> str:
         if stop is not None and stop():
