@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     process_concurrency: int = 2
     process_max_attempts: int = 5
     worker_id: str = ""
+    process_retry_minutes: float = 5.0  # first retry delay; doubles per attempt
+    claim_timeout_minutes: float = 30.0  # an episode claim older than this was abandoned
+    delivery_claim_timeout_s: float = 120.0  # a delivery claim older than this is retried
+    shutdown_grace_s: float = 18.0  # SIGTERM: finish in-flight work this long, then release
 
     # insights and ranking
     insights_per_episode: int = 12
@@ -59,6 +63,12 @@ class Settings(BaseSettings):
     # schedule
     default_brief_time: str = "08:00"
     default_timezone: str = "UTC"
+    poll_job_minutes: float = 5.0  # how often the clock looks for due feeds
+    process_job_seconds: float = 30.0  # how often a worker looks for pending episodes
+    delivery_concurrency: int = 4  # channels served at once by a brief tick
+    post_empty_briefs: bool = False  # post a "nothing new" note instead of staying quiet
+    delivery_max_attempts: int = 5  # ticks (5 minutes apart) that try one brief before giving up
+    retention_days: int = 90  # housekeeping prunes delivery ledger rows older than this
 
     # transcription (AssemblyAI)
     assemblyai_api_key: SecretStr | None = None

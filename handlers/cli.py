@@ -70,6 +70,7 @@ def build_app() -> typer.Typer:
         cli_discord,
         cli_episodes,
         cli_feeds,
+        cli_run,
     )
 
     app = typer.Typer(
@@ -94,6 +95,7 @@ def build_app() -> typer.Typer:
         cli_demo,
         cli_chat,
         cli_discord,
+        cli_run,
     ):
         module.register(app)
     return app
