@@ -33,3 +33,15 @@ class ServiceUnavailable(PodbriefError):
 
 class BudgetExceeded(PodbriefError):
     """The transcription budget for the day or month is spent."""
+
+
+class TranscriptionPending(PodbriefError):
+    """A submitted transcription is not finished yet; the episode stays pending."""
+
+
+class TranscriptionFailed(PodbriefError):
+    """The transcription service rejected the episode (unreachable audio, unsupported language)."""
+
+
+class TranscriptionSkipped(PodbriefError):
+    """Policy or budget says this episode is not transcribed; the reason is the message."""
