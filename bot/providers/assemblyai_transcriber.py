@@ -11,17 +11,20 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import assemblyai as aai
+import httpx
 from assemblyai.prerecorded.v2 import api as aai_api
 
 from bot.config import Settings
 from bot.errors import TranscriptionFailed, TranscriptionPending
 from bot.ports import Transcription
-from bot.providers.resilience import Resilience, resilience_for
+from bot.providers.resilience import Resilience, TransientHTTPError, resilience_for
 from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 # A segment ends at a sentence end once it is this long, and is cut regardless at the maximum:
 # short enough for precise "▶ mm:ss" links, long enough to read as a thought.
@@ -49,10 +52,31 @@ class AssemblyAITranscriber:
                 http_timeout=settings.read_timeout_s,
             )
         )
+        hooks = self.client.http_client.event_hooks
+        hooks["response"].append(self._remember_response)
+        self.client.http_client.event_hooks = hooks
+        self._last_response: httpx.Response | None = None
         self.settings = settings
         self.resilience = resilience or resilience_for("AssemblyAI", settings, sleep)
         self.sleep = sleep
         self.monotonic = monotonic
+
+    def _remember_response(self, response: httpx.Response) -> None:
+        self._last_response = response
+
+    def _call(self, fn: Callable[..., T], *args: object) -> T:
+        """``fn`` with our retries; SDK errors for 429/5xx carry the response (Retry-After)."""
+
+        def attempt() -> T:
+            try:
+                return fn(*args)
+            except aai.AssemblyAIError as exc:
+                status = exc.status_code or 0
+                if status == 429 or status >= 500:
+                    raise TransientHTTPError(str(exc), self._last_response) from exc
+                raise
+
+        return self.resilience.call(attempt)
 
     @property
     def uses_webhook(self) -> bool:
@@ -81,7 +105,7 @@ class AssemblyAITranscriber:
     def submit(self, audio_url: str) -> str:
         """Submit a job for ``audio_url``; returns the AssemblyAI transcript id."""
         transcriber = aai.Transcriber(client=self.client, config=self._config())
-        response = self.resilience.call(transcriber.submit, audio_url)
+        response = self._call(transcriber.submit, audio_url)
         log.info("AssemblyAI job %s submitted", response.id)
         return response.id
 
@@ -98,7 +122,7 @@ class AssemblyAITranscriber:
 
     def fetch(self, job_id: str) -> aai.types.TranscriptResponse:
         """The job's current state (one GET, retried on 429/5xx)."""
-        return self.resilience.call(aai_api.get_transcript, self.client.http_client, job_id)
+        return self._call(aai_api.get_transcript, self.client.http_client, job_id)
 
     def wait(self, job_id: str) -> aai.types.TranscriptResponse:
         """Poll ``job_id`` with growing intervals until it completes or fails."""

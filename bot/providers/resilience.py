@@ -54,7 +54,7 @@ _TRANSIENT_OPENAI = (
 
 def is_transient(exc: BaseException) -> bool:
     """True for 429, 5xx, timeouts and dropped connections: worth another try."""
-    if isinstance(exc, _TRANSIENT_OPENAI | TransientHTTPError | httpx.TransportError):
+    if isinstance(exc, (*_TRANSIENT_OPENAI, TransientHTTPError, httpx.TransportError)):
         return True
     if isinstance(exc, openai.APIStatusError | aai.AssemblyAIError):
         status = exc.status_code or 0
