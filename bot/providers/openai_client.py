@@ -96,10 +96,12 @@ class JsonModel:
                 return parsed
         return self._plain(schema, messages, operation, episode_id)
 
+    # No temperature or token caps are sent: reasoning models (o-series, gpt-5) reject
+    # non-default values, and a compatible server's defaults are its own to choose.
     def _structured(self, schema: type[M], messages: list, operation: str, ep: int | None) -> M:
         def call():
             return self.client.chat.completions.parse(
-                model=self.model, messages=messages, response_format=schema, temperature=0.2
+                model=self.model, messages=messages, response_format=schema
             )
 
         for attempt in range(2):
@@ -132,7 +134,6 @@ class JsonModel:
                 self.client.chat.completions.create,
                 model=self.model,
                 messages=messages,
-                temperature=0.2,
             )
             self._record(completion, operation, ep)
             content = completion.choices[0].message.content or ""
