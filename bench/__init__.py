@@ -1,0 +1,1 @@
+"""Speed figures: `python -m bench.<area>` prints them; no assertions."""
