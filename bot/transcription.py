@@ -123,8 +123,11 @@ def _record_result(
         audio_seconds=result.audio_seconds,
         episode_id=episode.id,
     )
+    from bot.transcripts.sources import store_segments
+
     session.add(usage_row(services.settings, event, services.clock.now()))
-    episode.transcript_source = "assemblyai"
+    store_segments(session, episode.id, result.segments)
+    episode.transcript_source, episode.transcript_format = "assemblyai", "json"
     episode.language = result.language or episode.language
     if not episode.duration_s and result.audio_seconds:
         episode.duration_s = result.audio_seconds

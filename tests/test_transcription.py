@@ -14,6 +14,7 @@ from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
 from bot.services import Services
 from bot.spend import spend_lines
 from bot.transcription import handle_assemblyai_webhook, transcribe_episode
+from bot.transcripts.sources import load_segments
 from tests.fakes.assemblyai_server import FakeAssemblyAI, turns_payload
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -94,6 +95,7 @@ def test_restart_mid_transcription_resumes_the_same_job(any_engine, fake):
     with Session(any_engine) as session:
         episode = session.get(Episode, episode_id)
         assert episode.transcript_source == "assemblyai" and episode.language == "en"
+        assert load_segments(session, episode_id) == segments  # stored like a publisher's
         usage = session.exec(select(Usage)).one()
         assert usage.service == "assemblyai" and usage.episode_id == episode_id
         assert usage.audio_seconds > 0 and usage.cost_usd > 0
@@ -173,3 +175,14 @@ def test_webhook_requeues_the_owning_episode(any_engine, fake):
     assert handle_assemblyai_webhook(services, {"transcript_id": "nope"}, headers) == "unknown job"
     with Session(any_engine) as session:
         assert session.get(Episode, episode_id).status == "pending"
+
+
+def test_obtain_segments_transcribes_when_the_feed_has_no_transcript(engine, fake):
+    from bot.transcripts.sources import obtain_segments
+
+    episode_id = add_episode(engine)
+    services = services_for(engine, fake)
+    with Session(engine, expire_on_commit=False) as session:
+        segments = obtain_segments(services, session, session.get(Episode, episode_id))
+        session.commit()
+    assert segments[0].speaker == "Speaker A" and len(fake.submissions) == 1
