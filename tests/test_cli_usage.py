@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 from bot.config import Settings
 from bot.models import Usage
 from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
-from bot.providers.fallback import FallbackAnswerWriter
+from bot.providers.openai_answers import LLMAnswerWriter
 from bot.providers.openai_embeddings import OpenAIEmbedder
 from handlers.cli import build_app, build_services
 from tests.fakes.openai_server import FakeOpenAI
@@ -71,7 +71,7 @@ def test_keys_turn_on_the_real_services(engine, tmp_path):
     )
     services = build_services(settings, engine)
     assert isinstance(services.transcriber, AssemblyAITranscriber)
-    assert isinstance(services.answer_writer, FallbackAnswerWriter)
+    assert isinstance(services.answer_writer, LLMAnswerWriter)
     assert isinstance(services.embedder, OpenAIEmbedder)
     assert services.insight_engine is not None and services.insight_engine.name == "llm"
 

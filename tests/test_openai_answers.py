@@ -10,7 +10,7 @@ import pytest
 
 from bot.answers import Passage
 from bot.config import Settings
-from bot.providers.fallback import FallbackAnswerWriter
+from bot.errors import ServiceUnavailable
 from bot.providers.openai_answers import LLMAnswerWriter
 from bot.providers.openai_client import JsonModel, build_openai_client
 from bot.providers.openai_embeddings import OpenAIEmbedder
@@ -100,12 +100,11 @@ def test_answer_without_any_valid_citation_is_not_found(fake):
     assert not writer_for(fake).write_answer("Did it?", PASSAGES).found
 
 
-def test_answers_fall_back_to_extractive_when_the_llm_is_down(fake):
+def test_an_unavailable_llm_raises_so_ask_answers_extractively(fake):
     fake.script("POST", "/v1/chat/completions", *[error(503)] * 4)
-    writer = FallbackAnswerWriter(writer_for(fake))
-    answer = writer.write_answer("How much did the open model cut the bill?", PASSAGES)
-    assert answer.found and answer.cited == [1] and "ninety percent" in answer.text
-    assert writer.last_engine == "extractive"
+    with pytest.raises(ServiceUnavailable):
+        writer_for(fake).write_answer("How much did the open model cut the bill?", PASSAGES)
+    assert len(fake.chats()) == 4
 
 
 def test_embeddings_are_unit_vectors_and_usage_is_recorded(fake):

@@ -44,7 +44,7 @@ def build_providers(settings: Settings, engine: Engine, offline_engine: Any) -> 
 
 
 def _add_openai(services: ProviderServices, settings: Settings, offline_engine: Any) -> None:
-    from bot.providers.fallback import FallbackAnswerWriter, FallbackInsightEngine
+    from bot.providers.fallback import FallbackInsightEngine
     from bot.providers.openai_answers import LLMAnswerWriter
     from bot.providers.openai_client import JsonModel, build_openai_client
     from bot.providers.openai_embeddings import OpenAIEmbedder
@@ -57,6 +57,6 @@ def _add_openai(services: ProviderServices, settings: Settings, offline_engine: 
     model = JsonModel(settings, client=client, on_usage=services.usage)
     llm = LLMInsightEngine(settings, model)
     services.insight_engine = FallbackInsightEngine(llm, offline_engine) if offline_engine else llm
-    services.answer_writer = FallbackAnswerWriter(LLMAnswerWriter(model))
+    services.answer_writer = LLMAnswerWriter(model)  # bot.answers falls back on failure
     if settings.embeddings:
         services.embedder = OpenAIEmbedder(settings, client=client, on_usage=services.usage)
