@@ -123,3 +123,14 @@ def test_safe_text_strips_mentions_and_foreign_links(dirty):
 def test_safe_text_keeps_citation_links():
     url = "https://media.example.com/ep7.mp3#t=1421"
     assert url in safe_text(f"Listen at {url} now", allowed_urls=[url])
+
+
+def test_timeouts_and_dropped_connections_are_transient():
+    import openai
+
+    from bot.providers.resilience import is_transient
+
+    request = httpx.Request("POST", "http://127.0.0.1/v1/chat/completions")
+    assert is_transient(openai.APITimeoutError(request=request))
+    assert is_transient(httpx.ConnectTimeout("slow", request=request))
+    assert not is_transient(ValueError("bug"))

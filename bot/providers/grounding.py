@@ -13,13 +13,16 @@ from bot.transcripts import Segment
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 # A quote must carry at least this many words to prove anything.
 MIN_QUOTE_WORDS = 4
+# Spoken fillers models tidy away when quoting; ignored on both sides.
+_FILLERS = frozenset({"um", "uh", "er", "erm", "ah", "mm", "hmm"})
 
 
 def normalise(text: str) -> str:
-    """Lower case, accents folded, punctuation dropped, whitespace collapsed."""
-    folded = unicodedata.normalize("NFKD", text)
+    """Lower case, accents folded, punctuation and fillers dropped, whitespace collapsed."""
+    folded = unicodedata.normalize("NFKD", text.replace("’", "").replace("'", ""))
     folded = "".join(ch for ch in folded if not unicodedata.combining(ch))
-    return " ".join(_NON_WORD.sub(" ", folded.lower()).split())
+    words = _NON_WORD.sub(" ", folded.lower()).split()
+    return " ".join(w for w in words if w not in _FILLERS)
 
 
 @dataclass(frozen=True)
