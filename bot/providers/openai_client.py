@@ -115,6 +115,8 @@ class JsonModel:
                 log.warning(
                     "structured reply off-schema for %s (attempt %d)", operation, attempt + 1
                 )
+                # The SDK drops the response when parsing fails; bill the prompt we sent.
+                self._record_estimate(messages, operation, ep)
                 continue
             self._record(completion, operation, ep)
             message = completion.choices[0].message
@@ -165,6 +167,13 @@ class JsonModel:
                 episode_id=episode_id,
             )
         )
+
+    def _record_estimate(self, messages: list, operation: str, episode_id: int | None) -> None:
+        if self.on_usage is None:
+            return
+        sent = sum(estimate_tokens(m["content"]) for m in messages)
+        event = UsageEvent("openai", operation, self.model, sent, 0, episode_id=episode_id)
+        self.on_usage(event)
 
 
 def _unsupported(exc: ServiceUnavailable) -> bool:
