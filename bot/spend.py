@@ -54,7 +54,7 @@ def in_flight_seconds(session: Session, exclude_episode_id: int | None = None) -
     query = select(Episode.duration_s).where(
         col(Episode.assemblyai_id).is_not(None),
         col(Episode.transcript_source).is_(None),
-        col(Episode.status).in_(("pending", "processing", "failed")),
+        col(Episode.status).in_(("pending", "processing", "failed", "transcribing")),
     )
     if exclude_episode_id is not None:
         query = query.where(Episode.id != exclude_episode_id)
@@ -83,6 +83,11 @@ def spend_lines(session: Session, settings: Settings, now: datetime) -> list[str
         f"(TRANSCRIBE={settings.transcribe})"
     ]
     lines += _budget_warnings(budget, settings.transcribe_budget_warn_ratio)
+    waiting = session.exec(
+        select(func.count()).select_from(Episode).where(Episode.status == "transcribing")
+    ).one()
+    if waiting:
+        lines.append(f"Waiting for AssemblyAI webhooks: {waiting} episode(s)")
     lines += _skipped_lines(session, now)
     lines += _cost_lines(session, now)
     return lines

@@ -15,7 +15,12 @@ from collections.abc import Mapping
 from sqlmodel import Session, col, select
 
 from bot.clock import utcnow
-from bot.errors import PodbriefError, TranscriptionFailed, TranscriptionSkipped
+from bot.errors import (
+    PodbriefError,
+    TranscriptionFailed,
+    TranscriptionPending,
+    TranscriptionSkipped,
+)
 from bot.models import Channel, Episode, Subscription
 from bot.ports import Transcription
 from bot.services import Services
@@ -56,6 +61,13 @@ def transcribe_episode(services: Services, session: Session, episode: Episode) -
         )
     except TranscriptionFailed as exc:
         _record_error(session, episode, str(exc))
+        raise
+    except TranscriptionPending as exc:
+        if getattr(services.transcriber, "uses_webhook", False):
+            # Parked until AssemblyAI calls back (handle_assemblyai_webhook re-queues it), so
+            # repeated `process` runs neither poll it nor use up its attempts.
+            episode.status = "transcribing"
+            _record_error(session, episode, str(exc))
         raise
     _record_result(services, session, episode, result)
     return result.segments

@@ -186,3 +186,21 @@ def test_obtain_segments_transcribes_when_the_feed_has_no_transcript(engine, fak
         segments = obtain_segments(services, session, session.get(Episode, episode_id))
         session.commit()
     assert segments[0].speaker == "Speaker A" and len(fake.submissions) == 1
+
+
+def test_webhook_mode_parks_the_episode_until_the_callback(any_engine, fake):
+    from bot.errors import TranscriptionPending
+
+    episode_id = add_episode(any_engine)
+    services = services_for(any_engine, fake, assemblyai_webhook_url="https://bot.example/hook")
+    with pytest.raises(TranscriptionPending):
+        run(services, episode_id)
+    with Session(any_engine) as session:
+        assert session.get(Episode, episode_id).status == "transcribing"
+        assert "Waiting for AssemblyAI webhooks: 1" in "\n".join(
+            spend_lines(session, services.settings, NOW)
+        )
+    assert handle_assemblyai_webhook(services, {"transcript_id": "tx_1", "status": "completed"})
+    fake.jobs["tx_1"].polls_left = 0
+    assert run(services, episode_id)[0].text == "Open weights change the economics."
+    assert len(fake.submissions) == 1
