@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     max_transcript_bytes: int = 20 * 1024 * 1024
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
+    fetch_deadline_s: float = 120.0  # whole request, so a trickling body cannot hold a slot
     allow_private_urls: bool = False
     initial_episodes: int = 3
     failing_after: int = 3
@@ -53,6 +54,7 @@ class Settings(BaseSettings):
     freshness_days: int = 7
     max_items_per_episode: int = 2
     related_per_item: int = 3
+    min_topic_relevance: float = 0.5
 
     # schedule
     default_brief_time: str = "08:00"

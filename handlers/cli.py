@@ -67,7 +67,15 @@ def configure_logging(level: str) -> None:
 
 def build_app() -> typer.Typer:
     """The typer application with every command group registered."""
-    from handlers import cli_db, cli_episodes, cli_usage
+    from handlers import (
+        cli_ask,
+        cli_brief,
+        cli_db,
+        cli_demo,
+        cli_episodes,
+        cli_feeds,
+        cli_usage,
+    )
 
     app = typer.Typer(
         name="podbrief",
@@ -82,7 +90,7 @@ def build_app() -> typer.Typer:
         configure_logging(settings.log_level)
         ctx.obj = Runtime(settings=settings)
 
-    for module in (cli_db, cli_episodes, cli_usage):
+    for module in (cli_db, cli_feeds, cli_episodes, cli_brief, cli_ask, cli_demo, cli_usage):
         module.register(app)
     return app
 
