@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import re
 from collections.abc import Mapping
 
 from sqlmodel import Session, col, select
@@ -30,8 +29,8 @@ from bot.usage import UsageEvent, usage_row
 
 log = logging.getLogger(__name__)
 
-_WORD = re.compile(r"[a-z0-9]+")
-_STOPWORDS = frozenset({"a", "an", "and", "the", "of", "for", "in", "on", "to", "with", "vs", "or"})
+# The ranking's default ``min_relevance``: transcribe what a brief could actually use.
+MIN_TOPIC_RELEVANCE = 0.5
 
 
 def transcribe_episode(services: Services, session: Session, episode: Episode) -> list[Segment]:
@@ -86,43 +85,31 @@ def skip_reason(services: Services, session: Session, episode: Episode) -> str |
 
 
 def matches_any_channel(session: Session, episode: Episode) -> bool:
-    """True when an active channel follows the show or a topic the episode's text mentions."""
+    """True when an active channel follows the show or a topic the episode's text is about.
+
+    Uses the same topic expansion (stems, synonyms, corpus) and threshold as the brief's ranking.
+    """
+    from bot.keyphrases import stem_set
+    from bot.topics import expand_terms, relevance
+
     query = (
         select(Subscription.topic, Subscription.podcast_id)
         .join(Channel, col(Channel.id) == Subscription.channel_id)
         .where(Channel.status == "active")
     )
-    words = episode_terms(episode)
+    doc = stem_set(episode_text(episode))
     for topic, podcast_id in session.exec(query):
         if podcast_id is not None and podcast_id == episode.podcast_id:
             return True
-        if topic and topic_matches(topic, words):
+        if topic and relevance(expand_terms(session, topic), doc) >= MIN_TOPIC_RELEVANCE:
             return True
     return False
 
 
-def episode_terms(episode: Episode) -> set[str]:
-    """Stemmed words of the episode's title, notes and chapter titles."""
+def episode_text(episode: Episode) -> str:
+    """The episode's title, notes and chapter titles: what policy matches topics against."""
     chapters = " ".join(str(c.get("title", "")) for c in episode.chapters or [])
-    return stemmed_terms(f"{episode.title} {episode.description} {chapters}")
-
-
-def topic_matches(topic: str, terms: set[str]) -> bool:
-    """All content words of ``topic`` (stemmed) occur in ``terms``."""
-    wanted = stemmed_terms(topic) - _STOPWORDS
-    return bool(wanted) and wanted <= terms
-
-
-def stemmed_terms(text: str) -> set[str]:
-    """Lower-cased words with common English suffixes removed ("models" → "model")."""
-    return {_stem(w) for w in _WORD.findall(text.lower())}
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ings", "ing", "ies", "ers", "er", "es", "s", "ed", "ly"):
-        if len(word) > len(suffix) + 2 and word.endswith(suffix):
-            return word[: -len(suffix)] + ("y" if suffix == "ies" else "")
-    return word
+    return f"{episode.title} {episode.description} {chapters}"
 
 
 def _record_result(

@@ -111,8 +111,9 @@ def test_matching_policy_skips_episodes_no_channel_wants(any_engine, fake):
         assert episode.status == "skipped" and "TRANSCRIBE=matching" in episode.status_reason
 
 
-def test_stemmed_topic_matches_plural_and_hyphenated_text(any_engine, fake):
-    episode_id = add_episode(any_engine, topic="open weight model")
+@pytest.mark.parametrize("topic", ["open weight model", "open source AI"])
+def test_topics_match_by_stem_and_synonym_like_the_ranking(any_engine, fake, topic):
+    episode_id = add_episode(any_engine, topic=topic)  # "Open-weight models and your cloud bill"
     assert run(services_for(any_engine, fake), episode_id)
 
 
