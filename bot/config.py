@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     transcribe_hours_per_day: float = 5.0
     transcribe_hours_per_month: float = 100.0
     price_audio_hour_usd: float = 0.37
+    assemblyai_webhook_secret: SecretStr | None = None  # checked on the webhook's auth header
+    assemblyai_poll_timeout_s: float = 4 * 3600.0
+    transcribe_budget_warn_ratio: float = 0.8
 
     # LLM (OpenAI or any compatible server)
     openai_api_key: SecretStr | None = None
@@ -89,6 +92,15 @@ class Settings(BaseSettings):
     price_input_per_mtok_usd: float = 0.40
     price_output_per_mtok_usd: float = 1.60
     price_embedding_per_mtok_usd: float = 0.02
+    openai_timeout_s: float = 120.0
+    openai_output_tokens: int = 8_000  # reserved for the reply when sizing the transcript
+    structured_outputs: Literal["auto", "json_schema", "json"] = "auto"
+
+    # resilience for paid services (retries are ours: the SDKs' own are switched off)
+    provider_max_attempts: int = 4
+    provider_max_wait_s: float = 30.0
+    circuit_failures: int = 5
+    circuit_reset_s: float = 300.0
 
     # Slack
     slack_bot_token: SecretStr | None = None

@@ -40,11 +40,17 @@ class Runtime:
 def build_services(settings: Settings, engine: Engine) -> Services:
     """Wire the embedded defaults, replaced by real services when their keys are set."""
     from bot.insights import build_insight_engine
+    from bot.providers.factory import build_providers
 
+    offline = build_insight_engine(settings)
+    paid = build_providers(settings, engine, offline)
     return Services(
         settings=settings,
         engine=engine,
-        insight_engine=build_insight_engine(settings),
+        insight_engine=paid.insight_engine or offline,
+        transcriber=paid.transcriber,
+        answer_writer=paid.answer_writer,
+        embedder=paid.embedder,
     )
 
 
@@ -71,6 +77,7 @@ def build_app() -> typer.Typer:
         cli_episodes,
         cli_feeds,
         cli_run,
+        cli_usage,
     )
 
     app = typer.Typer(
@@ -96,6 +103,7 @@ def build_app() -> typer.Typer:
         cli_chat,
         cli_discord,
         cli_run,
+        cli_usage,
     ):
         module.register(app)
     return app
