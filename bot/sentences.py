@@ -1,0 +1,150 @@
+"""Spoken sentences from transcript segments: timing, speaker, verbatim text, clean wording."""
+
+from __future__ import annotations
+
+import bisect
+import logging
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.transcripts import Segment
+
+log = logging.getLogger(__name__)
+
+# A sentence ends at . ! ? (optionally followed by a closing quote) before whitespace; the next
+# one starts with a capital, a digit or a quote. Transcripts are punctuated by their publisher or
+# by the ASR service, so a rule this small splits them well; abbreviations are rare in speech.
+SENTENCE_END_RE = re.compile(r"(?<=[.!?])[\"'”’)]?\s+(?=[\"'“‘(]?[A-Z0-9])")
+ABBREVIATION_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|Inc|Jr|Sr)\.$", re.I)
+
+FILLER_RES = (
+    re.compile(r"(?:^|(?<=[\s,]))(?:um+|uh+|uhm+|erm+|hmm+|mm+|ah+)\b[,.]?\s*", re.I),
+    re.compile(r",?\s*\byou know\b,?(?=\s)", re.I),
+    re.compile(
+        r"(?:^|(?<=[.!?]\s))(?:I mean|like|so|and|but|yeah|well|okay|ok|right|oh)\b,\s*", re.I
+    ),
+    re.compile(r",\s*(?:like|I mean|sort of|kind of),(?=\s)", re.I),
+    # "like" as filler: before an intensifier, a determiner or a pause, never "looks like X"
+    re.compile(
+        r"(?<![Ll]ooks )(?<![Ll]ooked )(?<![Ff]eels )(?<![Ss]ounds )(?<![Jj]ust )"
+        r"\blike,?\s+(?=(?:really|just|literally|basically|totally|like|um|uh|a bunch|"
+        r"a lot|around|about|some|maybe|kind of|sort of)\b)",
+        re.I,
+    ),
+    re.compile(r"(?<=\s)like,\s+", re.I),
+    # one-word acknowledgements standing as their own sentence ("Right. So …")
+    re.compile(
+        r"(?:^|(?<=[.!?]\s))(?:right|yeah|yes|no|nope|okay|ok|sure|exactly|totally|mm-hmm|yep)"
+        r"[.!]\s*",
+        re.I,
+    ),
+)
+STUTTER_RE = re.compile(r"\b(\w{1,12})-\s+(?=\1)", re.I)  # "th- the", "I- I"
+FALSE_START_RE = re.compile(r"\b\w{1,3}-\s+(?=\w)")  # "th- the" when it is a clipped start
+REPEAT_RE = re.compile(r"\b(\w+)(?:,?\s+\1\b)+", re.I)  # "the the", "I, I"
+LEADING_DISCOURSE_RE = re.compile(
+    r"^(?:(?:and|but|so|yeah|well|okay|ok|right|oh|now|look|i mean|you know|like|also)"
+    r"\b[,]?\s+)+",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    """One spoken sentence: verbatim text as in the transcript, where and who."""
+
+    idx: int
+    turn: int  # consecutive sentences of one speaker share a turn
+    text: str  # verbatim (whitespace-normalised) transcript text
+    speaker: str | None
+    start: float
+    end: float
+    complete: bool = True  # False when it may begin mid-sentence (a turn cut inside one)
+
+
+def split_sentences(segments: Sequence[Segment]) -> list[Sentence]:
+    """Sentences of the transcript, grouped into speaker turns, with start and end times."""
+    sentences: list[Sentence] = []
+    previous_ended = True
+    for turn_no, turn in enumerate(_turns(segments)):
+        text, offsets, times = _join(turn)
+        for number, (start_char, end_char) in enumerate(_sentence_spans(text)):
+            first = bisect.bisect_right(offsets, start_char) - 1
+            last = bisect.bisect_right(offsets, max(start_char, end_char - 1)) - 1
+            sentences.append(
+                Sentence(
+                    idx=len(sentences),
+                    turn=turn_no,
+                    text=text[start_char:end_char].strip(),
+                    speaker=turn[0].speaker,
+                    start=times[first][0],
+                    end=times[last][1],
+                    complete=number > 0 or previous_ended,
+                )
+            )
+        previous_ended = text.rstrip("\"'”’)").endswith((".", "!", "?"))
+    return sentences
+
+
+def _turns(segments: Sequence[Segment]) -> Iterable[list[Segment]]:
+    """Runs of consecutive non-empty segments with one speaker."""
+    turn: list[Segment] = []
+    for segment in segments:
+        if not segment.text.strip():
+            continue
+        if turn and segment.speaker != turn[-1].speaker:
+            yield turn
+            turn = []
+        turn.append(segment)
+    if turn:
+        yield turn
+
+
+def _join(turn: list[Segment]) -> tuple[str, list[int], list[tuple[float, float]]]:
+    """The turn's text joined by single spaces, each segment's char offset and its times."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    times: list[tuple[float, float]] = []
+    position = 0
+    for segment in turn:
+        piece = " ".join(segment.text.split())
+        offsets.append(position)
+        times.append((segment.start, segment.end))
+        parts.append(piece)
+        position += len(piece) + 1
+    return " ".join(parts), offsets, times
+
+
+def _sentence_spans(text: str) -> Iterable[tuple[int, int]]:
+    start = 0
+    for match in SENTENCE_END_RE.finditer(text):
+        if ABBREVIATION_RE.search(text[start : match.start() + 1]):
+            continue
+        yield start, match.start() + len(match.group(0).rstrip())
+        start = match.end()
+    if start < len(text):
+        yield start, len(text)
+
+
+def clean_wording(text: str) -> str:
+    """Remove disfluencies (um, uh, "you know", stutters, repeated words) keeping the meaning."""
+    cleaned = " ".join(text.split())
+    cleaned = STUTTER_RE.sub("", cleaned)
+    cleaned = FALSE_START_RE.sub("", cleaned)
+    for pattern in FILLER_RES:
+        cleaned = pattern.sub(" ", cleaned)
+    cleaned = REPEAT_RE.sub(r"\1", cleaned)
+    cleaned = LEADING_DISCOURSE_RE.sub("", cleaned.strip())
+    return _tidy(cleaned)
+
+
+def _tidy(text: str) -> str:
+    """Fix spacing and punctuation left behind by removals; capitalise sentence starts."""
+    text = re.sub(r"\s+([,.;:!?])", r"\1", text)
+    text = re.sub(r"([,;:])(?:\s*[,;:])+", r"\1", text)
+    text = re.sub(r",\s*([.!?])", r"\1", text)
+    text = re.sub(r"^[,;:\s]+", "", text)
+    text = " ".join(text.split())
+    text = re.sub(r"(^|[.!?]\s+)([a-z])", lambda m: m.group(1) + m.group(2).upper(), text)
+    return re.sub(r"\bi\b", "I", text)

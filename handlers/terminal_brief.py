@@ -1,0 +1,66 @@
+"""Rich rendering of a Brief and an episode summary for the terminal (CLI and demo)."""
+
+from __future__ import annotations
+
+from rich.console import Console, Group, RenderableType
+from rich.markup import escape
+from rich.text import Text
+
+from bot.brief import Brief, BriefItem
+from bot.summaries import SummaryView
+
+
+def mmss(seconds: float) -> str:
+    """``754.0`` → ``12:34``; hours when the episode is that long (``1:02:03``)."""
+    total = int(seconds)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def render_brief(brief: Brief) -> RenderableType:
+    """The brief layout of DESIGN.md: claim, quote, who · show · episode · ▶ time, also said on."""
+    day = f"{brief.date:%a} {brief.date.day} {brief.date:%b}"
+    topics = ", ".join(brief.topics) or "no topics"
+    parts: list[RenderableType] = [
+        Text.from_markup(f"[bold]Your podcast brief[/] · {day} · topics: {escape(topics)}")
+    ]
+    if not brief.items:
+        parts.append(Text(brief.empty_reason or "Nothing new for your topics today.", "yellow"))
+    for item in brief.items:
+        parts.append(_item(item))
+    return Group(*parts)
+
+
+def _item(item: BriefItem) -> RenderableType:
+    lines = [Text.from_markup(f"[bold cyan]{item.rank}.[/] [bold]{escape(item.text)}[/]")]
+    if " ".join(item.quote.split()) != item.text:  # offline the claim often is the quote
+        quote = item.quote if len(item.quote) <= 240 else item.quote[:237] + "…"
+        lines.append(Text(f'   "{quote}"', style="italic"))
+    who = " · ".join(p for p in (item.speaker, item.podcast, f'"{item.episode}"') if p)
+    link = f"[link={escape(item.url)}]▶ {mmss(item.start)}[/link]" if item.url else ""
+    lines.append(Text.from_markup(f"   — {escape(who)} · {link}", style="dim"))
+    if item.related:
+        also = ", ".join(f"{r.podcast} ({mmss(r.start)})" for r in item.related)
+        lines.append(Text(f"   Also said on: {also}", style="green"))
+    return Group(*lines)
+
+
+def render_summary(view: SummaryView) -> RenderableType:
+    """An episode summary: paragraph, key points with times, guests, topics."""
+    parts: list[RenderableType] = [
+        Text.from_markup(f"[bold]{escape(view.title)}[/] · {escape(view.podcast)}"),
+        Text(view.summary),
+    ]
+    for point in view.key_points:
+        parts.append(Text(f"  ▶ {mmss(point['start'])}  {point['text']}"))
+    if view.guests:
+        parts.append(Text(f"Guests: {', '.join(view.guests)}", style="dim"))
+    if view.topics:
+        parts.append(Text(f"Topics: {', '.join(view.topics)}", style="dim"))
+    return Group(*parts)
+
+
+def print_brief(console: Console, brief: Brief) -> None:
+    """Print ``brief`` with a blank line between items."""
+    console.print(render_brief(brief))
