@@ -36,10 +36,16 @@ def corpus_expansions(
     except ImportError:
         return feedback_terms(session, question, episode_ids) if feedback else {}
     try:
-        return expand_terms(session, question)
+        expanded = expand_terms(session, question)
     except Exception:  # expansion is an improvement, never a reason to fail a search
         log.exception("topic expansion failed; searching the question's own words")
         return feedback_terms(session, question, episode_ids) if feedback else {}
+    # Topic terms include whole multi-word phrases (the question itself, for a question);
+    # single stems are what widen a bag-of-words search.
+    single = {term: weight for term, weight in expanded.items() if " " not in term}
+    if feedback:
+        single = feedback_terms(session, question, episode_ids) | single
+    return single
 
 
 def feedback_terms(
