@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -22,6 +23,8 @@ from bot.feedscan import ScannedItem, scan_podcast_tags
 from bot.urlsafety import shown
 
 log = logging.getLogger(__name__)
+
+_FIRST_ELEMENT = re.compile(rb"<\w")
 
 
 @dataclass
@@ -60,6 +63,7 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
     """Parse feed bytes fetched from ``url``; InvalidInput with a one-line reason if not a feed."""
     if not data or not data.strip():
         raise InvalidInput(f"{shown(url)}: empty document, not a feed")
+    data = _entities_on_own_lines(data)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -251,6 +255,20 @@ def parse_duration(value: Any) -> float | None:
     except ValueError:
         return None
     return seconds if 0 <= seconds < 1e7 else None
+
+
+def _entities_on_own_lines(data: bytes) -> bytes:
+    """Start each prolog ``<!ENTITY`` on its own line.
+
+    feedparser drops entity declarations that reference other entities (the "billion laughs"
+    shape), but only those starting a line; a one-line DTD would slip past it to expat.
+    """
+    first_element = _FIRST_ELEMENT.search(data)
+    end = first_element.start() if first_element else len(data)
+    head = data[:end]
+    if b"<!ENTITY" not in head:
+        return data
+    return head.replace(b"<!ENTITY", b"\n<!ENTITY") + data[end:]
 
 
 def _decoded(data: bytes, encoding: str | None) -> str:

@@ -186,7 +186,7 @@ def test_entity_expansion_bomb_is_not_expanded():
     levels = "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
     body = (
         f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a0 "lol">{levels}]>'
-        '<rss version="2.0"><channel><title>&a9;</title>'
+        '<rss version="2.0"><channel><title>&a6;</title>'
         "<item><guid>1</guid><title>x</title></item></channel></rss>"
     ).encode()
     feed = parse_feed(body, url="https://example.com/x")
