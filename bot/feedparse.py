@@ -98,13 +98,15 @@ def _feed_fields(meta: Any, url: str) -> ParsedFeed:
 
 def _items(entries: list[Any], scanned: list[ScannedItem], url: str) -> list[ParsedItem]:
     """Parsed items, one per distinct identity (a feed repeating an item keeps the first)."""
-    aligned = len(scanned) == len(entries)
-    by_key = {key: s for s in scanned for key in (s.guid, s.enclosure) if key}
+    aligned = len(scanned) == len(entries) and all(map(_same_item, scanned, entries))
+    by_key = {
+        key: s for s in scanned for key in (s.guid, s.enclosure, _absolute(s.enclosure, url)) if key
+    }
     items: list[ParsedItem] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         item = _item(entry, url)
-        extra = scanned[index] if aligned else _match(item, by_key, url)
+        extra = scanned[index] if aligned else _match(item, by_key)
         if extra is not None:
             _merge_scanned(item, extra, url)
         identity = _identity(item)
@@ -118,11 +120,15 @@ def _items(entries: list[Any], scanned: list[ScannedItem], url: str) -> list[Par
     return items
 
 
-def _match(item: ParsedItem, by_key: dict[str, ScannedItem], url: str) -> ScannedItem | None:
-    for key, candidate in by_key.items():
-        if key in (item.guid, item.audio_url) or _absolute(key, url) == item.audio_url:
-            return candidate
-    return None
+def _same_item(scanned: ScannedItem, entry: Any) -> bool:
+    """Whether the scan and feedparser agree on an item's guid (feedparser may resolve it)."""
+    guid = _clean(entry.get("id"))
+    return not scanned.guid or not guid or guid.endswith(scanned.guid)
+
+
+def _match(item: ParsedItem, by_key: dict[str, ScannedItem]) -> ScannedItem | None:
+    """The scanned item with this item's guid or enclosure, when the two lists do not align."""
+    return by_key.get(item.guid or "\0") or by_key.get(item.audio_url or "\0")
 
 
 def _item(entry: Any, url: str) -> ParsedItem:
