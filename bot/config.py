@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     max_transcript_bytes: int = 20 * 1024 * 1024
     connect_timeout_s: float = 10.0
     read_timeout_s: float = 30.0
+    fetch_deadline_s: float = 120.0  # whole request, so a trickling body cannot hold a slot
     allow_private_urls: bool = False
     initial_episodes: int = 3
     failing_after: int = 3

@@ -20,7 +20,18 @@ class UnsafeURL(InvalidInput):
 
 
 class FetchError(PodbriefError):
-    """A remote resource could not be fetched (HTTP error, timeout, too large)."""
+    """A remote resource could not be fetched (HTTP error, timeout, too large).
+
+    ``status`` is the HTTP status when there was one; ``retry_after`` the seconds a 429/503
+    asked us to wait.
+    """
+
+    def __init__(
+        self, message: str, *, status: int | None = None, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.retry_after = retry_after
 
 
 class TranscriptError(PodbriefError):

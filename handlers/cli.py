@@ -61,7 +61,7 @@ def configure_logging(level: str) -> None:
 
 def build_app() -> typer.Typer:
     """The typer application with every command group registered."""
-    from handlers import cli_brief, cli_db, cli_demo
+    from handlers import cli_ask, cli_brief, cli_db, cli_demo, cli_episodes, cli_feeds
 
     app = typer.Typer(
         name="podbrief",
@@ -76,7 +76,7 @@ def build_app() -> typer.Typer:
         configure_logging(settings.log_level)
         ctx.obj = Runtime(settings=settings)
 
-    for module in (cli_db, cli_brief, cli_demo):
+    for module in (cli_db, cli_feeds, cli_episodes, cli_brief, cli_ask, cli_demo):
         module.register(app)
     return app
 

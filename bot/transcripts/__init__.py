@@ -28,4 +28,19 @@ def parse_transcript(
 
     Raises ``bot.errors.TranscriptError`` with a one-line reason when nothing can be parsed.
     """
-    raise NotImplementedError  # transcripts helper
+    from bot.errors import TranscriptError
+    from bot.transcripts.formats import PARSERS
+    from bot.transcripts.sniff import decode_transcript, sniff_format
+
+    text = decode_transcript(data)
+    fmt = sniff_format(text, mime=mime, filename=filename)
+    try:
+        segments = PARSERS[fmt](text)
+    except TranscriptError:
+        raise
+    except (ValueError, LookupError, TypeError, AttributeError, RecursionError) as exc:
+        # untrusted input: a parser tripping over it is a bad file, not a crash
+        raise TranscriptError(f"cannot parse {fmt} transcript: {exc}") from exc
+    if not segments:
+        raise TranscriptError(f"no transcript text found in the {fmt} data")
+    return ParsedTranscript(format=fmt, segments=segments)

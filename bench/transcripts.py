@@ -1,0 +1,66 @@
+"""How fast transcripts parse: every corpus file (and the bundled samples), MB/s and segments/s.
+
+Run: ``.venv/bin/python -m bench.transcripts [--repeat N]``. Prints figures; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from pathlib import Path
+
+from bot.transcripts import parse_transcript
+
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT.parent / "shared" / "corpus" / "transcripts"
+SAMPLES = ROOT / "bot" / "samples"
+
+
+def transcript_files() -> list[Path]:
+    """Corpus transcripts when the shared corpus is present, plus the bundled samples."""
+    corpus = [p for p in CORPUS.glob("*/*") if p.is_file()] if CORPUS.is_dir() else []
+    samples = [
+        p
+        for p in SAMPLES.glob("*/*")
+        if p.suffix in {".vtt", ".srt", ".json", ".html"} and "chapters" not in p.name
+    ]
+    return sorted(corpus) + sorted(samples)
+
+
+def bench_file(path: Path, repeat: int) -> tuple[str, int, int, float]:
+    """(format, bytes, segments, best seconds of ``repeat`` parses)."""
+    data = path.read_bytes()
+    best = float("inf")
+    for _ in range(repeat):
+        began = time.perf_counter()
+        parsed = parse_transcript(data, filename=path.name)
+        best = min(best, time.perf_counter() - began)
+    return parsed.format, len(data), len(parsed.segments), best
+
+
+def main() -> None:
+    """Print one line per file and the totals."""
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    total_bytes = total_segments = 0
+    total_seconds = 0.0
+    print(f"{'file':58} {'fmt':8} {'KiB':>7} {'segs':>6} {'ms':>8} {'MB/s':>7}")
+    for path in transcript_files():
+        fmt, size, segments, seconds = bench_file(path, args.repeat)
+        total_bytes, total_segments = total_bytes + size, total_segments + segments
+        total_seconds += seconds
+        name = path.name if len(path.name) <= 58 else path.name[:55] + "..."
+        print(
+            f"{name:58} {fmt:8} {size / 1024:7.1f} {segments:6d} {seconds * 1000:8.2f} "
+            f"{size / seconds / 1e6:7.2f}"
+        )
+    print(
+        f"total: {total_bytes / 1e6:.2f} MB, {total_segments} segments in {total_seconds:.3f} s "
+        f"= {total_bytes / total_seconds / 1e6:.2f} MB/s, {total_segments / total_seconds:,.0f} "
+        "segments/s (best of each)"
+    )
+
+
+if __name__ == "__main__":
+    main()

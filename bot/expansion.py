@@ -1,0 +1,70 @@
+"""Corpus-derived query expansion: pseudo-relevance feedback over the chunk index.
+
+People ask in their own words; the transcript used others. Words that recur in the passages
+the plain query ranks highest, and are rare in the corpus as a whole, are added with a lower
+weight (Rocchio-style feedback without a thesaurus or a model).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+
+from sqlmodel import Session, col, select
+
+from bot.models import Chunk
+from bot.terms import content_words, query_terms, stem
+
+log = logging.getLogger(__name__)
+
+FEEDBACK_DOCS = 3
+MAX_TERMS = 6
+WEIGHT = 0.35
+MIN_DOCS = 2  # a feedback word must recur in at least this many top passages
+
+
+def corpus_expansions(
+    session: Session, question: str, episode_ids: list[int] | None
+) -> dict[str, float]:
+    """Weighted words that widen ``question`` (bot.topics' expansion when available)."""
+    try:
+        from bot.topics import expand_terms  # the insights engineer's topic model
+    except ImportError:
+        return feedback_terms(session, question, episode_ids)
+    try:
+        return expand_terms(session, question)
+    except Exception:  # expansion is an improvement, never a reason to fail a search
+        log.exception("topic expansion failed; using feedback terms")
+        return feedback_terms(session, question, episode_ids)
+
+
+def feedback_terms(
+    session: Session, question: str, episode_ids: list[int] | None
+) -> dict[str, float]:
+    """Words frequent in the top passages for ``question`` and rare across the corpus."""
+    from bot.search import doc_freqs, rank_chunks
+
+    terms = query_terms(question)
+    if not terms:
+        return {}
+    top = rank_chunks(session, terms, episode_ids, limit=FEEDBACK_DOCS)
+    if len(top) < MIN_DOCS:
+        return {}
+    texts = session.exec(select(Chunk.text).where(col(Chunk.id).in_([i for i, _ in top]))).all()
+    asked = {stem(t.word) for t in terms}
+    counts: Counter[str] = Counter()
+    for text in texts:
+        counts.update({w for w in content_words(text) if stem(w) not in asked and len(w) > 2})
+    recurring = [w for w, n in counts.items() if n >= MIN_DOCS]
+    if not recurring:
+        return {}
+    dfs, total = doc_freqs(session, recurring)
+    scored = {
+        w: math.log((total + 1) / (dfs[w] + 1)) for w in recurring if 0 < dfs[w] < total * 0.1
+    }
+    best = sorted(scored.items(), key=lambda pair: -pair[1])[:MAX_TERMS]
+    if not best:
+        return {}
+    top_score = best[0][1]
+    return {word: round(WEIGHT * score / top_score, 3) for word, score in best}

@@ -1,0 +1,182 @@
+"""Followed feeds and their episodes: add, list, remove, and store a parsed feed's items."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.errors import NotFound
+from bot.feedparse import ParsedFeed, ParsedItem
+from bot.models import Episode, Podcast
+from bot.urlsafety import check_url
+
+log = logging.getLogger(__name__)
+
+REMOVED = "removed"
+POLLED_STATUSES = ("active", "failing")
+# Fields a re-polled item may change; an edited item updates its episode in place.
+ITEM_FIELDS = (
+    "guid",
+    "title",
+    "description",
+    "link",
+    "audio_url",
+    "audio_type",
+    "duration_s",
+    "published_at",
+    "transcripts",
+    "chapters_url",
+    "persons",
+)
+FEED_FIELDS = ("title", "author", "description", "link", "image_url", "language")
+
+
+@dataclass
+class StoreResult:
+    """What one parsed feed changed: counts, and the ids of episodes queued for processing."""
+
+    new: int = 0
+    updated: int = 0
+    queued: int = 0
+    queued_ids: list[int] = field(default_factory=list)
+    chapter_ids: list[int] = field(default_factory=list)  # episodes whose chapters to fetch
+
+
+def add_feed(
+    session: Session, url: str, *, settings: Settings, allow_private: bool | None = None
+) -> Podcast:
+    """Follow a feed URL (idempotent: the same URL returns the existing podcast)."""
+    private = settings.allow_private_urls if allow_private is None else allow_private
+    normalised = check_url(url, allow_private=private)
+    podcast = session.exec(select(Podcast).where(Podcast.url == normalised)).first()
+    if podcast is not None:
+        if podcast.status in (REMOVED, "gone"):  # following again resumes polling
+            podcast.status, podcast.next_poll_at, podcast.failure_count = "active", None, 0
+            session.add(podcast)
+            session.flush()
+        return podcast
+    podcast = Podcast(url=normalised)
+    session.add(podcast)
+    session.flush()
+    log.info("following feed %s as podcast %s", normalised, podcast.id)
+    return podcast
+
+
+def get_podcast(session: Session, podcast_id: int) -> Podcast:
+    """The podcast with this id (removed ones included), else NotFound."""
+    podcast = session.get(Podcast, podcast_id)
+    if podcast is None:
+        raise NotFound(f"no podcast with id {podcast_id}")
+    return podcast
+
+
+def remove_feed(session: Session, podcast_id: int) -> Podcast:
+    """Stop following a feed. Its episodes and insights stay, so past briefs keep their links."""
+    podcast = get_podcast(session, podcast_id)
+    if podcast.status == REMOVED:
+        raise NotFound(f"no followed podcast with id {podcast_id}")
+    podcast.status, podcast.next_poll_at = REMOVED, None
+    session.add(podcast)
+    session.flush()
+    return podcast
+
+
+def list_feeds(session: Session, *, include_removed: bool = False) -> list[Podcast]:
+    """Followed podcasts by id (failing and gone ones included, so they are never hidden)."""
+    query = select(Podcast).order_by(Podcast.id)
+    if not include_removed:
+        query = query.where(Podcast.status != REMOVED)
+    return list(session.exec(query).all())
+
+
+def due_feeds(session: Session, now: datetime, *, only_due: bool = True) -> list[int]:
+    """Ids of podcasts to poll: active or failing, and due unless ``only_due`` is False."""
+    query = select(Podcast.id).where(Podcast.status.in_(POLLED_STATUSES))  # type: ignore[attr-defined]
+    if only_due:
+        query = query.where(
+            (Podcast.next_poll_at.is_(None)) | (Podcast.next_poll_at <= now)  # type: ignore[union-attr]
+        )
+    return [pid for pid in session.exec(query.order_by(Podcast.id)).all() if pid is not None]
+
+
+def store_items(
+    session: Session,
+    podcast: Podcast,
+    parsed: ParsedFeed,
+    *,
+    now: datetime,
+    initial_episodes: int,
+) -> StoreResult:
+    """Insert new items and update edited ones; queue what should be processed.
+
+    The first poll of a feed stores its back catalogue as "new" and queues only the newest
+    ``initial_episodes``; on later polls every new item is queued ("pending").
+    """
+    _update_podcast(podcast, parsed, now)
+    existing = list(session.exec(select(Episode).where(Episode.podcast_id == podcast.id)).all())
+    first_poll = not existing and podcast.last_success_at is None
+    queue = _newest(parsed.items, initial_episodes) if first_poll else None
+    by_identity = {e.identity: e for e in existing}
+    by_audio = {e.audio_url: e for e in existing if e.audio_url}
+    matched: set[int] = set()
+    result = StoreResult()
+    added: list[Episode] = []
+    refetch: list[Episode] = []
+    for item in parsed.items:
+        episode = by_identity.get(item.identity) or by_audio.get(item.audio_url or "\0")
+        if episode is not None and id(episode) not in matched:
+            matched.add(id(episode))
+            old_chapters_url = episode.chapters_url
+            result.updated += _apply(episode, item, now)
+            if episode.chapters_url and episode.chapters_url != old_chapters_url:
+                refetch.append(episode)
+            continue
+        status = "pending" if queue is None or item.identity in queue else "new"
+        episode = Episode(podcast_id=podcast.id, identity=item.identity, status=status)
+        _apply(episode, item, now)
+        session.add(episode)
+        added.append(episode)
+        result.new += 1
+    session.add(podcast)
+    session.flush()
+    result.queued_ids = [e.id for e in added if e.status == "pending" and e.id is not None]
+    result.queued = len(result.queued_ids)
+    wanted = [e for e in added if e.status == "pending" and e.chapters_url] + refetch
+    result.chapter_ids = [e.id for e in wanted if e.id is not None]
+    return result
+
+
+def _newest(items: list[ParsedItem], count: int) -> set[str]:
+    """Identities of the ``count`` newest items (undated ones rank after dated, in feed order)."""
+    floor = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(
+        enumerate(items), key=lambda pair: (-(pair[1].published_at or floor).timestamp(), pair[0])
+    )
+    return {item.identity for _index, item in ranked[: max(count, 0)]}
+
+
+def _apply(episode: Episode, item: ParsedItem, now: datetime) -> int:
+    """Copy the item's fields onto the episode; 1 if anything changed, else 0."""
+    changed = False
+    for name in ITEM_FIELDS:
+        value: Any = getattr(item, name)
+        if getattr(episode, name) != value:
+            setattr(episode, name, value)
+            changed = True
+    if changed and episode.id is not None:
+        episode.updated_at = now
+        return 1
+    return 0
+
+
+def _update_podcast(podcast: Podcast, parsed: ParsedFeed, now: datetime) -> None:
+    for name in FEED_FIELDS:
+        value = getattr(parsed, name)
+        if value and getattr(podcast, name) != value:
+            setattr(podcast, name, value)
+            podcast.updated_at = now

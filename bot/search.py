@@ -1,0 +1,238 @@
+"""Chunk index and retrieval: index an episode's passages, find passages for a question.
+
+Full text runs in the database (FTS5 on SQLite, tsvector on PostgreSQL, both BM25-ranked);
+with an embedder configured, vector similarity is fused in by reciprocal rank fusion.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime, time, timedelta
+
+from sqlalchemy import delete, func, insert
+from sqlmodel import Session, col, select
+
+from bot import search_pg, search_sqlite
+from bot.answers import AskScope, Passage
+from bot.chunker import chunk_segments
+from bot.expansion import corpus_expansions
+from bot.models import Chunk, Episode, EpisodeSummary, Insight, Podcast
+from bot.ports import Embedder
+from bot.rerank import rerank_with_context
+from bot.terms import QueryTerm, content_words, query_terms, stem
+from bot.transcripts.sources import load_segments
+from bot.vectors import embed_texts, rank_by_vector, reciprocal_rank_fusion, to_blob
+
+log = logging.getLogger(__name__)
+
+INSERT_BATCH = 500
+CANDIDATES = 50  # ranked per retriever before fusion and cutting to ``limit``
+
+
+def passage_url(episode: Episode, start: float) -> str:
+    """A link that opens the audio at ``start`` (media fragment), else the episode page."""
+    if episode.audio_url:
+        return f"{episode.audio_url.split('#', 1)[0]}#t={int(start)}"
+    return episode.link or ""
+
+
+def index_episode(session: Session, episode_id: int, *, embedder: Embedder | None = None) -> int:
+    """Replace the episode's chunks: transcript passages, its summary and its insights.
+
+    Idempotent; returns how many chunks were stored. Embeds them when ``embedder`` is given.
+    The full-text index follows the chunk table by itself (triggers from migration 0002).
+    """
+    session.execute(delete(Chunk).where(col(Chunk.episode_id) == episode_id))
+    rows = _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
+    if embedder is not None and rows:
+        vectors = embed_texts([row["text"] for row in rows], embedder)
+        for row, vector in zip(rows, vectors, strict=True):
+            row["embedding"] = to_blob(vector)
+    rows = [{"embedding": None} | row for row in rows]
+    for begin in range(0, len(rows), INSERT_BATCH):
+        # One multi-row INSERT per batch: PostgreSQL's statement-level triggers then update the
+        # term statistics once per batch instead of once per chunk (executemany is per row).
+        session.execute(insert(Chunk).values(rows[begin : begin + INSERT_BATCH]))
+    log.debug("indexed episode %s: %d chunks", episode_id, len(rows))
+    return len(rows)
+
+
+def _transcript_chunks(session: Session, episode_id: int) -> list[dict]:
+    segments = load_segments(session, episode_id)
+    return [
+        _chunk_row(episode_id, "transcript", d.text, d.idx, d.start, d.end, d.speakers)
+        for d in chunk_segments(segments)
+    ]
+
+
+def _chunk_row(
+    episode_id: int,
+    kind: str,
+    text: str,
+    idx: int = 0,
+    start: float = 0.0,
+    end: float = 0.0,
+    speakers: list[str] | None = None,
+) -> dict:
+    return {
+        "episode_id": episode_id,
+        "kind": kind,
+        "idx": idx,
+        "start": start,
+        "end": end,
+        "speakers": speakers or [],
+        "text": text,
+    }
+
+
+def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
+    rows: list[dict] = []
+    summary = session.get(EpisodeSummary, episode_id)
+    if summary is not None and summary.summary.strip():
+        points = " ".join(str(p.get("text", "")) for p in summary.key_points or [])
+        text = " ".join([summary.summary, points, " ".join(summary.topics or [])]).strip()
+        rows.append(_chunk_row(episode_id, "summary", text))
+    insights = session.exec(
+        select(Insight).where(Insight.episode_id == episode_id).order_by(col(Insight.start))
+    ).all()
+    for idx, insight in enumerate(insights):
+        text = f"{insight.text} {insight.quote}".strip()
+        speakers = [insight.speaker] if insight.speaker else []
+        rows.append(
+            _chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
+        )
+    return rows
+
+
+def scoped_episode_ids(session: Session, scope: AskScope) -> list[int] | None:
+    """Episode ids inside ``scope``; None when the scope is everything."""
+    if scope == AskScope():
+        return None
+    query = select(Episode.id).join(Podcast, col(Podcast.id) == col(Episode.podcast_id))
+    if scope.episode_id is not None:
+        query = query.where(Episode.id == scope.episode_id)
+    if scope.podcast:
+        name = scope.podcast.strip().lower()
+        match = func.lower(Podcast.title).contains(name, autoescape=True)
+        query = query.where(col(Podcast.id) == int(name) if name.isdigit() else match)
+    if scope.since is not None:
+        query = query.where(col(Episode.published_at) >= _midnight(scope.since))
+    if scope.until is not None:
+        query = query.where(col(Episode.published_at) < _midnight(scope.until) + timedelta(1))
+    return list(session.exec(query).all())
+
+
+def _midnight(day) -> datetime:
+    return datetime.combine(day, time(), tzinfo=UTC)
+
+
+def rank_chunks(
+    session: Session, terms: Sequence[QueryTerm], episode_ids: list[int] | None, *, limit: int
+) -> list[tuple[int, float]]:
+    """Full-text ranking on whichever database ``session`` is bound to."""
+    backend = search_pg if _dialect(session) == "postgresql" else search_sqlite
+    return backend.rank_chunks(session, terms, episode_ids, limit=limit)
+
+
+def doc_freqs(session: Session, words: Sequence[str]) -> tuple[dict[str, int], int]:
+    """Chunks containing each word (as the index stems it), and the number of chunks."""
+    backend = search_pg if _dialect(session) == "postgresql" else search_sqlite
+    return backend.doc_freqs(session, words)
+
+
+def _dialect(session: Session) -> str:
+    return session.get_bind().dialect.name
+
+
+def search_passages(
+    session: Session,
+    query: str,
+    *,
+    scope: AskScope = AskScope(),
+    limit: int = 10,
+    embedder: Embedder | None = None,
+    expansions: dict[str, float] | None = None,
+) -> list[Passage]:
+    """The passages that best answer ``query`` within ``scope``, best first.
+
+    ``expansions`` (word → weight ≤ 1) widen the query; by default they are derived from the
+    corpus itself.
+    """
+    episode_ids = scoped_episode_ids(session, scope)
+    if episode_ids == []:
+        return []
+    if expansions is None:
+        expansions = corpus_expansions(session, query, episode_ids)
+    terms = query_terms(query, expansions)
+    ranked = rank_chunks(session, terms, episode_ids, limit=max(limit, CANDIDATES))
+    ranked = rerank_with_context(session, ranked)
+    if embedder is not None:
+        vector = embedder.embed([query])[0]
+        dense = rank_by_vector(session, vector, episode_ids, limit=max(limit, CANDIDATES))
+        ranked = reciprocal_rank_fusion([ranked, dense]) if dense else ranked
+    return build_passages(session, ranked[:limit], terms)
+
+
+def build_passages(
+    session: Session, ranked: Sequence[tuple[int, float]], terms: Sequence[QueryTerm]
+) -> list[Passage]:
+    """Passages for ranked chunk ids; summaries are pinned to their best transcript moment."""
+    chunks = {
+        c.id: c
+        for c in session.exec(select(Chunk).where(col(Chunk.id).in_([i for i, _ in ranked])))
+    }
+    episodes: dict[int, Episode] = {}
+    podcasts: dict[int, Podcast] = {}
+    passages = []
+    for chunk_id, score in ranked:
+        chunk = chunks.get(chunk_id)
+        if chunk is None:
+            continue
+        episode = episodes.get(chunk.episode_id) or session.get(Episode, chunk.episode_id)
+        episodes[chunk.episode_id] = episode
+        podcast = podcasts.get(episode.podcast_id) or session.get(Podcast, episode.podcast_id)
+        podcasts[episode.podcast_id] = podcast
+        start, end = chunk.start, chunk.end
+        if chunk.kind == "summary":
+            start, end = _pin_to_transcript(session, terms, chunk.episode_id, (start, end))
+        passages.append(
+            Passage(
+                podcast=podcast.title,
+                episode=episode.title,
+                episode_id=episode.id,
+                start=start,
+                end=end,
+                text=chunk.text,
+                url=passage_url(episode, start),
+                score=round(score, 6),
+                kind=chunk.kind,
+            )
+        )
+    return passages
+
+
+def _pin_to_transcript(
+    session: Session, terms: Sequence[QueryTerm], episode_id: int, default: tuple[float, float]
+) -> tuple[float, float]:
+    """Where in the episode a summary hit is borne out: best matching transcript chunk, else
+    the summary's best matching key point, else the default."""
+    for chunk_id, _ in rank_chunks(session, terms, [episode_id], limit=5):
+        chunk = session.get(Chunk, chunk_id)
+        if chunk is not None and chunk.kind == "transcript":
+            return chunk.start, chunk.end
+    summary = session.get(EpisodeSummary, episode_id)
+    points = [p for p in (summary.key_points if summary else []) or [] if "start" in p]
+    if not points:
+        return default
+    wanted = {stem(t.word) for t in terms}
+    best = max(
+        points, key=lambda p: len(wanted & {stem(w) for w in content_words(p.get("text", ""))})
+    )
+    start = float(best["start"])
+    around = session.exec(
+        select(Chunk.end)
+        .where(Chunk.episode_id == episode_id, Chunk.kind == "transcript")
+        .where(col(Chunk.start) <= start, col(Chunk.end) >= start)
+    ).first()
+    return start, float(around) if around is not None else start

@@ -1,0 +1,113 @@
+"""Answers: extractive offline, written by an LLM port, with checked citations."""
+
+from __future__ import annotations
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.answers import NOT_FOUND, NOTHING, AskScope, answer_question
+from bot.models import TranscriptSegment
+from bot.ports import WrittenAnswer
+from bot.services import Services
+from tests.fakes.search_writer import ScriptedWriter
+from tests.search.corpus_index import index_corpus
+from tests.search.fixtures import build_library
+
+
+@pytest.fixture
+def library(any_engine, settings):
+    with Session(any_engine, expire_on_commit=False) as session:
+        ids = build_library(session)
+    services = Services(settings=settings, engine=any_engine)
+    with Session(any_engine, expire_on_commit=False) as session:
+        yield services, session, ids
+
+
+def test_extractive_answer_quotes_the_transcript_and_cites_the_moment(library):
+    services, session, ids = library
+    answer = answer_question(services, session, "How can I keep slugs away from lettuce?")
+    assert answer.engine == "extractive"
+    assert "copper tape" in answer.answer.lower()
+    assert "[1]" in answer.answer
+    first = answer.citations[0]
+    assert first.episode_id == ids["spring"]
+    assert (first.start, first.end) == (60, 80)  # the segment that says it
+    assert first.url == "https://cdn.example/garden/spring.mp3#t=60"
+    assert 1 <= len(answer.citations) <= 3
+    assert len(answer.passages) <= 10
+
+
+def test_answer_json_has_the_contract_shape(library):
+    services, session, _ = library
+    data = answer_question(services, session, "brake pads").to_json()
+    assert set(data) >= {"answer", "citations", "passages"}
+    fields = {"podcast", "episode", "episode_id", "start", "end", "text", "url"}
+    assert all(set(c) >= fields for c in data["citations"])
+    assert all(set(p) >= fields | {"score"} for p in data["passages"])
+    scores = [p["score"] for p in data["passages"]]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_no_matching_passages_says_so(library):
+    services, session, _ = library
+    answer = answer_question(services, session, "quantum chromodynamics")
+    assert (answer.answer, answer.citations, answer.passages) == (NOTHING, [], [])
+
+
+def test_scope_limits_the_answer_to_one_episode(library):
+    services, session, ids = library
+    answer = answer_question(
+        services, session, "compost slugs brakes", scope=AskScope(episode_id=ids["autumn"])
+    )
+    assert {c.episode_id for c in answer.citations} == {ids["autumn"]}
+
+
+def test_llm_answer_renumbers_citations_to_the_passages_it_cited(library):
+    services, session, _ = library
+    services.answer_writer = ScriptedWriter(
+        WrittenAnswer(text="Use copper tape [2], and water deeply [1].", cited=[2, 1])
+    )
+    answer = answer_question(services, session, "How do I grow tomatoes and stop slugs?")
+    question, shown = services.answer_writer.calls[0]
+    assert question == "How do I grow tomatoes and stop slugs?"
+    assert answer.engine == "llm"
+    assert answer.answer == "Use copper tape [1], and water deeply [2]."
+    assert answer.citations[0].text == shown[1].text
+    assert answer.citations[1].text == shown[0].text
+
+
+def test_llm_says_plainly_when_passages_lack_the_answer(library):
+    services, session, _ = library
+    services.answer_writer = ScriptedWriter(WrittenAnswer(text="", cited=[], found=False))
+    answer = answer_question(services, session, "What do tomatoes cost?")
+    assert answer.answer == NOT_FOUND
+    assert answer.citations == []
+    assert answer.passages  # what was searched is still shown
+
+
+def test_failing_llm_falls_back_to_the_extractive_answer(library):
+    services, session, _ = library
+    services.answer_writer = ScriptedWriter(fail=True)
+    answer = answer_question(services, session, "How can I keep slugs away from lettuce?")
+    assert answer.engine == "extractive"
+    assert "copper tape" in answer.answer.lower()
+
+
+def test_corpus_citations_match_the_transcript(engine, corpus, settings):
+    ids = index_corpus(engine, corpus)
+    services = Services(settings=settings, engine=engine)
+    with Session(engine) as session:
+        answer = answer_question(services, session, "What are PID loops used for?")
+        assert answer.citations
+        for citation in answer.citations:
+            segments = session.exec(
+                select(TranscriptSegment)
+                .where(TranscriptSegment.episode_id == citation.episode_id)
+                .where(TranscriptSegment.start >= citation.start)
+                .where(TranscriptSegment.start <= citation.end)
+            ).all()
+            spoken = " ".join(" ".join(s.text.split()) for s in segments)
+            assert citation.text in spoken
+            assert citation.url.endswith(f"#t={int(citation.start)}")
+        zen = next(name for name in ids if name.startswith("podcast-transcript-convert/Zenlytic"))
+        assert answer.citations[0].episode_id == ids[zen]

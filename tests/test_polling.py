@@ -1,0 +1,246 @@
+"""Polling against a local server: queueing, conditional GET, moves, gone, backoff, isolation."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import Session, select
+
+from bot.config import Settings
+from bot.feeds import add_feed, list_feeds
+from bot.fetching import SafeFetcher
+from bot.models import Episode, Podcast
+from bot.polling import poll_feed, poll_feeds
+from bot.services import Services
+from tests.fakes.feeds_server import FeedServer, Route
+
+START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
+
+
+class StepClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+def rss(items: list[tuple[str, str, int]], *, chapters: str | None = None) -> bytes:
+    """A feed with items (guid, title, day of December 2026)."""
+    body = []
+    for guid, title, day in items:
+        extra = f'<podcast:chapters url="{chapters}" type="application/json+chapters"/>'
+        body.append(
+            f"<item><guid>{guid}</guid><title>{title}</title>"
+            f"<pubDate>{day:02d} Dec 2026 06:00:00 GMT</pubDate>"
+            f'<enclosure url="https://cdn.example.com/{guid}.mp3" type="audio/mpeg"/>'
+            f"{extra if chapters else ''}</item>"
+        )
+    return (
+        '<?xml version="1.0"?><rss version="2.0" '
+        'xmlns:podcast="https://podcastindex.org/namespace/1.0"><channel><title>Show</title>'
+        + "".join(body)
+        + "</channel></rss>"
+    ).encode()
+
+
+SIX = [(f"ep{n}", f"Episode {n}", n) for n in range(1, 7)]
+
+
+@pytest.fixture
+def server() -> Iterator[FeedServer]:
+    with FeedServer() as fake:
+        yield fake
+
+
+@pytest.fixture
+def services(any_engine, settings) -> Services:
+    fast = settings.model_copy(update={"read_timeout_s": 0.5, "poll_interval_minutes": 30})
+    return Services(settings=fast, engine=any_engine, clock=StepClock(START))
+
+
+@pytest.fixture
+async def fetcher(services, server):
+    async with SafeFetcher(services.settings, allow_hosts={server.host}) as safe:
+        yield safe
+
+
+def follow(services: Services, url: str) -> int:
+    with Session(services.engine) as session:
+        podcast = add_feed(session, url, settings=services.settings, allow_private=True)
+        session.commit()
+        return podcast.id
+
+
+def episodes(services: Services) -> list[Episode]:
+    with Session(services.engine) as session:
+        return list(session.exec(select(Episode).order_by(Episode.published_at)).all())
+
+
+def podcast(services: Services, podcast_id: int) -> Podcast:
+    with Session(services.engine) as session:
+        return session.get(Podcast, podcast_id)
+
+
+async def test_first_poll_queues_newest_three_then_new_items_are_queued(services, server, fetcher):
+    server.routes["/f"] = Route(rss(SIX), etag='"v1"')
+    pid = follow(services, server.url("/f"))
+    first = await poll_feed(services, pid, fetcher)
+    assert (first.status, first.new, first.queued) == ("ok", 6, 3)
+    assert [e.status for e in episodes(services)] == ["new"] * 3 + ["pending"] * 3
+
+    services.clock.current += timedelta(hours=1)
+    again = await poll_feed(services, pid, fetcher)
+    assert (again.status, again.new) == ("not_modified", 0)
+    assert server.seen("/f")[-1].headers["if-none-match"] == '"v1"'
+
+    edited = [("ep7", "Episode 7", 7), ("ep6", "Episode 6 (fixed)", 6), *SIX[:5]]
+    server.routes["/f"] = Route(rss(edited), etag='"v2"')
+    third = await poll_feed(services, pid, fetcher)
+    assert (third.new, third.updated, third.queued) == (1, 1, 1)
+    stored = episodes(services)
+    assert len(stored) == 7
+    assert stored[-1].status == "pending" and stored[-2].title == "Episode 6 (fixed)"
+
+
+async def test_full_fetch_is_forced_daily(services, server, fetcher):
+    server.routes["/f"] = Route(rss(SIX[:1]), etag='"v1"')
+    pid = follow(services, server.url("/f"))
+    await poll_feed(services, pid, fetcher)
+    services.clock.current += timedelta(hours=services.settings.full_fetch_hours)
+    outcome = await poll_feed(services, pid, fetcher)
+    assert outcome.status == "ok"
+    assert "if-none-match" not in server.seen("/f")[-1].headers
+
+
+async def test_permanent_redirect_updates_the_stored_url(services, server, fetcher):
+    server.routes["/old"] = Route(status=301, location="/new")
+    server.routes["/new"] = Route(rss(SIX[:2]))
+    pid = follow(services, server.url("/old"))
+    assert (await poll_feed(services, pid, fetcher)).status == "ok"
+    assert podcast(services, pid).url == server.url("/new")
+
+
+async def test_gone_feed_stays_listed_and_is_not_polled(services, server, fetcher):
+    server.routes["/f"] = Route(status=410)
+    pid = follow(services, server.url("/f"))
+    assert (await poll_feed(services, pid, fetcher)).status == "gone"
+    with Session(services.engine) as session:
+        [listed] = list_feeds(session)
+    assert (listed.status, listed.last_error) == ("gone", f"HTTP 410 Gone from {server.url('/f')}")
+    report = await poll_feeds(services, fetcher=fetcher, only_due=False)
+    assert report.outcomes == []
+
+
+async def test_retry_after_sets_the_next_poll(services, server, fetcher):
+    server.routes["/f"] = Route(status=429, headers={"Retry-After": "900"})
+    pid = follow(services, server.url("/f"))
+    outcome = await poll_feed(services, pid, fetcher)
+    assert outcome.status == "failed"
+    assert podcast(services, pid).next_poll_at == START + timedelta(seconds=900)
+
+
+async def test_failures_back_off_and_flag_failing(services, server, fetcher):
+    server.routes["/f"] = Route(status=500)
+    pid = follow(services, server.url("/f"))
+    waits = []
+    for _ in range(3):
+        await poll_feed(services, pid, fetcher)
+        row = podcast(services, pid)
+        waits.append(row.next_poll_at - services.clock.current)
+        services.clock.current = row.next_poll_at
+    assert waits == [timedelta(minutes=30), timedelta(minutes=60), timedelta(minutes=120)]
+    assert (row.status, row.failure_count) == ("failing", 3)
+    assert "HTTP 500" in row.last_error
+
+    server.routes["/f"] = Route(rss(SIX[:1]))
+    await poll_feed(services, pid, fetcher)
+    row = podcast(services, pid)
+    assert (row.status, row.failure_count, row.last_error) == ("active", 0, None)
+
+
+async def test_one_broken_feed_never_stops_the_others(services, server, fetcher, corpus):
+    server.routes["/good"] = Route(rss(SIX[:2]))
+    server.routes["/error"] = Route(status=500)
+    server.routes["/notxml"] = Route((corpus / "feeds/lukaswhite/not-xml.rss").read_bytes())
+    server.routes["/unsafe"] = Route(status=302, location="http://169.254.169.254/")
+    server.routes["/slow"] = Route(rss(SIX), stall_after=20)
+    ids = {path: follow(services, server.url(path)) for path in server.routes}
+    seen = []
+    report = await poll_feeds(services, fetcher=fetcher, on_progress=seen.append)
+    by_id = {o.podcast_id: o for o in report.outcomes}
+    assert len(seen) == 5
+    assert by_id[ids["/good"]].status == "ok" and by_id[ids["/good"]].new == 2
+    for path in ("/error", "/notxml", "/unsafe", "/slow"):
+        outcome = by_id[ids[path]]
+        assert outcome.status == "failed" and "\n" not in outcome.error, path
+    assert "not an RSS or Atom feed" in by_id[ids["/notxml"]].error
+    assert report.failed == 4
+
+
+async def test_chapters_are_fetched_for_queued_episodes(services, server, fetcher):
+    chapters = {
+        "version": "1.2.0",
+        "chapters": [{"startTime": 95, "title": "News"}, {"startTime": 0, "title": "Intro"}],
+    }
+    server.routes["/ch.json"] = Route(
+        json.dumps(chapters).encode(), content_type="application/json"
+    )
+    server.routes["/f"] = Route(rss(SIX[:1], chapters=server.url("/ch.json")))
+    server.routes["/broken"] = Route(rss([("b1", "B", 2)], chapters=server.url("/missing.json")))
+    ok = follow(services, server.url("/f"))
+    broken = follow(services, server.url("/broken"))
+    assert (await poll_feed(services, ok, fetcher)).status == "ok"
+    assert (await poll_feed(services, broken, fetcher)).status == "ok"
+    by_guid = {e.guid: e for e in episodes(services)}
+    assert by_guid["ep1"].chapters == [
+        {"start": 0.0, "title": "Intro"},
+        {"start": 95.0, "title": "News"},
+    ]
+    assert by_guid["b1"].chapters == [] and by_guid["b1"].status == "pending"
+
+
+async def test_back_catalogue_of_a_real_feed(services, server, fetcher, corpus):
+    body = (corpus / "feeds/partytime/real-world/themnshow.xml").read_bytes()
+    server.routes["/mn"] = Route(body)
+    pid = follow(services, server.url("/mn"))
+    outcome = await poll_feed(services, pid, fetcher)
+    assert (outcome.new, outcome.queued) == (54, 3)
+    assert podcast(services, pid).title == "The Mike Neumann Show"
+    again = await poll_feed(services, pid, fetcher)
+    assert (again.new, again.updated, len(episodes(services))) == (0, 0, 54)
+
+
+def test_settings_default_initial_episodes():
+    assert Settings(_env_file=None).initial_episodes == 3
+
+
+async def test_new_feed_url_moves_the_feed(services, server, fetcher):
+    services.settings = services.settings.model_copy(update={"allow_private_urls": True})
+    moving = (
+        rss(SIX[:1])
+        .replace(
+            b"<title>Show</title>",
+            b"<title>Show</title><itunes:new-feed-url>"
+            + server.url("/moved").encode()
+            + b"</itunes:new-feed-url>",
+        )
+        .replace(b"<rss ", b'<rss xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd" ')
+    )
+    server.routes["/f"] = Route(moving)
+    pid = follow(services, server.url("/f"))
+    await poll_feed(services, pid, fetcher)
+    assert podcast(services, pid).url == server.url("/moved")
+
+
+def test_new_feed_url_in_the_corpus(corpus):
+    from bot.feedparse import parse_feed
+
+    path = corpus / "feeds/jbierfeldt/bc-sample-new-feed-url.xml"
+    feed = parse_feed(path.read_bytes(), url="https://example.com/old")
+    assert feed.new_feed_url == "http://feeds.gimletmedia.com/hearreplyall"
