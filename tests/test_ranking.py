@@ -22,7 +22,7 @@ from bot.feedback import channel_weights, record_feedback
 from bot.keyphrases import stem_set
 from bot.models import Delivery, Feedback
 from bot.services import Services
-from bot.topics import build_corpus_stats, expand_with, topic_relevance
+from bot.topics import build_corpus_stats, expand_terms, expand_with, topic_relevance
 from tests.fakes.insights_data import seed_channel, seed_episode, seed_insight, seed_podcast
 
 DAY = date(2026, 11, 30)
@@ -259,3 +259,11 @@ def test_feedback_is_idempotent_per_user_and_latest_wins(world):
             record_feedback(session, 1, 1, "u1", 2)
         with pytest.raises(NotFound):
             record_feedback(session, 1, 9999, "u1", 1)
+
+
+def test_expand_terms_gives_single_stems_for_search(world):
+    with Session(world, expire_on_commit=False) as session:
+        terms = expand_terms(session, "open-source AI")
+    assert terms["open"] == terms["sourc"] == terms["ai"] == 1.0
+    assert all(" " not in term for term in terms)
+    assert 0 < terms["deepseek"] < 1 and 0 < terms["weight"] < 1
