@@ -118,7 +118,9 @@ def _candidates(pool: InsightPool, request: RankRequest, lexical: dict) -> list[
 
 
 def _score_candidates(pool: InsightPool, request: RankRequest, losers: list[str]) -> list[Pick]:
-    delivered_docs = [pool.items[pool.by_id[i]].doc for i in request.delivered if i in pool.by_id]
+    delivered = _DeliveredClaims(
+        [pool.items[pool.by_id[i]].doc for i in request.delivered if i in pool.by_id]
+    )
     lexical = _lexical(pool, request)
     scored = []
     for position in _candidates(pool, request, lexical):
@@ -129,11 +131,33 @@ def _score_candidates(pool: InsightPool, request: RankRequest, losers: list[str]
         pick = _score(item, request, topic, relevance)
         if item.id in request.delivered:
             losers.append(f"{_label(item)}: already delivered to this channel.")
-        elif any(similarity(item.doc, doc) >= DUPLICATE for doc in delivered_docs):
+        elif delivered.repeats(item.doc):
             losers.append(f"{_label(item)}: the same claim was already delivered.")
         else:
             scored.append(pick)
     return scored
+
+
+class _DeliveredClaims:
+    """Claims a channel already got, indexed by stem so a year of briefs stays cheap."""
+
+    def __init__(self, docs: list[frozenset[str]]) -> None:
+        self.docs = docs
+        self.postings: dict[str, list[int]] = {}
+        for number, doc in enumerate(docs):
+            for term in doc:
+                self.postings.setdefault(term, []).append(number)
+
+    def repeats(self, doc: frozenset[str]) -> bool:
+        """Whether ``doc`` says what a delivered claim said (stem-set cosine ≥ DUPLICATE)."""
+        shared: dict[int, int] = {}
+        for term in doc:
+            for number in self.postings.get(term, ()):
+                shared[number] = shared.get(number, 0) + 1
+        return any(
+            count / (len(doc) * len(self.docs[n])) ** 0.5 >= DUPLICATE
+            for n, count in shared.items()
+        )
 
 
 def _best_topic(

@@ -309,3 +309,12 @@ def test_followed_podcasts_count_without_topic_match(any_engine):
     assert brief.topics == ["Kitchen Table"]
     assert [i.podcast for i in brief.items] == ["Kitchen Table"]
     assert "followed show" in brief.items[0].why
+
+
+def test_a_delivered_claim_is_not_repeated_from_another_episode(world):
+    day1 = brief_for(world, "ai", DAY)
+    assert any("DeepSeek" in i.text for i in day1.items)  # one of two near-identical claims
+    deliver(world, "ai", day1)
+    day2 = brief_for(world, "ai", date(2026, 12, 1))
+    assert not any("DeepSeek" in i.text for i in day2.items)
+    assert any("same claim was already delivered" in line for line in day2.explanation)
