@@ -62,7 +62,7 @@ def process_episode(services: Services, episode_id: int) -> None:
         segments = obtain_segments(services, session, episode)
         extraction = services.insight_engine.extract(episode_context(podcast, episode), segments)
         store_extraction(session, episode, extraction)
-        index_episode(session, episode.id)
+        index_episode(session, episode.id, embedder=services.embedder)
         episode.status, episode.status_reason = "done", None
         episode.processed_at = utcnow()
         session.add(episode)
