@@ -71,12 +71,16 @@ class BriefButtons:
         episode_id, title = found.get(insight_id, (None, ""))
         reply = await self._context.run(self._request(interaction, question, episode_id))
         thread = await self._thread_for(interaction.message, insight_id, title)
-        if thread is None:
-            await interaction.followup.send(**render_reply(reply), ephemeral=True)
-            return
-        await thread.send(**render_reply(reply))
-        note = Reply(lines=[Line(f"Answered in {thread.mention}.")])
-        await interaction.followup.send(**render_reply(note), ephemeral=True)
+        if thread is not None:
+            try:
+                await thread.send(**render_reply(reply))
+            except discord.HTTPException as exc:  # e.g. no permission to post in threads
+                log.warning("could not answer in the brief's thread: %s", exc)
+            else:
+                note = Reply(lines=[Line(f"Answered in {thread.mention}.")])
+                await interaction.followup.send(**render_reply(note), ephemeral=True)
+                return
+        await interaction.followup.send(**render_reply(reply), ephemeral=True)
 
     async def answer_in_thread(self, message: discord.Message) -> bool:
         """Answer a plain message in a brief's thread from that episode; False if not ours."""

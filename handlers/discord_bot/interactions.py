@@ -41,7 +41,8 @@ class SlashCommands:
         public = likely_public(command, values, interaction)
         await interaction.response.defer(ephemeral=not public, thinking=True)
         reply = await self._reply(interaction, command, values)
-        if command.name == "subscribe" and values.get("me") and not reply.error:
+        personal_in_guild = values.get("me") and interaction.guild_id is not None
+        if command.name == "subscribe" and personal_in_guild and not reply.error:
             reply.lines.append(Line(await self._welcome_dm(interaction)))
         await send_followup(interaction, reply, deferred_public=public)
 
