@@ -47,6 +47,10 @@ class Settings(BaseSettings):
     process_concurrency: int = 2
     process_max_attempts: int = 5
     worker_id: str = ""
+    process_retry_minutes: float = 5.0  # first retry delay; doubles per attempt
+    claim_timeout_minutes: float = 30.0  # an episode claim older than this was abandoned
+    delivery_claim_timeout_s: float = 120.0  # a delivery claim older than this is retried
+    shutdown_grace_s: float = 18.0  # SIGTERM: finish in-flight work this long, then release
 
     # insights and ranking
     insights_per_episode: int = 12
@@ -59,6 +63,12 @@ class Settings(BaseSettings):
     # schedule
     default_brief_time: str = "08:00"
     default_timezone: str = "UTC"
+    poll_job_minutes: float = 5.0  # how often the clock looks for due feeds
+    process_job_seconds: float = 30.0  # how often a worker looks for pending episodes
+    delivery_concurrency: int = 4  # channels served at once by a brief tick
+    post_empty_briefs: bool = False  # post a "nothing new" note instead of staying quiet
+    delivery_max_attempts: int = 5  # ticks (5 minutes apart) that try one brief before giving up
+    retention_days: int = 90  # housekeeping prunes delivery ledger rows older than this
 
     # transcription (AssemblyAI)
     assemblyai_api_key: SecretStr | None = None
@@ -68,6 +78,9 @@ class Settings(BaseSettings):
     transcribe_hours_per_day: float = 5.0
     transcribe_hours_per_month: float = 100.0
     price_audio_hour_usd: float = 0.37
+    assemblyai_webhook_secret: SecretStr | None = None  # checked on the webhook's auth header
+    assemblyai_poll_timeout_s: float = 4 * 3600.0
+    transcribe_budget_warn_ratio: float = 0.8
 
     # LLM (OpenAI or any compatible server)
     openai_api_key: SecretStr | None = None
@@ -79,6 +92,15 @@ class Settings(BaseSettings):
     price_input_per_mtok_usd: float = 0.40
     price_output_per_mtok_usd: float = 1.60
     price_embedding_per_mtok_usd: float = 0.02
+    openai_timeout_s: float = 120.0
+    openai_output_tokens: int = 8_000  # reserved for the reply when sizing the transcript
+    structured_outputs: Literal["auto", "json_schema", "json"] = "auto"
+
+    # resilience for paid services (retries are ours: the SDKs' own are switched off)
+    provider_max_attempts: int = 4
+    provider_max_wait_s: float = 30.0
+    circuit_failures: int = 5
+    circuit_reset_s: float = 300.0
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -87,6 +109,8 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_api_url: str | None = None
+    slack_admins_only: bool = False  # true: only workspace admins/owners change channel setup
+    slack_http_host: str = "0.0.0.0"
     port: int = Field(default=3000)
 
     # Discord

@@ -44,3 +44,31 @@ class ServiceUnavailable(PodbriefError):
 
 class BudgetExceeded(PodbriefError):
     """The transcription budget for the day or month is spent."""
+
+
+class RateLimited(ServiceUnavailable):
+    """A platform asked us to slow down; ``retry_after`` is how long to wait, in seconds."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+class ChannelGone(PodbriefError):
+    """A chat channel was deleted, archived, or removed the bot; stop posting there."""
+
+
+class NotYet(PodbriefError):
+    """Work waiting on something outside (a transcription job still running): the episode is
+    retried soon without using up one of its PROCESS_MAX_ATTEMPTS."""
+
+class TranscriptionPending(NotYet):
+    """A submitted transcription is not finished yet; the episode stays pending."""
+
+
+class TranscriptionFailed(PodbriefError):
+    """The transcription service rejected the episode (unreachable audio, unsupported language)."""
+
+
+class TranscriptionSkipped(PodbriefError):
+    """Policy or budget says this episode is not transcribed; the reason is the message."""

@@ -19,6 +19,7 @@ import feedparser
 
 from bot.errors import InvalidInput
 from bot.feedscan import ScannedItem, scan_podcast_tags
+from bot.urlsafety import shown
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +59,7 @@ class ParsedFeed:
 def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse feed bytes fetched from ``url``; InvalidInput with a one-line reason if not a feed."""
     if not data or not data.strip():
-        raise InvalidInput(f"{url}: empty document, not a feed")
+        raise InvalidInput(f"{shown(url)}: empty document, not a feed")
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -69,9 +70,9 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
             io.BytesIO(data), response_headers=headers, resolve_relative_uris=False
         )
     except Exception as exc:  # feedparser is lenient; anything escaping it is bad input
-        raise InvalidInput(f"{url}: cannot parse feed ({_one_line(exc)})") from None
+        raise InvalidInput(f"{shown(url)}: cannot parse feed ({_one_line(exc)})") from None
     if not parsed.get("version") and not parsed.entries:
-        raise InvalidInput(f"{url}: not an RSS or Atom feed{_bozo_reason(parsed)}")
+        raise InvalidInput(f"{shown(url)}: not an RSS or Atom feed{_bozo_reason(parsed)}")
     scanned = scan_podcast_tags(_decoded(data, parsed.get("encoding")))
     feed = _feed_fields(parsed.feed, url)
     feed.items = _items(parsed.entries, scanned, url)
@@ -104,7 +105,7 @@ def _items(entries: list[Any], scanned: list[ScannedItem], url: str) -> list[Par
             _merge_scanned(item, extra, url)
         identity = _identity(item)
         if identity is None:
-            log.info("skipping an item of %s with no guid, enclosure, title or link", url)
+            log.info("skipping an item of %s with no guid, enclosure, title or link", shown(url))
             continue
         item.identity = identity
         if identity not in seen:

@@ -1,13 +1,17 @@
 """From a pending episode to segments, insights, summary and index entries.
 
-``process_episode`` does the work for one episode; ``process_pending`` runs it over the queue.
-(Claiming with SKIP LOCKED, retries and dead-lettering are layered on in ``bot/work.py``.)
+``process_episode`` does the work for one episode; ``process_pending`` runs it over the queue
+with claims from ``bot/work.py`` (SKIP LOCKED on PostgreSQL), retries and dead-lettering.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
+from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from datetime import timedelta
 
 from sqlmodel import select
 
@@ -17,6 +21,15 @@ from bot.errors import PodbriefError
 from bot.models import Episode, Podcast
 from bot.ports import EpisodeContext
 from bot.services import Services
+from bot.work import (
+    claim_episodes,
+    keep_claim,
+    mark_done,
+    mark_failed,
+    mark_waiting,
+    queue_depth,
+    worker_name,
+)
 
 log = logging.getLogger(__name__)
 
@@ -62,28 +75,105 @@ def pending_episode_ids(services: Services) -> list[int]:
         return list(session.exec(query))
 
 
+Step = Callable[[Services, int], None]
+WAIT_RECHECK = timedelta(
+    minutes=1
+)  # how soon a waiting episode (a running transcription) is retried
+
+
+def waiting_errors() -> tuple[type[Exception], ...]:
+    """Errors that mean "not yet" rather than "failed" (they use up no attempt)."""
+    from bot import errors
+
+    pending = getattr(errors, "TranscriptionPending", None)  # the providers area's, when merged
+    return (errors.NotYet, pending) if pending else (errors.NotYet,)
+
+
 def process_pending(
-    services: Services, on_progress: Callable[[int, int], None] | None = None
+    services: Services,
+    on_progress: Callable[[int, int], None] | None = None,
+    *,
+    step: Step | None = None,
+    stop: threading.Event | None = None,
 ) -> dict[str, int]:
-    """Process every pending episode; one failure never stops the others."""
-    ids = pending_episode_ids(services)
-    done = failed = 0
-    for number, episode_id in enumerate(ids, start=1):
+    """Claim and process pending episodes, PROCESS_CONCURRENCY at a time, until none are left.
+
+    Each slot claims one episode at a time, so several workers (processes) share the queue
+    fairly and nothing is processed twice. Failures are retried with backoff and dead-lettered
+    after PROCESS_MAX_ATTEMPTS; one failure never stops the others. Setting ``stop`` makes the
+    slots finish their current episode and take no more.
+    """
+    run = _Run(services, step or process_episode, stop or threading.Event(), on_progress)
+    concurrency = max(1, services.settings.process_concurrency)
+    with ThreadPoolExecutor(concurrency, thread_name_prefix="process") as pool:
+        for future in [pool.submit(run.slot) for _ in range(concurrency)]:
+            future.result()
+    return run.summary()
+
+
+class _Run:
+    """One pass over the queue: shared counters for the worker slots."""
+
+    def __init__(self, services: Services, step: Step, stop: threading.Event, on_progress) -> None:
+        self.services, self.step, self.stop, self.on_progress = services, step, stop, on_progress
+        self.worker = worker_name(services)
+        self.total = queue_depth(services.engine, now=services.clock.now())
+        self.counts: Counter[str] = Counter()
+        self.lock = threading.Lock()
+
+    def summary(self) -> dict[str, int]:
+        """``done`` and ``failed`` (dead-lettered included), plus ``dead``/``waiting`` if any."""
+        dead = self.counts["dead"]
+        result = {"done": self.counts["done"], "failed": self.counts["failed"] + dead}
+        extra = {key: self.counts[key] for key in ("dead", "waiting") if self.counts[key]}
+        return {**result, **extra}
+
+    def slot(self) -> None:
+        engine, clock = self.services.engine, self.services.clock
+        while not self.stop.is_set():
+            ids = claim_episodes(engine, worker=self.worker, limit=1, now=clock.now())
+            if not ids:
+                return
+            outcome = self._process(ids[0])
+            with self.lock:
+                self.counts[outcome] += 1
+                finished = sum(self.counts.values())
+            if self.on_progress:
+                self.on_progress(finished, max(self.total, finished))
+
+    def _process(self, episode_id: int) -> str:
+        settings, engine = self.services.settings, self.services.engine
+        heartbeat_s = settings.claim_timeout_minutes * 60 / 3
         try:
-            process_episode(services, episode_id)
-            done += 1
-        except PodbriefError as exc:
-            failed += 1
-            _record_failure(services, episode_id, str(exc))
-        if on_progress:
-            on_progress(number, len(ids))
-    return {"done": done, "failed": failed}
-
-
-def _record_failure(services: Services, episode_id: int, reason: str) -> None:
-    log.warning("episode %s not processed: %s", episode_id, reason)
-    with session_scope(services.engine) as session:
-        episode = session.get(Episode, episode_id)
-        episode.status_reason = reason
-        episode.attempts += 1
-        session.add(episode)
+            with keep_claim(
+                engine,
+                episode_id,
+                worker=self.worker,
+                every_s=heartbeat_s,
+                clock=self.services.clock,
+            ):
+                self.step(self.services, episode_id)
+        except waiting_errors() as exc:
+            mark_waiting(
+                engine,
+                episode_id,
+                worker=self.worker,
+                reason=str(exc),
+                now=self.services.clock.now(),
+                retry_in=WAIT_RECHECK,
+            )
+            return "waiting"
+        except Exception as exc:  # one episode's failure never stops the others
+            if not isinstance(exc, PodbriefError):
+                log.exception("episode %s crashed its step", episode_id)
+            return mark_failed(
+                engine,
+                episode_id,
+                worker=self.worker,
+                reason=str(exc) or exc.__class__.__name__,
+                now=self.services.clock.now(),
+                max_attempts=settings.process_max_attempts,
+                first_retry=timedelta(minutes=settings.process_retry_minutes),
+            )
+        mark_done(engine, episode_id, worker=self.worker, now=self.services.clock.now())
+        return "done"

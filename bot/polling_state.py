@@ -14,7 +14,7 @@ from bot.feedparse import ParsedFeed
 from bot.feeds import StoreResult, store_items
 from bot.models import Podcast
 from bot.ports import FetchResult
-from bot.urlsafety import check_url
+from bot.urlsafety import check_url, shown
 
 log = logging.getLogger(__name__)
 
@@ -121,9 +121,11 @@ def _move(session: Session, podcast: Podcast, new_url: str) -> None:
     """Follow a 301/308 by updating the stored URL (unless another podcast already has it)."""
     taken = session.exec(select(Podcast.id).where(Podcast.url == new_url)).first()
     if taken is not None:
-        log.warning("feed %s moved to %s, already followed as %s", podcast.id, new_url, taken)
+        log.warning(
+            "feed %s moved to %s, already followed as %s", podcast.id, shown(new_url), taken
+        )
         return
-    log.info("feed %s moved permanently: %s -> %s", podcast.id, podcast.url, new_url)
+    log.info("feed %s moved: %s -> %s", podcast.id, shown(podcast.url), shown(new_url))
     podcast.url = new_url
 
 

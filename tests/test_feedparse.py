@@ -180,3 +180,14 @@ def test_external_entities_are_not_expanded(tmp_path):
 <guid>1</guid></item></channel></rss>""".encode()
     feed = parse_feed(body, url="https://example.com/x")
     assert "TOPSECRET" not in feed.title + feed.items[0].title
+
+
+def test_entity_expansion_bomb_is_not_expanded():
+    levels = "".join(f'<!ENTITY a{i} "{f"&a{i - 1};" * 10}">' for i in range(1, 10))
+    body = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY a0 "lol">{levels}]>'
+        '<rss version="2.0"><channel><title>&a9;</title>'
+        "<item><guid>1</guid><title>x</title></item></channel></rss>"
+    ).encode()
+    feed = parse_feed(body, url="https://example.com/x")
+    assert len(feed.title) < 1000 and len(feed.items) == 1

@@ -185,3 +185,10 @@ async def test_at_most_per_host_concurrency_requests_per_host(fast, server):
         results = await asyncio.gather(*(fetcher.get(server.url(f"/f{n}")) for n in range(6)))
     assert [r.status for r in results] == [200] * 6
     assert 1 <= server.max_in_flight <= 2
+
+
+async def test_errors_never_show_a_private_feed_token(fetcher, server):
+    server.routes["/f?auth=SECRET"] = Route(status=500)
+    with pytest.raises(FetchError) as caught:
+        await fetcher.get(server.url("/f?auth=SECRET"))
+    assert "SECRET" not in str(caught.value) and server.url("/f") in str(caught.value)

@@ -1,0 +1,119 @@
+"""Posting briefs to Discord over its HTTP API (httpx), guarded by ``nonce`` + ``enforce_nonce``.
+
+With ``enforce_nonce`` Discord returns the earlier message instead of creating a second one
+when the same nonce arrives again within a few minutes, so a retry after a lost response (or a
+takeover after DELIVERY_CLAIM_TIMEOUT_S) is safe. ``find_sent`` also looks for the nonce in
+recent history, but Discord may leave ``nonce`` out of fetched messages, so after an outage
+longer than the nonce window a brief that was posted but never marked can be posted again.
+Mentions are never pinged.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from bot.brief import Brief
+from bot.config import Settings
+from bot.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
+from bot.models import Channel
+
+log = logging.getLogger(__name__)
+
+DEFAULT_API_URL = "https://discord.com/api/v10"
+GONE_CODES = {10003: "Unknown Channel", 50001: "Missing Access"}
+HISTORY_LIMIT = 50
+
+
+def render(brief: Brief) -> dict:
+    """The message body (embeds, buttons): the Discord engineer's ``brief_payload``, a plain
+    text embed until it lands."""
+    try:
+        from handlers.discord_bot.render import brief_payload
+    except ImportError:
+        from handlers.console_publisher import brief_as_text
+
+        return {"embeds": [{"type": "rich", "description": brief_as_text(brief)[:4000]}]}
+    return brief_payload(brief)
+
+
+def nonce_for(delivery_id: int) -> str:
+    """The message nonce for a delivery (Discord allows up to 25 characters)."""
+    return f"podbrief-{delivery_id}"
+
+
+class DiscordPublisher:
+    """A ``bot.ports.Publisher`` over Discord's REST API."""
+
+    platform = "discord"
+
+    def __init__(self, client: httpx.Client) -> None:
+        self.client = client
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> DiscordPublisher:
+        """A publisher with DISCORD_TOKEN, against DISCORD_API_URL when set."""
+        token = settings.discord_token.get_secret_value() if settings.discord_token else ""
+        client = httpx.Client(
+            base_url=(settings.discord_api_url or DEFAULT_API_URL).rstrip("/"),
+            headers={
+                "Authorization": f"Bot {token}",
+                "User-Agent": "DiscordBot (https://github.com/podbrief/podbrief, 0.1)",
+            },
+            timeout=httpx.Timeout(settings.read_timeout_s, connect=settings.connect_timeout_s),
+        )
+        return cls(client)
+
+    def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
+        """Post the brief; returns the message id."""
+        payload = {
+            **render(brief),
+            "nonce": nonce_for(delivery_id),
+            "enforce_nonce": True,
+            "allowed_mentions": {"parse": []},  # a hostile transcript can never ping anyone
+        }
+        response = self._request("POST", f"/channels/{channel.channel_ref}/messages", json=payload)
+        return str(response.json()["id"])
+
+    def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
+        """The id of a recent message carrying this delivery's nonce, if any."""
+        try:
+            response = self._request(
+                "GET", f"/channels/{channel.channel_ref}/messages", params={"limit": HISTORY_LIMIT}
+            )
+        except ChannelGone:
+            return None  # no history access; the nonce still guards the post itself
+        nonce = nonce_for(delivery_id)
+        for message in response.json():
+            if str(message.get("nonce")) == nonce:
+                return str(message["id"])
+        return None
+
+    def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
+        try:
+            response = self.client.request(method, path, **kwargs)
+        except httpx.HTTPError as exc:
+            raise ServiceUnavailable(f"Discord unreachable: {exc.__class__.__name__}") from exc
+        if response.is_success:
+            return response
+        raise discord_error(response)
+
+
+def discord_error(response: httpx.Response) -> PodbriefError:
+    """The domain error for a failed Discord API response."""
+    try:
+        body = response.json()
+    except ValueError:
+        body = {}
+    body = body if isinstance(body, dict) else {}
+    if response.status_code == 429:
+        retry_after = body.get("retry_after") or response.headers.get("Retry-After") or 1
+        return RateLimited("Discord rate limit", retry_after=float(retry_after))
+    code = body.get("code")
+    if response.status_code in (403, 404) and code in GONE_CODES:
+        return ChannelGone(f"Discord: {GONE_CODES[code]}")
+    if response.status_code >= 500:
+        return ServiceUnavailable(f"Discord: HTTP {response.status_code}")
+    message = body.get("message") or f"HTTP {response.status_code}"
+    return PodbriefError(f"Discord refused the brief: {message}")

@@ -1,0 +1,79 @@
+"""A loopback fake of Discord's REST message endpoints, recording every post.
+
+``POST /api/v10/channels/{id}/messages`` honours ``nonce`` + ``enforce_nonce`` like Discord (a
+repeated nonce returns the first message instead of creating another), answers 429 with
+``retry_after`` for channels told to rate-limit, 404 Unknown Channel / 403 Missing Access for
+channels that are gone. ``GET`` returns the channel's history, newest first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from tests.fakes.recording_server import RecordingServer
+
+MESSAGES = re.compile(r"^/api/v10/channels/(?P<channel>[^/]+)/messages$")
+
+
+class FakeDiscord(RecordingServer):
+    """Messages per channel; set ``gone``, ``forbidden`` or ``rate_limit`` to misbehave."""
+
+    def __init__(self, token: str = "discord-test-token") -> None:
+        super().__init__()
+        self.token = token
+        self.messages: dict[str, list[dict]] = {}
+        self.gone: set[str] = set()
+        self.forbidden: set[str] = set()
+        self.rate_limit: dict[str, int] = {}  # channel → how many 429s to answer first
+        self.retry_after = 0.25
+        self._ids = itertools.count(1_000_000_000_000)
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/v10"
+
+    def posts(self, channel: str) -> list[dict]:
+        with self.lock:
+            return list(self.messages.get(channel, []))
+
+    def handle(self, method: str, path: str, query: dict, body: dict, headers) -> tuple:
+        match = MESSAGES.match(path)
+        if headers.get("Authorization") != f"Bot {self.token}":
+            return 401, {"message": "401: Unauthorized", "code": 0}
+        if match is None:
+            return 404, {"message": "404: Not Found", "code": 0}
+        channel = match["channel"]
+        if channel in self.gone:
+            return 404, {"message": "Unknown Channel", "code": 10003}
+        if channel in self.forbidden:
+            return 403, {"message": "Missing Access", "code": 50001}
+        if method == "GET":
+            limit = int(query.get("limit", 50))
+            return 200, list(reversed(self.messages.get(channel, [])))[:limit]
+        return self._create(channel, body)
+
+    def _create(self, channel: str, body: dict) -> tuple:
+        if self.rate_limit.get(channel, 0) > 0:
+            self.rate_limit[channel] -= 1
+            limited = {"message": "You are being rate limited.", "retry_after": self.retry_after}
+            headers = {"Retry-After": str(self.retry_after), "X-RateLimit-Scope": "user"}
+            return 429, {**limited, "global": False}, headers
+        history = self.messages.setdefault(channel, [])
+        nonce = body.get("nonce")
+        if nonce is not None and body.get("enforce_nonce"):
+            for message in history:
+                if message.get("nonce") == nonce:
+                    return 200, message
+        message = {
+            "id": str(next(self._ids)),
+            "channel_id": channel,
+            "content": body.get("content", ""),
+            "embeds": body.get("embeds", []),
+            "nonce": nonce,
+            "allowed_mentions": body.get("allowed_mentions"),
+        }
+        history.append(message)
+        if self.after_post is not None:
+            self.after_post()
+        return 200, message
