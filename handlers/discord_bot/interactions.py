@@ -87,6 +87,7 @@ class SlashCommands:
             is_admin=admin,
             is_dm=interaction.guild_id is None,
             episode_id=thread.episode_id if thread else None,
+            channel_name=getattr(interaction.channel, "name", None) or "",
         )
         return await self._context.run(request)
 
