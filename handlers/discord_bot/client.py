@@ -87,9 +87,9 @@ class PodbriefBot(discord.Client):
         await asyncio.to_thread(self._team_change, mark_team_gone, guild.id)
 
     async def on_message(self, message: discord.Message) -> None:
-        """A question in a brief's thread is answered from that brief's episode."""
+        """Questions in a brief's thread (from its episode) and in DMs get answers."""
         try:
-            await self.actions.answer_in_thread(message)
+            await self.actions.answer_message(message)
         except discord.HTTPException:
             log.exception("could not answer in thread %s", message.channel.id)
 

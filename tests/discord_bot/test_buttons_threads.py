@@ -279,3 +279,36 @@ async def test_feedback_on_a_pruned_insight_says_so(
     await api.wait_for(lambda calls: bool(_followups(api)))
     expected = f"No insight with id {seeded['insight2']}"
     assert expected in _followups(api)[0].json["embeds"][0]["description"]
+
+
+def _dm_message(bot: discord.Client, content: str) -> discord.Message:
+    state = bot._connection
+    user = {"id": "53908232506183680", "username": "Mason", "discriminator": "0", "avatar": None}
+    channel = discord.DMChannel(
+        me=bot.user, state=state, data={"id": "810000000000000001", "type": 1, "recipients": [user]}
+    )
+    data = message("810000000000000002", "810000000000000001", {"content": content})
+    data["author"] = user
+    return discord.Message(state=state, channel=channel, data=data)
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [("status", "status"), ("How do they fine-tune?", "ask How do they fine-tune?"), ("", None)],
+)
+async def test_dm_messages_run_commands_or_become_questions(api, make_bot, content, text):
+    dispatch = RecordingDispatch(api, ok_reply("Here you go @everyone"))
+    bot = await make_bot(dispatch)
+    await bot.on_message(_dm_message(bot, content))
+    if text is None:
+        assert dispatch.requests == []
+        return
+    request = dispatch.requests[0]
+    assert (request.text, request.is_dm, request.is_admin, request.team_id) == (
+        text,
+        True,
+        True,
+        "",
+    )
+    sent = api.matching("POST", "/channels/810000000000000001/messages")[0].json
+    assert sent["allowed_mentions"]["parse"] == []
