@@ -57,7 +57,7 @@ class SlashCommands:
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Followed podcasts by title; the value is the podcast id."""
-        podcasts = await asyncio.to_thread(self._podcasts, current)
+        podcasts = await asyncio.to_thread(self._podcasts, str(interaction.channel_id), current)
         return [app_commands.Choice(name=name[:100], value=pid) for name, pid in podcasts]
 
     async def on_error(
@@ -104,9 +104,11 @@ class SlashCommands:
                 session, platform="discord", channel_ref=channel_ref, prefix=current
             )
 
-    def _podcasts(self, current: str) -> list[tuple[str, str]]:
+    def _podcasts(self, channel_ref: str, current: str) -> list[tuple[str, str]]:
         with Session(self._context.services.engine) as session:
-            return podcast_suggestions(session, prefix=current)
+            return podcast_suggestions(
+                session, prefix=current, platform="discord", channel_ref=channel_ref
+            )
 
 
 def likely_public(

@@ -63,6 +63,9 @@ def test_podcasts_by_title_or_id_skip_gone(any_engine):
         assert names == ["https://feeds.example/open.xml", "Open Weights Weekly"]
         (name, pid), *_ = podcast_suggestions(session, prefix="weekly")
         assert podcast_suggestions(session, prefix=pid)[0] == (name, pid)
+        # The channel's own follows come first.
+        own = podcast_suggestions(session, prefix="open", platform="discord", channel_ref="c1")
+        assert [n for n, _ in own] == ["Open Weights Weekly", "https://feeds.example/open.xml"]
 
 
 @pytest.mark.parametrize("command", command_table(), ids=lambda c: c.name)
