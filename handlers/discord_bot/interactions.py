@@ -19,10 +19,8 @@ from handlers.discord_bot.tree import request_text
 
 log = logging.getLogger(__name__)
 
-NEEDS_ADMIN = (
-    "You need the Manage Channels permission to change this channel's podbrief. "
-    "Use the `me` option to change your personal brief instead."
-)
+NEEDS_ADMIN = "You need the Manage Channels permission to change this channel's podbrief."
+PERSONAL_HINT = " Use the `me` option to change your personal brief instead."
 DM_WELCOME = "Hi! Your personal podbrief will arrive here in this DM."
 DM_BLOCKED = "I couldn't DM you: allow direct messages from server members to get your brief."
 
@@ -75,7 +73,8 @@ class SlashCommands:
     ) -> Reply:
         admin = is_admin(interaction)
         if command.admin_only and not admin and not values.get("me"):
-            return sorry(NEEDS_ADMIN)
+            has_me = any(arg.name == "me" for arg in command.args)
+            return sorry(NEEDS_ADMIN + (PERSONAL_HINT if has_me else ""))
         thread = await self._threads.context(interaction.channel)
         channel_ref = str(thread.parent_id if thread else interaction.channel_id)
         request = CommandRequest(
