@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
         from handlers.cli import runtime
         from handlers.discord_bot.payloads import command_payloads, validate_payloads
 
+        # No gateway here: discord.py's voice-support warnings would only be noise.
+        logging.getLogger("discord").setLevel(logging.ERROR)
         payloads = command_payloads()
         problems = validate_payloads(payloads)
         if problems:
