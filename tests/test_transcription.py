@@ -205,3 +205,17 @@ def test_webhook_mode_parks_the_episode_until_the_callback(any_engine, fake):
     fake.jobs["tx_1"].polls_left = 0
     assert run(services, episode_id)[0].text == "Open weights change the economics."
     assert len(fake.submissions) == 1
+
+
+def test_status_shows_the_spend_section(any_engine, fake):
+    from bot.status import gather_status
+
+    add_episode(any_engine)
+    services = services_for(any_engine, fake)
+    with Session(any_engine) as session:
+        session.add(Usage(at=NOW, service="openai", operation="insights", cost_usd=0.25))
+        session.commit()
+        report = gather_status(services, session)
+    text = "\n".join(report.lines())
+    assert "Transcription: 0.0 of 5 h today" in text and "$0.25 today" in text
+    assert report.to_json()["sections"]["spend"][0].startswith("Transcription:")
