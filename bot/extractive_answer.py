@@ -62,10 +62,24 @@ def best_sentences(
                 score = overlap / (1 + 0.15 * rank)
                 candidates.append(Sentence(text, passage, offset, score))
     candidates.sort(key=lambda s: -s.score)
+    candidates = _distinct(candidates)
     if not candidates:
         return []
     keep = [s for s in candidates if s.score >= KEEP_RATIO * candidates[0].score]
     return keep[:MAX_SENTENCES]
+
+
+def _distinct(sentences: list[Sentence]) -> list[Sentence]:
+    """The first of each sentence said more than once (transcript, insight and summary often
+    carry the same words)."""
+    seen: set[str] = set()
+    out = []
+    for sentence in sentences:
+        key = " ".join(content_words(sentence.text))
+        if key not in seen:
+            seen.add(key)
+            out.append(sentence)
+    return out
 
 
 def idf_weights(doc_freqs: dict[str, int], total: int) -> dict[str, float]:

@@ -111,7 +111,8 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
         select(Insight).where(Insight.episode_id == episode_id).order_by(col(Insight.start))
     ).all()
     for idx, insight in enumerate(insights):
-        text = f"{insight.text} {insight.quote}".strip()
+        quote = insight.quote if insight.quote.strip() not in insight.text else ""
+        text = f"{insight.text} {quote}".strip()  # an extractive claim is often its own quote
         speakers = [insight.speaker] if insight.speaker else []
         rows.append(
             chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)

@@ -111,3 +111,11 @@ def test_corpus_citations_match_the_transcript(engine, corpus, settings):
             assert citation.url.endswith(f"#t={int(citation.start)}")
         zen = next(name for name in ids if name.startswith("podcast-transcript-convert/Zenlytic"))
         assert answer.citations[0].episode_id == ids[zen]
+
+
+def test_a_sentence_found_in_several_chunks_is_cited_once(library):
+    services, session, _ = library
+    # The spring episode's insight quotes the transcript: both chunks hold the sentence.
+    answer = answer_question(services, session, "copper tape around the beds")
+    texts = [c.text for c in answer.citations]
+    assert len(texts) == len(set(texts))
