@@ -62,6 +62,7 @@ class NotYet(PodbriefError):
     """Work waiting on something outside (a transcription job still running): the episode is
     retried soon without using up one of its PROCESS_MAX_ATTEMPTS."""
 
+
 class TranscriptionPending(NotYet):
     """A submitted transcription is not finished yet; the episode stays pending."""
 
