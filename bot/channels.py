@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 from sqlalchemy import func
@@ -209,23 +208,6 @@ def update_schedule(
     return channel
 
 
-def next_brief_at(channel: Channel, now: datetime) -> datetime:
-    """When the channel's next brief is due (aware, in the channel's time zone)."""
-    zone = channel_zone(channel)
-    hour, minute = (int(part) for part in parse_brief_time(channel.brief_time).split(":"))
-    local_now = now.astimezone(zone)
-    day = local_now.date()
-    for offset in range(8):
-        candidate_day = day + timedelta(days=offset)
-        candidate = datetime.combine(candidate_day, time(hour, minute), tzinfo=zone)
-        if candidate <= local_now:
-            continue
-        if channel.weekdays_only and candidate_day.weekday() >= 5:
-            continue
-        return candidate
-    raise AssertionError("a weekday always falls within eight days")
-
-
 def team_channels(session: Session, *, platform: str, team_id: str) -> list[Channel]:
     """Every active channel of a workspace (Slack team / Discord guild)."""
     query = (
@@ -235,12 +217,3 @@ def team_channels(session: Session, *, platform: str, team_id: str) -> list[Chan
         .order_by(Channel.id)
     )
     return list(session.exec(query).all())
-
-
-def channel_zone(channel: Channel) -> ZoneInfo:
-    """The channel's time zone; a bad stored value falls back to UTC."""
-    try:
-        return ZoneInfo(channel.timezone or "UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        log.warning("channel %s has unknown time zone %r", channel.id, channel.timezone)
-        return ZoneInfo("UTC")

@@ -102,6 +102,9 @@ class Settings(BaseSettings):
     circuit_failures: int = 5
     circuit_reset_s: float = 300.0
 
+    # search: pseudo-relevance feedback expansion (bot/expansion.py); measured no recall gain
+    search_feedback: bool = False
+
     # Slack
     slack_bot_token: SecretStr | None = None
     slack_app_token: SecretStr | None = None

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, create_engine
 
@@ -45,9 +45,21 @@ def alembic_config(engine: Engine) -> Config:
     return config
 
 
+MIGRATION_LOCK_KEY = 0x706F_6D67  # "pomg": processes starting together migrate one at a time
+
+
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Apply migrations up to ``revision``."""
-    command.upgrade(alembic_config(engine), revision)
+    """Apply migrations up to ``revision`` (serialised by an advisory lock on PostgreSQL)."""
+    if engine.dialect.name != "postgresql":
+        command.upgrade(alembic_config(engine), revision)
+        return
+    with engine.connect() as lock:
+        lock.execute(text("SELECT pg_advisory_lock(:k)"), {"k": MIGRATION_LOCK_KEY})
+        try:
+            command.upgrade(alembic_config(engine), revision)
+        finally:
+            lock.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": MIGRATION_LOCK_KEY})
+            lock.commit()
 
 
 @contextmanager

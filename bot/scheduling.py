@@ -125,6 +125,12 @@ def job_triggers(services: Services) -> dict[str, tuple[IntervalTrigger, int]]:
 def build_scheduler(jobs: Jobs, names: Iterable[str] = JOB_IDS) -> BackgroundScheduler:
     """A (not yet started) scheduler running ``names``; the quick jobs also run at start-up."""
     scheduler = BackgroundScheduler(timezone=UTC)
+    add_jobs(scheduler, jobs, names)
+    return scheduler
+
+
+def add_jobs(scheduler: BackgroundScheduler, jobs: Jobs, names: Iterable[str]) -> None:
+    """Add ``names`` to a scheduler (started or not) with their fixed ids and policies."""
     now = jobs.services.clock.now()
     triggers = job_triggers(jobs.services)
     for name in names:
@@ -142,4 +148,3 @@ def build_scheduler(jobs: Jobs, names: Iterable[str] = JOB_IDS) -> BackgroundSch
             replace_existing=True,
             **start,
         )
-    return scheduler

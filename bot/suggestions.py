@@ -31,21 +31,34 @@ def topic_suggestions(
 
 
 def podcast_suggestions(
-    session: Session, *, prefix: str = "", limit: int = 25
+    session: Session,
+    *,
+    prefix: str = "",
+    limit: int = 25,
+    platform: str = "",
+    channel_ref: str = "",
 ) -> list[tuple[str, str]]:
-    """``(title, id)`` of followed podcasts whose title matches ``prefix``."""
+    """``(title, id)`` of live podcasts matching ``prefix``; the channel's own follows first."""
+    followed = set(
+        session.exec(
+            select(Subscription.podcast_id)
+            .join(Channel, Channel.id == Subscription.channel_id)
+            .where(Channel.platform == platform, Channel.channel_ref == channel_ref)
+        )
+    )
     podcasts = session.exec(
         select(Podcast.id, Podcast.title, Podcast.url)
         .where(Podcast.status != "gone")
         .order_by(Podcast.title)
     )
     wanted = prefix.casefold().strip()
-    found = []
-    for podcast_id, title, url in podcasts:
-        name = title or url
-        if wanted in name.casefold() or wanted == str(podcast_id):
-            found.append((name, str(podcast_id)))
-    return found[:limit]
+    found = [
+        (title or url, str(podcast_id), podcast_id in followed)
+        for podcast_id, title, url in podcasts
+        if wanted in (title or url).casefold() or wanted == str(podcast_id)
+    ]
+    found.sort(key=lambda entry: not entry[2])  # stable: alphabetical within each group
+    return [(name, podcast_id) for name, podcast_id, _ in found[:limit]]
 
 
 def _matching(candidates: list[str], prefix: str, limit: int) -> list[str]:

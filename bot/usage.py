@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -67,20 +69,43 @@ class UsageRecorder:
     """Writes usage rows in their own transaction; buffers them while the database is busy.
 
     Providers are called inside the pipeline's open session; on SQLite that session may hold
-    the write lock, so a blocked write is kept and retried on the next call (nothing is lost).
+    the write lock. A blocked write is kept and a background writer retries it until the lock
+    frees (and once more at interpreter exit), so nothing is lost and nothing waits.
     """
 
-    def __init__(self, engine: Engine, settings: Settings) -> None:
+    def __init__(self, engine: Engine, settings: Settings, retry_every_s: float = 0.5) -> None:
         self.engine = engine
         self.settings = settings
+        self.retry_every_s = retry_every_s
         self._pending: list[Usage] = []
         self._lock = threading.Lock()
+        self._writer: threading.Thread | None = None
 
     def __call__(self, event: UsageEvent) -> None:
         """Record ``event`` (the providers' ``on_usage`` callback)."""
         with self._lock:
             self._pending.append(usage_row(self.settings, event))
-        self.flush()
+        if self.flush():
+            self._start_writer()
+
+    def drain(self, timeout_s: float = 600.0) -> int:
+        """Retry buffered rows until written or ``timeout_s`` passes; returns rows left."""
+        deadline = time.monotonic() + timeout_s
+        while (left := self.flush()) and time.monotonic() < deadline:
+            time.sleep(self.retry_every_s)
+        if left:
+            log.error("usage ledger: %d row(s) could not be written", left)
+        return left
+
+    def _start_writer(self) -> None:
+        with self._lock:
+            if self._writer is not None and self._writer.is_alive():
+                return
+            first = self._writer is None
+            self._writer = threading.Thread(target=self.drain, name="usage-writer", daemon=True)
+            self._writer.start()
+        if first:  # a one-shot CLI may exit before the writer's next try
+            atexit.register(self.drain, 30.0)
 
     def flush(self) -> int:
         """Write buffered rows; returns how many are still waiting."""

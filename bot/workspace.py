@@ -9,6 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from bot import channel_schedule
 from bot import channels as channel_store
 from bot.models import Channel, Delivery, Podcast
 
@@ -74,10 +75,18 @@ def _channel_overview(session: Session, channel: Channel, now: datetime) -> Chan
         topics=subs.topics,
         podcasts=[p.title or p.url for p in subs.podcasts],
         schedule=schedule_text(channel),
-        next_brief=channel_store.next_brief_at(channel, now),
+        next_brief=_next_brief(channel, last, now),
         last_brief=last.local_date if last else None,
         last_status=last.status if last else None,
     )
+
+
+def _next_brief(channel: Channel, last: Delivery | None, now: datetime) -> datetime:
+    """The next brief in the channel's own time zone (the scheduler's rule, not a copy of it)."""
+    today = channel_schedule.local_today(channel, now)
+    delivered_today = last is not None and last.local_date == today and last.status != "failed"
+    instant = channel_schedule.next_brief_at(channel, now, delivered_today=delivered_today)
+    return instant.astimezone(channel_schedule.channel_zone(channel))
 
 
 def feed_health(session: Session, *, failing_limit: int = 5) -> FeedHealth:

@@ -28,6 +28,8 @@ def register(app: typer.Typer) -> None:
         from handlers.cli import runtime
         from handlers.discord_bot.payloads import command_payloads, validate_payloads
 
+        # No gateway here: discord.py's voice-support warnings would only be noise.
+        logging.getLogger("discord").setLevel(logging.ERROR)
         payloads = command_payloads()
         problems = validate_payloads(payloads)
         if problems:
@@ -44,7 +46,42 @@ def register(app: typer.Typer) -> None:
             names = ", ".join(result["commands"])
             typer.echo(f"registered ({result['scope']}): {names}")
 
+    @discord_app.command("invite")
+    def invite(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    ) -> None:
+        """Print the URL that adds the bot to a server with the permissions it needs."""
+        from handlers.cli import runtime
+
+        settings = runtime(ctx).settings
+        if not (settings.discord_application_id or "").isdigit():
+            typer.echo("error: DISCORD_APPLICATION_ID is not set (the app's numeric id)", err=True)
+            raise typer.Exit(2)
+        url, permissions = invite_url(settings.discord_application_id)  # type: ignore[arg-type]
+        if as_json:
+            typer.echo(json.dumps({"url": url, "permissions": permissions}))
+        else:
+            typer.echo(url)
+
     app.add_typer(discord_app, name="discord")
+
+
+def invite_url(application_id: str) -> tuple[str, int]:
+    """The OAuth2 URL installing the bot and its slash commands; and the permission bits."""
+    import discord
+
+    permissions = discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        send_messages_in_threads=True,
+        create_public_threads=True,
+        embed_links=True,
+        read_message_history=True,  # a brief thread's starter message tells its episode
+    )
+    scopes = ("bot", "applications.commands")
+    url = discord.utils.oauth_url(int(application_id), permissions=permissions, scopes=scopes)
+    return url, permissions.value
 
 
 def _sync_or_exit(settings: Settings, payloads: list[dict], guild: str | None) -> dict[str, Any]:

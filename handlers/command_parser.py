@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +63,15 @@ def strip_prefix(text: str) -> str:
     return text
 
 
+@functools.cache
+def _commands_by_name() -> dict[str, Command]:
+    """The table is constant (frozen dataclasses), so it is indexed once per process."""
+    return {command.name: command for command in command_table()}
+
+
 def find_command(name: str) -> Command:
     """The command called ``name`` (case-insensitive); InvalidInput names the nearest one."""
-    table = {command.name: command for command in command_table()}
+    table = _commands_by_name()
     if name.lower() in table:
         return table[name.lower()]
     close = difflib.get_close_matches(name.lower(), table, n=1)

@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot import catalog, channels
+from bot import catalog, channel_schedule, channels
 from bot.answers import AskScope
 from bot.db import session_scope
 from bot.errors import NotFound
 from bot.models import Channel
 from bot.services import Services
-from handlers.commands import CommandRequest, Line, Reply, format_day, format_timestamp
+from handlers.commands import CommandRequest, Line, Reply, format_timestamp
 from handlers.core_api import core
 
 log = logging.getLogger(__name__)
@@ -51,7 +51,7 @@ def find_request_channel(
 
 
 def _local_date(services: Services, channel: Channel) -> date:
-    return services.clock.now().astimezone(channels.channel_zone(channel)).date()
+    return channel_schedule.local_today(channel, services.clock.now())
 
 
 def podcasts(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
@@ -174,9 +174,6 @@ def status(services: Services, request: CommandRequest, args: dict[str, Any]) ->
         channel = _existing(session, request)
         report = gather_status(services, session, channel=channel)
         lines = [Line(text) for text in status_lines(report)]
-        if channel is not None and not any("next brief" in ln.text.lower() for ln in lines):
-            due = channels.next_brief_at(channel, services.clock.now())
-            lines.append(Line(f"Next brief here: {format_day(due)} {due:%H:%M} {channel.timezone}"))
     return Reply(title="Status", lines=lines)
 
 

@@ -18,7 +18,7 @@ from typing import Literal
 
 from bot.leadership import ClockLock
 from bot.ports import Publisher
-from bot.scheduling import CLOCK_JOBS, WORKER_JOBS, Jobs, build_scheduler
+from bot.scheduling import CLOCK_JOBS, WORKER_JOBS, Jobs, add_jobs, build_scheduler
 from bot.services import Services
 from bot.work import release_worker, worker_name
 
@@ -117,25 +117,25 @@ def run_role(
     if not {"slack", "discord"} & set(publishers):
         say("No Slack or Discord tokens: running the scheduler; briefs print to this terminal.")
     jobs = Jobs(services, publishers, stop=stop)
-    names = [*WORKER_JOBS] if "worker" in roles else []
-    lock = ClockLock(services.engine)
-    if "clock" in roles:
-        if not lock.wait(stop):
-            return RunResult(clean=True, started=started)
-        names += CLOCK_JOBS
-    scheduler = build_scheduler(jobs, names)
-    if "clock" in roles and lock.needed:
-        scheduler.add_job(
-            lambda: lock.still_held() or _lost_lock(stop),
-            "interval",
-            seconds=LOCK_CHECK_S,
-            id="clock_lock",
-            coalesce=True,
-            max_instances=1,
-        )
+    scheduler = build_scheduler(jobs, WORKER_JOBS if "worker" in roles else ())
     scheduler.start()
-    started += names
-    log.info("podbrief running as %s: %s", role, ", ".join(started) or "idle")
+    started += [job.id for job in scheduler.get_jobs()]
+    lock = ClockLock(services.engine)
+    # A standby clock keeps serving its other roles while it waits for the lock.
+    if "clock" in roles and lock.wait(stop):
+        add_jobs(scheduler, jobs, CLOCK_JOBS)
+        started += CLOCK_JOBS
+        if lock.needed:
+            scheduler.add_job(
+                lambda: lock.still_held() or _lost_lock(stop),
+                "interval",
+                seconds=LOCK_CHECK_S,
+                id="clock_lock",
+                coalesce=True,
+                max_instances=1,
+            )
+    if not stop.is_set():
+        log.info("podbrief running as %s: %s", role, ", ".join(started) or "idle")
     stop.wait()
     return _shutdown(services, scheduler, jobs, lock, stoppers, started)
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 from sqlmodel import Session
 
@@ -98,13 +96,3 @@ def test_update_schedule_validates_everything_before_changing_anything(db):
 def test_update_schedule_rejects_bad_values(session, kwargs):  # validation only
     with pytest.raises(InvalidInput):
         channels.update_schedule(session, _channel(session), **kwargs)
-
-
-def test_next_brief_skips_weekends_for_weekday_channels(db):
-    channel = _channel(db)
-    channels.update_schedule(db, channel, brief_time="08:30", timezone="Europe/Berlin")
-    friday_evening = datetime(2026, 12, 4, 18, 0, tzinfo=UTC)
-    assert channels.next_brief_at(channel, friday_evening).date().isoformat() == "2026-12-05"
-    channels.update_schedule(db, channel, weekdays_only=True)
-    due = channels.next_brief_at(channel, friday_evening)
-    assert due.isoformat() == "2026-12-07T08:30:00+01:00"

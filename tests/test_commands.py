@@ -195,7 +195,8 @@ def test_search_episodes_summary_status_why(services, calls, engine, monkeypatch
     assert "The Inference Hour" in run(services, "search tickets").text
     assert "feeds: 2" in run(services, "status").text
     run(services, "subscribe AI")
-    assert "Next brief here" in run(services, "status").text
+    run(services, "status")
+    assert calls.calls[-1][2]["channel"].channel_ref == "C1"  # the report covers this channel
     assert "matched topic" in run(services, "why").text
 
 
@@ -222,3 +223,10 @@ def test_missing_core_area_says_so(services, monkeypatch):
     monkeypatch.setitem(sys.modules, "bot.status", None)  # as if the module did not exist
     reply = run(services, "status")
     assert reply.error and "not available" in reply.text
+
+
+def test_status_with_the_real_status_report_names_the_next_brief(services):
+    pytest.importorskip("bot.status")
+    run(services, "subscribe AI")
+    reply = run(services, "status")
+    assert not reply.error and "next brief" in reply.text.lower()

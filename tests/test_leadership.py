@@ -32,3 +32,34 @@ def test_standby_gives_up_when_stopped(any_engine):
     assert standby.wait(stop) is False
     standby.release()
     holder.release()
+
+
+def test_a_standby_all_process_serves_work_but_no_clock_jobs(any_engine, caplog):
+    if any_engine.dialect.name != "postgresql":
+        pytest.skip("needs PostgreSQL advisory locks")
+    from bot.config import Settings
+    from bot.leadership import CLOCK_LOCK_KEY
+    from bot.services import Services
+    from handlers.process_runner import run_role
+
+    holder = ClockLock(any_engine, key=CLOCK_LOCK_KEY)
+    assert holder.try_acquire()
+    settings = Settings(_env_file=None, worker_id="standby", shutdown_grace_s=5)
+    services = Services(settings=settings, engine=any_engine)
+    stop, result = threading.Event(), []
+    thread = threading.Thread(
+        target=lambda: result.append(
+            run_role(services, "all", stop=stop, publishers={}, say=lambda _line: None)
+        )
+    )
+    with caplog.at_level("INFO", logger="bot.leadership"):
+        thread.start()
+        for _ in range(500):  # bounded wait until it is standing by
+            if "standing by" in caplog.text:
+                break
+            threading.Event().wait(0.02)
+        stop.set()
+        thread.join(timeout=25)
+    holder.release()
+    assert "standing by" in caplog.text
+    assert result[0].started == ["process_pending"]

@@ -140,3 +140,12 @@ def test_passages_cannot_break_out_of_their_delimiters(fake):
     writer_for(fake).write_answer("What should I buy?", [hostile])
     prompt = fake.chats()[0].body["messages"][-1]["content"]
     assert prompt.count("</passages>") == 1 and "<!channel>" not in prompt and "<@U" not in prompt
+
+
+def test_start_up_check_runs_in_the_background(fake, caplog):
+    from bot.providers.openai_models import check_models_in_background
+
+    thread = check_models_in_background(settings_for(fake, openai_model="my-local-llama"))
+    thread.join(timeout=10)
+    assert "model my-local-llama is not offered by the server" in caplog.text
+    assert check_models_in_background(Settings(_env_file=None)) is None

@@ -309,3 +309,23 @@ async def test_an_unexpected_error_is_recorded_and_the_rest_poll(services, serve
     assert by_id[good].status == "ok"
     assert (by_id[bug].status, by_id[bug].error) == ("failed", "internal error: RuntimeError: boom")
     assert podcast(services, bug).failure_count == 1
+
+
+@pytest.mark.parametrize(("hours_apart", "minutes"), [(168, 240), (24, 144), (1, 30)])
+def test_poll_interval_adapts_to_how_often_a_show_publishes(hours_apart, minutes):
+    from bot.feedparse import ParsedFeed, ParsedItem
+    from bot.polling_state import adaptive_interval
+
+    items = [
+        ParsedItem(guid=str(n), title=str(n), published_at=START - timedelta(hours=hours_apart * n))
+        for n in range(12)
+    ]
+    assert adaptive_interval(ParsedFeed(title="S", items=items), 30) == minutes
+    assert adaptive_interval(ParsedFeed(title="S"), 30) == 30
+
+
+async def test_a_successful_poll_schedules_by_the_adaptive_interval(services, server, fetcher):
+    server.routes["/f"] = Route(rss(SIX))  # one episode a day: polled every 144 minutes
+    pid = follow(services, server.url("/f"))
+    await poll_feed(services, pid, fetcher)
+    assert podcast(services, pid).next_poll_at == START + timedelta(minutes=144)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -80,3 +81,32 @@ def test_offline_engine_takes_over_when_the_llm_is_down(cli_env, fake):
     )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["citations"]  # the extractive answer, still cited
+
+
+def chunk_embeddings(url: str) -> list[bytes | None]:
+    from bot.models import Chunk
+
+    with Session(db.create_db_engine(url)) as session:
+        return list(session.exec(select(Chunk.embedding)))
+
+
+def test_embeddings_are_stored_with_the_chunks(cli_env, fake, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS", "true")
+    import_sample(CliRunner())
+    vectors = chunk_embeddings(cli_env)
+    assert vectors and all(v is not None and len(v) == 1536 * 4 for v in vectors)
+    for _ in range(50):  # embedding ran inside the pipeline's write transaction: the ledger
+        _insights, _summary, usage = stored(cli_env)  # row follows once that commits
+        if any(u.operation == "embed" and u.input_tokens > 0 for u in usage):
+            break
+        time.sleep(0.1)
+    else:
+        pytest.fail("no usage row for the embeddings")
+
+
+def test_an_embeddings_outage_still_indexes_full_text(cli_env, fake, monkeypatch):
+    monkeypatch.setenv("EMBEDDINGS", "true")
+    fake.script("POST", "/v1/embeddings", *[error(503)] * 4)
+    import_sample(CliRunner())
+    vectors = chunk_embeddings(cli_env)
+    assert vectors and all(v is None for v in vectors)

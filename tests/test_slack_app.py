@@ -210,3 +210,10 @@ def test_empty_modal_question_keeps_the_modal_open_with_an_error(rig):
     body = {"type": "view_submission", "team": {"id": "T111"}, "user": {"id": "W1"}, "view": view}
     response = post(rig.url, body)
     assert response.json()["response_action"] == "errors"
+
+
+def test_ask_button_falls_back_to_a_hint_when_the_modal_cannot_open(rig):
+    rig.fake.responses["views.open"] = {"ok": False, "error": "expired_trigger_id"}
+    post(rig.url, block_action(rig, "podbrief_ask:7"))
+    [reply] = rig.fake.wait_for("respond")
+    assert "Mention @podbrief in this brief's thread" in reply.body["text"]

@@ -101,27 +101,27 @@ def test_restart_mid_transcription_resumes_the_same_job(any_engine, fake):
         assert usage.audio_seconds > 0 and usage.cost_usd > 0
 
 
-def test_matching_policy_skips_episodes_no_channel_wants(any_engine, fake):
-    episode_id = add_episode(any_engine, topic="kubernetes operators")
+def test_matching_policy_skips_episodes_no_channel_wants(engine, fake):
+    episode_id = add_episode(engine, topic="kubernetes operators")
     with pytest.raises(TranscriptionSkipped, match="no channel"):
-        run(services_for(any_engine, fake), episode_id)
+        run(services_for(engine, fake), episode_id)
     assert not fake.submissions
-    with Session(any_engine) as session:
+    with Session(engine) as session:
         episode = session.get(Episode, episode_id)
         assert episode.status == "skipped" and "TRANSCRIBE=matching" in episode.status_reason
 
 
 @pytest.mark.parametrize("topic", ["open weight model", "open source AI"])
-def test_topics_match_by_stem_and_synonym_like_the_ranking(any_engine, fake, topic):
-    episode_id = add_episode(any_engine, topic=topic)  # "Open-weight models and your cloud bill"
-    assert run(services_for(any_engine, fake), episode_id)
+def test_topics_match_by_stem_and_synonym_like_the_ranking(engine, fake, topic):
+    episode_id = add_episode(engine, topic=topic)  # "Open-weight models and your cloud bill"
+    assert run(services_for(engine, fake), episode_id)
 
 
-def test_never_and_all_policies(any_engine, fake):
-    episode_id = add_episode(any_engine, topic=None)
+def test_never_and_all_policies(engine, fake):
+    episode_id = add_episode(engine, topic=None)
     with pytest.raises(TranscriptionSkipped, match="TRANSCRIBE=never"):
-        run(services_for(any_engine, fake, transcribe="never"), episode_id)
-    assert run(services_for(any_engine, fake, transcribe="all"), episode_id)
+        run(services_for(engine, fake, transcribe="never"), episode_id)
+    assert run(services_for(engine, fake, transcribe="all"), episode_id)
 
 
 def test_budget_skips_and_status_warns(any_engine, fake):
@@ -150,20 +150,20 @@ def test_budget_skips_and_status_warns(any_engine, fake):
     assert "$1.66 today" in text
 
 
-def test_audio_errors_are_recorded_on_the_episode(any_engine, fake):
+def test_audio_errors_are_recorded_on_the_episode(engine, fake):
     fake.errors[AUDIO] = "Download error, unable to download the file (403 Forbidden)"
-    episode_id = add_episode(any_engine)
+    episode_id = add_episode(engine)
     with pytest.raises(Exception, match="audio unreachable"):
-        run(services_for(any_engine, fake), episode_id)
-    with Session(any_engine) as session:
+        run(services_for(engine, fake), episode_id)
+    with Session(engine) as session:
         episode = session.get(Episode, episode_id)
         assert "audio unreachable" in episode.status_reason and episode.assemblyai_id == "tx_1"
 
 
-def test_webhook_requeues_the_owning_episode(any_engine, fake):
-    episode_id = add_episode(any_engine)
-    services = services_for(any_engine, fake, assemblyai_webhook_secret="s3cret")
-    with Session(any_engine) as session:
+def test_webhook_requeues_the_owning_episode(engine, fake):
+    episode_id = add_episode(engine)
+    services = services_for(engine, fake, assemblyai_webhook_secret="s3cret")
+    with Session(engine) as session:
         episode = session.get(Episode, episode_id)
         episode.assemblyai_id, episode.status = "tx_9", "processing"
         session.add(episode)
@@ -174,7 +174,7 @@ def test_webhook_requeues_the_owning_episode(any_engine, fake):
     payload = {"transcript_id": "tx_9", "status": "completed"}
     assert handle_assemblyai_webhook(services, payload, headers) == "requeued"
     assert handle_assemblyai_webhook(services, {"transcript_id": "nope"}, headers) == "unknown job"
-    with Session(any_engine) as session:
+    with Session(engine) as session:
         assert session.get(Episode, episode_id).status == "pending"
 
 
@@ -189,14 +189,14 @@ def test_obtain_segments_transcribes_when_the_feed_has_no_transcript(engine, fak
     assert segments[0].speaker == "Speaker A" and len(fake.submissions) == 1
 
 
-def test_webhook_mode_parks_the_episode_until_the_callback(any_engine, fake):
+def test_webhook_mode_parks_the_episode_until_the_callback(engine, fake):
     from bot.errors import TranscriptionPending
 
-    episode_id = add_episode(any_engine)
-    services = services_for(any_engine, fake, assemblyai_webhook_url="https://bot.example/hook")
+    episode_id = add_episode(engine)
+    services = services_for(engine, fake, assemblyai_webhook_url="https://bot.example/hook")
     with pytest.raises(TranscriptionPending):
         run(services, episode_id)
-    with Session(any_engine) as session:
+    with Session(engine) as session:
         assert session.get(Episode, episode_id).status == "transcribing"
         assert "Waiting for AssemblyAI webhooks: 1" in "\n".join(
             spend_lines(session, services.settings, NOW)
@@ -205,3 +205,17 @@ def test_webhook_mode_parks_the_episode_until_the_callback(any_engine, fake):
     fake.jobs["tx_1"].polls_left = 0
     assert run(services, episode_id)[0].text == "Open weights change the economics."
     assert len(fake.submissions) == 1
+
+
+def test_status_shows_the_spend_section(engine, fake):
+    from bot.status import gather_status
+
+    add_episode(engine)
+    services = services_for(engine, fake)
+    with Session(engine) as session:
+        session.add(Usage(at=NOW, service="openai", operation="insights", cost_usd=0.25))
+        session.commit()
+        report = gather_status(services, session)
+    text = "\n".join(report.lines())
+    assert "Transcription: 0.0 of 5 h today" in text and "$0.25 today" in text
+    assert report.to_json()["sections"]["spend"][0].startswith("Transcription:")

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import threading
 from datetime import date
 
 import openai
 
+from bot.clock import utcnow
 from bot.config import Settings
 
 log = logging.getLogger(__name__)
@@ -77,3 +79,18 @@ def model_warnings(settings: Settings, client: openai.OpenAI | None, today: date
     for warning in warnings:
         log.warning(warning)
     return warnings
+
+
+def check_models_in_background(settings: Settings) -> threading.Thread | None:
+    """Start-up check (``podbrief run``): table and server model list, logged, never blocking."""
+    if not (settings.openai_api_key or settings.openai_base_url):
+        return None
+    from bot.providers.openai_client import build_openai_client
+
+    def check() -> None:
+        client = build_openai_client(settings).with_options(timeout=10.0)
+        model_warnings(settings, client, utcnow().date())
+
+    thread = threading.Thread(target=check, name="model-check", daemon=True)
+    thread.start()
+    return thread

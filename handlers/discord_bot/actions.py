@@ -10,7 +10,8 @@ import discord
 from sqlmodel import Session
 
 from bot.errors import PodbriefError
-from handlers.commands import CommandRequest, Line, Reply
+from handlers.command_parser import strip_prefix
+from handlers.commands import CommandRequest, Line, Reply, parse
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import insight_ids_in
 from handlers.discord_bot.context import BotContext, sorry
@@ -22,6 +23,18 @@ log = logging.getLogger(__name__)
 THANKS = {1: "Got it — more like this.", -1: "Got it — less like this."}
 GONE = "This brief's channel no longer gets podbrief briefs, so feedback can't be kept."
 MENTION = re.compile(r"<@!?[0-9]+>")
+
+
+def message_text(content: str) -> str:
+    """A chat message as a command line: a well-formed command as is, else ``ask …``."""
+    text = strip_prefix(MENTION.sub("", content))
+    if not text:
+        return "help"
+    try:
+        parse(text)
+    except PodbriefError:
+        return f"ask {text}"
+    return text
 
 
 class QuestionModal(discord.ui.Modal, title="Ask about this episode"):
@@ -71,29 +84,38 @@ class BriefButtons:
         episode_id, title = found.get(insight_id, (None, ""))
         reply = await self._context.run(self._request(interaction, question, episode_id))
         thread = await self._thread_for(interaction.message, insight_id, title)
-        if thread is None:
-            await interaction.followup.send(**render_reply(reply), ephemeral=True)
-            return
-        await thread.send(**render_reply(reply))
-        note = Reply(lines=[Line(f"Answered in {thread.mention}.")])
-        await interaction.followup.send(**render_reply(note), ephemeral=True)
+        if thread is not None:
+            try:
+                await thread.send(**render_reply(reply))
+            except discord.HTTPException as exc:  # e.g. no permission to post in threads
+                log.warning("could not answer in the brief's thread: %s", exc)
+            else:
+                note = Reply(lines=[Line(f"Answered in {thread.mention}.")])
+                await interaction.followup.send(**render_reply(note), ephemeral=True)
+                return
+        await interaction.followup.send(**render_reply(reply), ephemeral=True)
 
-    async def answer_in_thread(self, message: discord.Message) -> bool:
-        """Answer a plain message in a brief's thread from that episode; False if not ours."""
+    async def answer_message(self, message: discord.Message) -> bool:
+        """Answer a message in a brief's thread or a DM with the bot; False when not for us.
+
+        A well-formed command runs as typed ("summary 7"); anything else is a question, which
+        in a brief's thread is answered from that brief's episode.
+        """
         if message.author.bot or not message.content.strip():
             return False
-        thread = await self._threads.context(message.channel)
-        if thread is None:
+        is_dm = message.guild is None
+        thread = None if is_dm else await self._threads.context(message.channel)
+        if thread is None and not is_dm:
             return False
-        question = MENTION.sub("", message.content).strip()
         request = CommandRequest(
             platform="discord",
-            team_id=str(message.guild.id if message.guild else ""),
-            channel_ref=str(thread.parent_id),
+            team_id="" if is_dm else str(message.guild.id),  # type: ignore[union-attr]
+            channel_ref=str(thread.parent_id if thread else message.channel.id),
             user_id=str(message.author.id),
-            text=f"ask {question}",
-            is_admin=False,
-            episode_id=thread.episode_id,
+            text=message_text(message.content),
+            is_admin=is_dm,  # in a guild thread, changes need the slash command's checks
+            is_dm=is_dm,
+            episode_id=thread.episode_id if thread else None,
         )
         async with message.channel.typing():
             reply = await self._context.run(request)

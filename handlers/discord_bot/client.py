@@ -22,7 +22,6 @@ from handlers.discord_bot.context import (
     BotContext,
     Dispatch,
     RecordFeedback,
-    default_dispatch,
 )
 from handlers.discord_bot.interactions import SlashCommands
 from handlers.discord_bot.render import no_mentions
@@ -87,9 +86,9 @@ class PodbriefBot(discord.Client):
         await asyncio.to_thread(self._team_change, mark_team_gone, guild.id)
 
     async def on_message(self, message: discord.Message) -> None:
-        """A question in a brief's thread is answered from that brief's episode."""
+        """Questions in a brief's thread (from its episode) and in DMs get answers."""
         try:
-            await self.actions.answer_in_thread(message)
+            await self.actions.answer_message(message)
         except discord.HTTPException:
             log.exception("could not answer in thread %s", message.channel.id)
 
@@ -101,14 +100,16 @@ class PodbriefBot(discord.Client):
 def build_client(
     services: Services,
     *,
-    dispatch: Dispatch = default_dispatch,
+    dispatch: Dispatch | None = None,
     record_feedback: RecordFeedback | None = None,
     message_content: bool | None = None,
 ) -> PodbriefBot:
     """A ready-to-start client for ``services`` (DISCORD_API_URL honoured)."""
     settings = services.settings
     use_api_url(settings.discord_api_url)
-    context = BotContext(services, dispatch=dispatch)
+    context = BotContext(services)
+    if dispatch is not None:
+        context.dispatch = dispatch
     if record_feedback is not None:
         context.record_feedback = record_feedback
     content = settings.discord_message_content if message_content is None else message_content

@@ -16,6 +16,7 @@ from sqlmodel import Session, or_, select
 from bot.feedback import record_feedback
 from bot.models import Channel
 from bot.services import Services
+from handlers import commands
 from handlers.commands import CommandRequest, Line, Reply
 
 log = logging.getLogger(__name__)
@@ -24,13 +25,6 @@ Dispatch = Callable[[Services, CommandRequest], Reply]
 RecordFeedback = Callable[[Session, Channel, int, str, int], Any]
 
 SORRY = "Sorry, something went wrong on our side. Please try again in a minute."
-
-
-def default_dispatch(services: Services, request: CommandRequest) -> Reply:
-    """The shared command router (imported late: it is written alongside this adapter)."""
-    from handlers.commands import dispatch  # type: ignore[attr-defined]
-
-    return dispatch(services, request)
 
 
 def sorry(text: str = SORRY) -> Reply:
@@ -50,7 +44,7 @@ class BotContext:
     """The core services and the functions the adapter calls into."""
 
     services: Services
-    dispatch: Dispatch = default_dispatch
+    dispatch: Dispatch = commands.dispatch
     record_feedback: RecordFeedback = record_feedback
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 

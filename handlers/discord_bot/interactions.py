@@ -19,10 +19,8 @@ from handlers.discord_bot.tree import request_text
 
 log = logging.getLogger(__name__)
 
-NEEDS_ADMIN = (
-    "You need the Manage Channels permission to change this channel's podbrief. "
-    "Use the `me` option to change your personal brief instead."
-)
+NEEDS_ADMIN = "You need the Manage Channels permission to change this channel's podbrief."
+PERSONAL_HINT = " Use the `me` option to change your personal brief instead."
 DM_WELCOME = "Hi! Your personal podbrief will arrive here in this DM."
 DM_BLOCKED = "I couldn't DM you: allow direct messages from server members to get your brief."
 
@@ -41,7 +39,8 @@ class SlashCommands:
         public = likely_public(command, values, interaction)
         await interaction.response.defer(ephemeral=not public, thinking=True)
         reply = await self._reply(interaction, command, values)
-        if command.name == "subscribe" and values.get("me") and not reply.error:
+        personal_in_guild = values.get("me") and interaction.guild_id is not None
+        if command.name == "subscribe" and personal_in_guild and not reply.error:
             reply.lines.append(Line(await self._welcome_dm(interaction)))
         await send_followup(interaction, reply, deferred_public=public)
 
@@ -56,7 +55,7 @@ class SlashCommands:
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Followed podcasts by title; the value is the podcast id."""
-        podcasts = await asyncio.to_thread(self._podcasts, current)
+        podcasts = await asyncio.to_thread(self._podcasts, str(interaction.channel_id), current)
         return [app_commands.Choice(name=name[:100], value=pid) for name, pid in podcasts]
 
     async def on_error(
@@ -74,7 +73,8 @@ class SlashCommands:
     ) -> Reply:
         admin = is_admin(interaction)
         if command.admin_only and not admin and not values.get("me"):
-            return sorry(NEEDS_ADMIN)
+            has_me = any(arg.name == "me" for arg in command.args)
+            return sorry(NEEDS_ADMIN + (PERSONAL_HINT if has_me else ""))
         thread = await self._threads.context(interaction.channel)
         channel_ref = str(thread.parent_id if thread else interaction.channel_id)
         request = CommandRequest(
@@ -86,6 +86,7 @@ class SlashCommands:
             is_admin=admin,
             is_dm=interaction.guild_id is None,
             episode_id=thread.episode_id if thread else None,
+            channel_name=getattr(interaction.channel, "name", None) or "",
         )
         return await self._context.run(request)
 
@@ -102,9 +103,11 @@ class SlashCommands:
                 session, platform="discord", channel_ref=channel_ref, prefix=current
             )
 
-    def _podcasts(self, current: str) -> list[tuple[str, str]]:
+    def _podcasts(self, channel_ref: str, current: str) -> list[tuple[str, str]]:
         with Session(self._context.services.engine) as session:
-            return podcast_suggestions(session, prefix=current)
+            return podcast_suggestions(
+                session, prefix=current, platform="discord", channel_ref=channel_ref
+            )
 
 
 def likely_public(

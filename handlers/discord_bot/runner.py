@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from collections.abc import Callable
 
 import discord
 
@@ -14,14 +15,20 @@ from handlers.discord_bot.client import PodbriefBot, build_client
 log = logging.getLogger(__name__)
 
 
+BuildClient = Callable[..., PodbriefBot]
+
+
 async def run_discord(
-    services: Services, *, stop: asyncio.Event | None = None, client: PodbriefBot | None = None
+    services: Services, *, stop: asyncio.Event | None = None, build: BuildClient = build_client
 ) -> None:
-    """Connect with DISCORD_TOKEN and serve until ``stop`` is set (or the client closes)."""
+    """Connect with DISCORD_TOKEN and serve until ``stop`` is set (or the client closes).
+
+    ``build(services, message_content=…)`` makes the client (tests pass an offline one).
+    """
     token = services.settings.discord_token
     if token is None or not token.get_secret_value():
         raise ValueError("DISCORD_TOKEN is not set")
-    bot = client or build_client(services)
+    bot = build(services, message_content=None)
     try:
         await _serve(bot, token.get_secret_value(), stop)
     except discord.PrivilegedIntentsRequired:
@@ -31,7 +38,7 @@ async def run_discord(
             "/podbrief ask; set DISCORD_MESSAGE_CONTENT=false to silence this"
         )
         await bot.close()
-        bot = build_client(services, message_content=False)
+        bot = build(services, message_content=False)
         await _serve(bot, token.get_secret_value(), stop)
 
 

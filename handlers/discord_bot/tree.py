@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import inspect
 import logging
-import shlex
 from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
@@ -19,6 +18,7 @@ from handlers.commands import Arg, Command, command_table
 
 log = logging.getLogger(__name__)
 
+QUOTES = ('"', "'", "“", "”", "„", "‘", "’", "«")  # what the shared parser treats as quotes
 GROUP_NAME = "podbrief"
 GROUP_DESCRIPTION = "Podcast briefs and cited answers from the shows this channel follows"
 
@@ -76,8 +76,18 @@ def request_text(command: Command, values: dict[str, Any]) -> str:
         elif arg.rest:
             parts.append(str(value).strip())  # the remainder of the line: taken verbatim
         else:
-            parts.append(shlex.quote(str(value).strip()))
+            parts.append(_word(str(value).strip()))
     return " ".join(parts)
+
+
+def _word(value: str) -> str:
+    """One argument as a single word for the shared parser (quotes only open a word)."""
+    if not any(c.isspace() for c in value) and not value.startswith(QUOTES):
+        return value
+    for opening, closing in (('"', '"'), ("'", "'"), ("“", "”")):
+        if closing not in value:
+            return f"{opening}{value}{closing}"
+    return '"' + value.replace('"', "”") + '"'
 
 
 def _subcommand(command: Command, router: CommandRouter) -> app_commands.Command:

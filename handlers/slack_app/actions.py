@@ -9,6 +9,7 @@ from typing import Any
 
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot import catalog, channels
 from bot.db import session_scope
@@ -24,6 +25,7 @@ from handlers.slack_app.views import ASK_BLOCK, ASK_CALLBACK, ASK_INPUT, ask_mod
 
 log = logging.getLogger(__name__)
 
+ASK_HINT = "Mention @podbrief in this brief's thread with your question (e.g. “#2 why?”)."
 FEEDBACK_ACTIONS = re.compile(rf"^({MORE}|{LESS}):\d+$")
 ASK_ACTIONS = re.compile(rf"^{ASK}:\d+$")
 
@@ -66,7 +68,7 @@ class BriefButtons:
             text = str(err)
         respond(text=escape(text), response_type="ephemeral", replace_original=False)
 
-    def open_ask(self, body: dict[str, Any], client: WebClient) -> None:
+    def open_ask(self, body: dict[str, Any], client: WebClient, respond: Respond) -> None:
         """Open the question modal (within the trigger's 3 s life; no core work before it)."""
         _, episode_id = parse_action_id(body["actions"][0]["action_id"])
         title = f"Episode #{episode_id}"
@@ -82,7 +84,11 @@ class BriefButtons:
             message_ts=(body.get("container") or {}).get("message_ts", ""),
             title=title,
         )
-        client.views_open(trigger_id=body["trigger_id"], view=view)
+        try:
+            client.views_open(trigger_id=body["trigger_id"], view=view)
+        except SlackApiError as err:  # e.g. the trigger expired: offer the thread instead
+            log.warning("views.open failed: %s", err.response.get("error"))
+            respond(text=ASK_HINT, response_type="ephemeral", replace_original=False)
 
 
 class AskSubmission:

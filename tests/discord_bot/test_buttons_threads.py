@@ -142,26 +142,29 @@ def _fill(components: list[dict], value: str) -> list[dict]:
     return filled
 
 
+async def _ask_through_modal(bot, api, click: dict, question: str) -> None:
+    """Click an ask button, then submit the modal the bot answered with."""
+    bot._connection.parse_interaction_create(click)
+    await api.wait_for(lambda calls: bool(api.matching("POST", "/callback")))
+    modal = api.matching("POST", "/callback")[0].json
+    assert modal["type"] == 9  # MODAL: the immediate response to the click
+    submit = dict(click, id="787053080478613599", type=5)
+    submit["data"] = {
+        "custom_id": modal["data"]["custom_id"],
+        "components": _fill(modal["data"]["components"], question),
+    }
+    bot._connection.parse_interaction_create(submit)
+    await api.wait_for(lambda calls: bool(_followups(api)))
+
+
 async def test_ask_button_opens_modal_and_answers_in_a_new_thread(
     api, make_bot, corpus, corpus_interaction, seeded
 ):
     dispatch = RecordingDispatch(api, ok_reply("They said @everyone should fine-tune."))
     bot = await make_bot(dispatch)
-    click = component_click(
-        corpus_interaction, corpus, f"podbrief:ask:{seeded['insight2']}", seeded
-    )
-    bot._connection.parse_interaction_create(click)
-    await api.wait_for(lambda calls: bool(api.matching("POST", "/callback")))
-    modal = api.matching("POST", "/callback")[0].json
-    assert modal["type"] == 9  # MODAL: the immediate response to the click
-
-    submit = dict(click, id="787053080478613599", type=5)
-    submit["data"] = {
-        "custom_id": modal["data"]["custom_id"],
-        "components": _fill(modal["data"]["components"], "What about GPUs?"),
-    }
-    bot._connection.parse_interaction_create(submit)
-    await api.wait_for(lambda calls: bool(_followups(api)))
+    ask_id = f"podbrief:ask:{seeded['insight2']}"
+    click = component_click(corpus_interaction, corpus, ask_id, seeded)
+    await _ask_through_modal(bot, api, click, "What about GPUs?")
 
     request = dispatch.requests[0]
     assert request.text == "ask What about GPUs?"
@@ -171,6 +174,20 @@ async def test_ask_button_opens_modal_and_answers_in_a_new_thread(
     in_thread = api.matching("POST", f"/channels/{BRIEF_MESSAGE}/messages")[0]
     assert in_thread.json["allowed_mentions"] == {"parse": []}
     assert f"<#{BRIEF_MESSAGE}>" in _followups(api)[0].json["embeds"][0]["description"]
+
+
+async def test_ask_without_thread_permission_answers_privately(
+    api, make_bot, corpus, corpus_interaction, seeded
+):
+    api.fail[("POST", f"/channels/{CHANNEL}/messages/{BRIEF_MESSAGE}/threads")] = 403
+    bot = await make_bot(RecordingDispatch(api, ok_reply("The answer")))
+    click = component_click(
+        corpus_interaction, corpus, f"podbrief:ask:{seeded['insight1']}", seeded
+    )
+    await _ask_through_modal(bot, api, click, "Why?")
+    followup = _followups(api)[0].json
+    assert followup["flags"] == 64
+    assert "The answer" in followup["embeds"][0]["description"]
 
 
 def _thread_message(bot: discord.Client, content: str, name: str, author: str) -> discord.Message:
@@ -262,3 +279,36 @@ async def test_feedback_on_a_pruned_insight_says_so(
     await api.wait_for(lambda calls: bool(_followups(api)))
     expected = f"No insight with id {seeded['insight2']}"
     assert expected in _followups(api)[0].json["embeds"][0]["description"]
+
+
+def _dm_message(bot: discord.Client, content: str) -> discord.Message:
+    state = bot._connection
+    user = {"id": "53908232506183680", "username": "Mason", "discriminator": "0", "avatar": None}
+    channel = discord.DMChannel(
+        me=bot.user, state=state, data={"id": "810000000000000001", "type": 1, "recipients": [user]}
+    )
+    data = message("810000000000000002", "810000000000000001", {"content": content})
+    data["author"] = user
+    return discord.Message(state=state, channel=channel, data=data)
+
+
+@pytest.mark.parametrize(
+    ("content", "text"),
+    [("status", "status"), ("How do they fine-tune?", "ask How do they fine-tune?"), ("", None)],
+)
+async def test_dm_messages_run_commands_or_become_questions(api, make_bot, content, text):
+    dispatch = RecordingDispatch(api, ok_reply("Here you go @everyone"))
+    bot = await make_bot(dispatch)
+    await bot.on_message(_dm_message(bot, content))
+    if text is None:
+        assert dispatch.requests == []
+        return
+    request = dispatch.requests[0]
+    assert (request.text, request.is_dm, request.is_admin, request.team_id) == (
+        text,
+        True,
+        True,
+        "",
+    )
+    sent = api.matching("POST", "/channels/810000000000000001/messages")[0].json
+    assert sent["allowed_mentions"]["parse"] == []

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+from typing import ClassVar
 
+import discord
 import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
@@ -19,14 +21,26 @@ from tests.discord_bot.conftest import RecordingDispatch, ok_reply
 class OfflineGatewayBot(PodbriefBot):
     """The real client with the websocket replaced: tests never open a gateway connection."""
 
-    def __init__(self, services: Services) -> None:
-        bot = build_client(services)
+    built: ClassVar[list[OfflineGatewayBot]] = []
+
+    def __init__(self, services: Services, *, message_content: bool | None = None) -> None:
+        bot = build_client(services, message_content=message_content)
         super().__init__(bot.context, intents=bot.intents)
         self.connected_once = False
+        OfflineGatewayBot.built.append(self)
 
     async def connect(self, *, reconnect: bool = True) -> None:
         self.connected_once = True
         await asyncio.Event().wait()
+
+
+class NoContentIntentBot(OfflineGatewayBot):
+    """The portal refuses the Message Content intent until the client stops asking for it."""
+
+    async def connect(self, *, reconnect: bool = True) -> None:
+        if self.intents.message_content:
+            raise discord.PrivilegedIntentsRequired(shard_id=None)
+        await super().connect(reconnect=reconnect)
 
 
 def _statuses(engine) -> dict[str, str]:
@@ -104,10 +118,27 @@ async def test_runner_logs_in_and_stops_when_asked(api, services):
     tuned = services.settings.model_copy(update={"discord_token": SecretStr("fake-token")})
     running = Services(settings=tuned, engine=services.engine)
     stop = asyncio.Event()
-    bot = OfflineGatewayBot(running)
-    task = asyncio.create_task(run_discord(running, stop=stop, client=bot))
+    OfflineGatewayBot.built = []
+    task = asyncio.create_task(run_discord(running, stop=stop, build=OfflineGatewayBot))
     await api.wait_for(lambda calls: bool(api.matching("GET", "/oauth2/applications/@me")))
     stop.set()
     await asyncio.wait_for(task, timeout=10)
     assert task.done() and task.exception() is None
+    [bot] = OfflineGatewayBot.built
     assert bot.connected_once and bot.is_closed()
+    assert bot.intents.message_content  # DISCORD_MESSAGE_CONTENT defaults on
+
+
+async def test_runner_retries_without_message_content_when_the_portal_refuses(api, services):
+    tuned = services.settings.model_copy(update={"discord_token": SecretStr("fake-token")})
+    running = Services(settings=tuned, engine=services.engine)
+    stop = asyncio.Event()
+    OfflineGatewayBot.built = []
+    task = asyncio.create_task(run_discord(running, stop=stop, build=NoContentIntentBot))
+    await api.wait_for(lambda calls: len(OfflineGatewayBot.built) == 2)
+    await api.wait_for(lambda calls: OfflineGatewayBot.built[1].connected_once)
+    stop.set()
+    await asyncio.wait_for(task, timeout=10)
+    first, second = OfflineGatewayBot.built
+    assert first.is_closed() and first.intents.message_content
+    assert not second.intents.message_content and second.is_closed()

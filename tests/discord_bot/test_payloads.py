@@ -139,3 +139,24 @@ def test_sync_reports_a_refusal_in_one_line(monkeypatch):
     discord.http.Route.BASE = old_base
     assert result.exit_code == 1
     assert "Discord refused the commands: 400" in result.stderr
+
+
+def test_invite_url_asks_for_bot_and_commands_with_minimal_permissions(monkeypatch):
+    import discord as dpy
+
+    monkeypatch.setenv("DISCORD_APPLICATION_ID", APP_ID)
+    result = CliRunner().invoke(build_app(), ["discord", "invite", "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert f"client_id={APP_ID}" in data["url"]
+    assert "scope=bot+applications.commands" in data["url"]
+    granted = dpy.Permissions(data["permissions"])
+    assert granted.send_messages and granted.create_public_threads and granted.embed_links
+    assert not (granted.administrator or granted.mention_everyone or granted.manage_messages)
+
+
+def test_invite_without_application_id_is_a_clear_error(monkeypatch):
+    monkeypatch.delenv("DISCORD_APPLICATION_ID", raising=False)
+    result = CliRunner().invoke(build_app(), ["discord", "invite"])
+    assert result.exit_code == 2
+    assert "DISCORD_APPLICATION_ID" in result.stderr

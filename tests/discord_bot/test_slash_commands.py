@@ -80,6 +80,7 @@ async def test_admin_only_command_refused_without_manage_channels(
     assert dispatch.requests == []
     followup = _followups(api)[0]
     assert "Manage Channels" in followup.json["embeds"][0]["description"]
+    assert "`me` option" not in followup.json["embeds"][0]["description"]  # follow has none
     assert NEEDS_ADMIN.startswith("You need")
     assert followup.json["flags"] == EPHEMERAL
 

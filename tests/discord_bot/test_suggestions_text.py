@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import shlex
-
 import pytest
 from sqlmodel import Session
 
 from bot.models import Channel, Episode, Insight, Podcast, Subscription
 from bot.suggestions import podcast_suggestions, topic_suggestions
-from handlers.commands import command_table
+from handlers.commands import command_table, parse
 from handlers.discord_bot.tree import request_text
 
 
@@ -65,30 +63,43 @@ def test_podcasts_by_title_or_id_skip_gone(any_engine):
         assert names == ["https://feeds.example/open.xml", "Open Weights Weekly"]
         (name, pid), *_ = podcast_suggestions(session, prefix="weekly")
         assert podcast_suggestions(session, prefix=pid)[0] == (name, pid)
+        # The channel's own follows come first.
+        own = podcast_suggestions(session, prefix="open", platform="discord", channel_ref="c1")
+        assert [n for n, _ in own] == ["Open Weights Weekly", "https://feeds.example/open.xml"]
 
 
 @pytest.mark.parametrize("command", command_table(), ids=lambda c: c.name)
-def test_rebuilt_text_keeps_every_value(command):
+@pytest.mark.parametrize(
+    "text",
+    ["one", "it's two words", 'say "hi" now', "“smart” 'mixed'", '"leading quote'],
+)
+def test_rebuilt_text_parses_back_to_the_same_values(command, text):
     values = {}
     for arg in command.args:
         if arg.kind == "flag":
             values[arg.name] = True
         elif arg.kind in ("int", "episode"):
             values[arg.name] = 42
-        else:
-            values[arg.name] = "it's two words" if not arg.rest else "what's new in AI?"
-    text = request_text(command, values)
-    assert text.split()[0] == command.name
-    for arg in command.args:
-        if arg.kind == "flag":
-            assert f"--{arg.name}" in text.split()
+        elif arg.kind == "url":
+            values[arg.name] = "https://feeds.example/a.xml?x=1"
         elif arg.rest:
-            assert text.endswith(values[arg.name])  # the remainder, verbatim
+            values[arg.name] = "What's new in AI, and why?"  # rest: the remainder, verbatim
         else:
-            assert str(values[arg.name]) in shlex.split(text)  # quoted as one word
+            values[arg.name] = text
+    parsed = parse(request_text(command, values))
+    assert parsed.command.name == command.name
+    assert parsed.args == values
 
 
 def test_absent_and_false_options_are_left_out():
     subscribe = next(c for c in command_table() if c.name == "subscribe")
     assert request_text(subscribe, {"topic": "ai", "me": False}) == "subscribe ai"
     assert request_text(subscribe, {"topic": "  ", "me": None}) == "subscribe"
+
+
+def test_a_value_with_every_quote_still_stays_one_argument():
+    help_command = next(c for c in command_table() if c.name == "help")
+    value = "“smart” 'mixed' \"plain\""
+    parsed = parse(request_text(help_command, {"command": value}))
+    # The shared parser has no escapes: straight double quotes become closing smart quotes.
+    assert parsed.args == {"command": value.replace('"', "”")}
