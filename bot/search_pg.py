@@ -32,9 +32,8 @@ LEXEMES_SQL = text(
 )
 # Planner statistics give the chunk count for free once the table is analysed; small or
 # fresh tables are counted exactly.
-STATS_SQL = text(
-    "SELECT CASE WHEN e.n >= 10000 THEN e.n ELSE (SELECT count(*) FROM chunk) END, "
-    "(SELECT coalesce(sum(ndoc), 0) FROM chunk_term) "
+COUNT_SQL = text(
+    "SELECT CASE WHEN e.n >= 10000 THEN e.n ELSE (SELECT count(*) FROM chunk) END "
     "FROM (SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'chunk'::regclass) e"
 )
 DF_SQL = text("SELECT lexeme, ndoc FROM chunk_term WHERE lexeme = ANY(CAST(:lex AS text[]))")
@@ -42,13 +41,17 @@ RANK_SQL = """
 WITH q AS (
     SELECT * FROM unnest(CAST(:lex AS text[]), CAST(:idf AS float8[])) AS q(lexeme, idf)
 ), cand AS (
-    SELECT c.id, c.tsv FROM chunk c
+    SELECT c.id, c.tsv, length(c.tsv)::float8 AS dl FROM chunk c
     WHERE c.tsv @@ CAST(:tsq AS tsquery) {scope}
     {pool}
+), norm AS (
+    -- Length normalisation against the candidates' mean length (distinct lexemes): chunks
+    -- are cut to similar sizes, and a corpus-wide mean would cost a scan per question.
+    SELECT greatest(avg(dl), 1.0) AS avgdl FROM cand
 )
-SELECT cand.id, sum(q.idf * (tf * (:k1 + 1)) / (tf + :k1 * (1 - :b + :b * dl / :avgdl))) AS s
+SELECT cand.id, sum(q.idf * (tf * (:k1 + 1)) / (tf + :k1 * (1 - :b + :b * dl / norm.avgdl))) AS s
 FROM cand
-CROSS JOIN LATERAL (SELECT length(cand.tsv)::float8 AS dl) d
+CROSS JOIN norm
 CROSS JOIN LATERAL unnest(
     ts_filter(setweight(cand.tsv, 'A', CAST(:lex AS text[])), '{{a}}')
 ) AS u(lexeme, positions, weights)
@@ -88,7 +91,7 @@ def rank_chunks(
 ) -> list[tuple[int, float]]:
     """(chunk id, BM25 score) best first."""
     weights = _weighted_lexemes(session, terms)
-    total, lexeme_total = session.execute(STATS_SQL).one()
+    total = int(session.execute(COUNT_SQL).scalar_one())
     dfs = {row[0]: int(row[1]) for row in session.execute(DF_SQL, {"lex": list(weights)}).all()}
     present = sorted((lex for lex in weights if dfs.get(lex, 0) > 0), key=lambda x: dfs[x])
     if not present or not total:
@@ -108,7 +111,6 @@ def rank_chunks(
         "pool": POOL,
         "k1": K1,
         "b": B,
-        "avgdl": max(lexeme_total / total, 1.0),
         "limit": limit,
         "eps": episode_ids,
     }
@@ -125,10 +127,21 @@ def doc_freqs(session: Session, words: Sequence[str]) -> tuple[dict[str, int], i
     by_word = lexemes(session, words)
     all_lex = sorted({lex for lexes in by_word.values() for lex in lexes})
     dfs = {row[0]: int(row[1]) for row in session.execute(DF_SQL, {"lex": all_lex}).all()}
-    total = int(session.execute(text("SELECT count(*) FROM chunk")).scalar_one())
+    total = int(session.execute(COUNT_SQL).scalar_one())
     return {
         w: min((dfs.get(lex, 0) for lex in by_word.get(w, [])), default=0) for w in words
     }, total
+
+
+def rebuild_term_stats(session: Session) -> None:
+    """Recount ``chunk_term`` from scratch (after a bulk load with its triggers disabled)."""
+    session.execute(text("DELETE FROM chunk_term"))
+    session.execute(
+        text(
+            "INSERT INTO chunk_term (lexeme, ndoc) "
+            "SELECT u.lexeme, count(*) FROM chunk c, unnest(c.tsv) u GROUP BY u.lexeme"
+        )
+    )
 
 
 def pgvector_available(session: Session) -> bool:

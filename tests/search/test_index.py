@@ -140,8 +140,13 @@ def test_postgres_term_statistics_follow_inserts_and_deletes(library):
             text("SELECT u.lexeme, count(*) FROM chunk c, unnest(c.tsv) u GROUP BY u.lexeme")
         ).all()
     )
-    stored = dict(session.execute(text("SELECT lexeme, ndoc FROM chunk_term WHERE ndoc > 0")).all())
-    assert stored == actual
+    stored_sql = text("SELECT lexeme, ndoc FROM chunk_term WHERE ndoc > 0")
+    assert dict(session.execute(stored_sql).all()) == actual
+    from bot.search_pg import rebuild_term_stats
+
+    session.execute(text("DELETE FROM chunk_term"))
+    rebuild_term_stats(session)
+    assert dict(session.execute(stored_sql).all()) == actual
 
 
 def test_pgvector_is_detected_not_required(library):
