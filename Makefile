@@ -38,11 +38,15 @@ clean:
 	rm -rf $(VENV) podbrief.db .pytest_cache
 
 # Regenerate the initial migration from bot/models.py (pre-release: one migration per area).
+# Later migrations (0002_search: FTS5/tsvector) build on 0001, so they step aside meanwhile.
 migration: venv
 	rm -f bot/migrations/versions/0001_initial.py /tmp/podbrief-migration.db
+	mkdir -p .migrations-aside && mv bot/migrations/versions/0002_*.py .migrations-aside/
 	$(BIN)/python -c "from alembic import command; from bot.db import alembic_config, create_db_engine; \
 	cfg = alembic_config(create_db_engine('sqlite:////tmp/podbrief-migration.db')); \
-	command.revision(cfg, message='initial schema', autogenerate=True, rev_id='0001', head='base')"
+	command.revision(cfg, message='initial schema', autogenerate=True, rev_id='0001', head='base')"; \
+	status=$$?; mv .migrations-aside/*.py bot/migrations/versions/ && rmdir .migrations-aside; \
+	exit $$status
 	mv bot/migrations/versions/0001_initial_schema.py bot/migrations/versions/0001_initial.py
 	$(BIN)/ruff format bot/migrations/versions/0001_initial.py
 	$(BIN)/ruff check --fix --quiet bot/migrations/versions/0001_initial.py || true

@@ -54,18 +54,19 @@ def episode_hour_figures() -> None:
     files = sorted(p for p in CORPUS.rglob("*") if p.suffix in {".vtt", ".srt", ".md"})
     files = files or sorted(p for p in SAMPLES.rglob("*") if p.suffix in {".vtt", ".srt"})
     engine = ExtractiveEngine(Settings(_env_file=None))
-    audio = spent = 0.0
+    audio = spent = cpu = 0.0
     for path in files:
         segments = _segments(path)
         if not segments:
             continue
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         engine.extract(EpisodeContext(1, "Bench", path.stem), segments)
         spent += time.perf_counter() - started
+        cpu += time.process_time() - cpu_started
         audio += max(s.end for s in segments)
     hours = audio / 3600
     print(f"extraction: {len(files)} transcripts, {hours:.1f} audio hours, {spent:.1f} s")
-    print(f"extraction: {spent / hours:.2f} s per episode-hour")
+    print(f"extraction: {spent / hours:.2f} s wall, {cpu / hours:.2f} s CPU per episode-hour")
 
 
 def _segments(path: Path) -> list[Segment]:
@@ -85,6 +86,7 @@ def composition_figures(channels: int, insights: int) -> None:
         _seed(engine, rng, channels, insights)
         services = Services(settings=Settings(_env_file=None), engine=engine)
         timings = []
+        cpu_started = time.process_time()
         with Session(engine) as session:
             rows = session.exec(select(Channel)).all()
             for channel in rows:
@@ -92,9 +94,13 @@ def composition_figures(channels: int, insights: int) -> None:
                 brief = compose_brief(services, session, channel, DAY)
                 timings.append(time.perf_counter() - started)
                 assert brief.items or brief.empty_reason
+        cpu = time.process_time() - cpu_started
         engine.dispose()
     total = sum(timings)
-    print(f"composition: {channels} channels over {insights} insights in {total:.1f} s")
+    print(
+        f"composition: {channels} channels over {insights} insights in {total:.1f} s wall, "
+        f"{cpu:.1f} s CPU (wall > CPU means a busy machine)"
+    )
     print(
         f"composition: first {timings[0] * 1000:.0f} ms (loads the pool), median "
         f"{statistics.median(timings) * 1000:.1f} ms, p95 "

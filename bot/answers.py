@@ -75,7 +75,13 @@ def answer_question(
     """
     from bot.search import search_passages
 
-    passages = search_passages(session, question, scope=scope, embedder=services.embedder)
+    passages = search_passages(
+        session,
+        question,
+        scope=scope,
+        embedder=services.embedder,
+        feedback=services.settings.search_feedback,
+    )
     if not passages:
         return Answer(answer=NOTHING, citations=[], passages=[])
     if services.answer_writer is not None:

@@ -74,12 +74,32 @@ def _append_tail(
     groups.append(tail)
 
 
+def joined_text(segments: Sequence[Segment]) -> tuple[str, list[int]]:
+    """The segments as one passage, and where each segment starts in it.
+
+    The speaker's name leads each change of speaker ("Ann: …"), so passages read like a
+    transcript and a question naming a speaker finds what they said.
+    """
+    parts: list[str] = []
+    offsets: list[int] = []
+    position, previous = 0, None
+    for segment in segments:
+        text = " ".join(segment.text.split())
+        if segment.speaker and segment.speaker != previous:
+            text = f"{segment.speaker}: {text}"
+        previous = segment.speaker or previous
+        offsets.append(position)
+        parts.append(text)
+        position += len(text) + 1
+    return " ".join(parts), offsets
+
+
 def _draft(idx: int, group: list[Segment]) -> ChunkDraft:
     speakers: list[str] = []
     for segment in group:
         if segment.speaker and segment.speaker not in speakers:
             speakers.append(segment.speaker)
-    text = " ".join(" ".join(s.text.split()) for s in group)
+    text, _ = joined_text(group)
     return ChunkDraft(
         idx=idx, start=group[0].start, end=max(s.end for s in group), text=text, speakers=speakers
     )

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 from bot.keyphrases import content_words
 from bot.sentences import Sentence, clean_wording
+
+log = logging.getLogger(__name__)
 
 MIN_CHARS = 80
 MAX_CHARS = 400

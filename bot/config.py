@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     transcribe_hours_per_day: float = 5.0
     transcribe_hours_per_month: float = 100.0
     price_audio_hour_usd: float = 0.37
+    assemblyai_webhook_secret: SecretStr | None = None  # checked on the webhook's auth header
+    assemblyai_poll_timeout_s: float = 4 * 3600.0
+    transcribe_budget_warn_ratio: float = 0.8
 
     # LLM (OpenAI or any compatible server)
     openai_api_key: SecretStr | None = None
@@ -89,6 +92,18 @@ class Settings(BaseSettings):
     price_input_per_mtok_usd: float = 0.40
     price_output_per_mtok_usd: float = 1.60
     price_embedding_per_mtok_usd: float = 0.02
+    openai_timeout_s: float = 120.0
+    openai_output_tokens: int = 8_000  # reserved for the reply when sizing the transcript
+    structured_outputs: Literal["auto", "json_schema", "json"] = "auto"
+
+    # resilience for paid services (retries are ours: the SDKs' own are switched off)
+    provider_max_attempts: int = 4
+    provider_max_wait_s: float = 30.0
+    circuit_failures: int = 5
+    circuit_reset_s: float = 300.0
+
+    # search: pseudo-relevance feedback expansion (bot/expansion.py); measured no recall gain
+    search_feedback: bool = False
 
     # Slack
     slack_bot_token: SecretStr | None = None
@@ -97,12 +112,16 @@ class Settings(BaseSettings):
     slack_client_id: str | None = None
     slack_client_secret: SecretStr | None = None
     slack_api_url: str | None = None
+    slack_admins_only: bool = False  # true: only workspace admins/owners change channel setup
+    slack_http_host: str = "0.0.0.0"
     port: int = Field(default=3000)
 
     # Discord
     discord_token: SecretStr | None = None
     discord_application_id: str | None = None
-    discord_api_url: str | None = None
+    discord_api_url: str | None = None  # e.g. http://127.0.0.1:8123/api/v10 in tests
+    discord_workers: int = 8  # threads running commands for Discord (slow LLM answers)
+    discord_message_content: bool = True  # privileged intent: plain questions in brief threads
 
     log_level: str = "INFO"
 

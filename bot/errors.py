@@ -61,3 +61,15 @@ class ChannelGone(PodbriefError):
 class NotYet(PodbriefError):
     """Work waiting on something outside (a transcription job still running): the episode is
     retried soon without using up one of its PROCESS_MAX_ATTEMPTS."""
+
+
+class TranscriptionPending(NotYet):
+    """A submitted transcription is not finished yet; the episode stays pending."""
+
+
+class TranscriptionFailed(PodbriefError):
+    """The transcription service rejected the episode (unreachable audio, unsupported language)."""
+
+
+class TranscriptionSkipped(PodbriefError):
+    """Policy or budget says this episode is not transcribed; the reason is the message."""

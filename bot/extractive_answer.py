@@ -11,8 +11,10 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, select
 
 from bot.answers import Citation, Passage
+from bot.chunker import joined_text
 from bot.models import Episode, TranscriptSegment
 from bot.terms import content_words, stem
+from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)
 
@@ -106,14 +108,15 @@ def _segment_times(
         .where(col(TranscriptSegment.start) <= passage.end)
         .order_by(col(TranscriptSegment.idx))
     ).all()
-    position, start = 0, None
-    for row in rows:
-        text = " ".join(row.text.split())
-        if not text:
-            continue
-        if start is None and position + len(text) >= span[0]:
+    segments = [s for s in rows if s.text.split()]
+    if not segments:
+        return None
+    _, offsets = joined_text([Segment(s.start, s.end, s.speaker, s.text) for s in segments])
+    start = None
+    for row, offset, following in zip(segments, offsets, [*offsets[1:], None], strict=True):
+        ends_at = following if following is not None else offset + len(row.text)
+        if start is None and ends_at > span[0]:
             start = row.start
-        if start is not None and position + len(text) >= span[1]:
+        if start is not None and ends_at >= span[1]:
             return start, row.end
-        position += len(text) + 1
     return (start, passage.end) if start is not None else None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,8 +20,11 @@ import feedparser
 
 from bot.errors import InvalidInput
 from bot.feedscan import ScannedItem, scan_podcast_tags
+from bot.urlsafety import shown
 
 log = logging.getLogger(__name__)
+
+_FIRST_ELEMENT = re.compile(rb"<\w")
 
 
 @dataclass
@@ -58,7 +62,8 @@ class ParsedFeed:
 def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
     """Parse feed bytes fetched from ``url``; InvalidInput with a one-line reason if not a feed."""
     if not data or not data.strip():
-        raise InvalidInput(f"{url}: empty document, not a feed")
+        raise InvalidInput(f"{shown(url)}: empty document, not a feed")
+    data = _entities_on_own_lines(data)
     headers = {"content-location": url}
     if content_type:
         headers["content-type"] = content_type
@@ -69,9 +74,9 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
             io.BytesIO(data), response_headers=headers, resolve_relative_uris=False
         )
     except Exception as exc:  # feedparser is lenient; anything escaping it is bad input
-        raise InvalidInput(f"{url}: cannot parse feed ({_one_line(exc)})") from None
+        raise InvalidInput(f"{shown(url)}: cannot parse feed ({_one_line(exc)})") from None
     if not parsed.get("version") and not parsed.entries:
-        raise InvalidInput(f"{url}: not an RSS or Atom feed{_bozo_reason(parsed)}")
+        raise InvalidInput(f"{shown(url)}: not an RSS or Atom feed{_bozo_reason(parsed)}")
     scanned = scan_podcast_tags(_decoded(data, parsed.get("encoding")))
     feed = _feed_fields(parsed.feed, url)
     feed.items = _items(parsed.entries, scanned, url)
@@ -93,18 +98,20 @@ def _feed_fields(meta: Any, url: str) -> ParsedFeed:
 
 def _items(entries: list[Any], scanned: list[ScannedItem], url: str) -> list[ParsedItem]:
     """Parsed items, one per distinct identity (a feed repeating an item keeps the first)."""
-    aligned = len(scanned) == len(entries)
-    by_key = {key: s for s in scanned for key in (s.guid, s.enclosure) if key}
+    aligned = len(scanned) == len(entries) and all(map(_same_item, scanned, entries))
+    by_key = {
+        key: s for s in scanned for key in (s.guid, s.enclosure, _absolute(s.enclosure, url)) if key
+    }
     items: list[ParsedItem] = []
     seen: set[str] = set()
     for index, entry in enumerate(entries):
         item = _item(entry, url)
-        extra = scanned[index] if aligned else _match(item, by_key, url)
+        extra = scanned[index] if aligned else _match(item, by_key)
         if extra is not None:
             _merge_scanned(item, extra, url)
         identity = _identity(item)
         if identity is None:
-            log.info("skipping an item of %s with no guid, enclosure, title or link", url)
+            log.info("skipping an item of %s with no guid, enclosure, title or link", shown(url))
             continue
         item.identity = identity
         if identity not in seen:
@@ -113,11 +120,15 @@ def _items(entries: list[Any], scanned: list[ScannedItem], url: str) -> list[Par
     return items
 
 
-def _match(item: ParsedItem, by_key: dict[str, ScannedItem], url: str) -> ScannedItem | None:
-    for key, candidate in by_key.items():
-        if key in (item.guid, item.audio_url) or _absolute(key, url) == item.audio_url:
-            return candidate
-    return None
+def _same_item(scanned: ScannedItem, entry: Any) -> bool:
+    """Whether the scan and feedparser agree on an item's guid (feedparser may resolve it)."""
+    guid = _clean(entry.get("id"))
+    return not scanned.guid or not guid or guid.endswith(scanned.guid)
+
+
+def _match(item: ParsedItem, by_key: dict[str, ScannedItem]) -> ScannedItem | None:
+    """The scanned item with this item's guid or enclosure, when the two lists do not align."""
+    return by_key.get(item.guid or "\0") or by_key.get(item.audio_url or "\0")
 
 
 def _item(entry: Any, url: str) -> ParsedItem:
@@ -250,6 +261,20 @@ def parse_duration(value: Any) -> float | None:
     except ValueError:
         return None
     return seconds if 0 <= seconds < 1e7 else None
+
+
+def _entities_on_own_lines(data: bytes) -> bytes:
+    """Start each prolog ``<!ENTITY`` on its own line.
+
+    feedparser drops entity declarations that reference other entities (the "billion laughs"
+    shape), but only those starting a line; a one-line DTD would slip past it to expat.
+    """
+    first_element = _FIRST_ELEMENT.search(data)
+    end = first_element.start() if first_element else len(data)
+    head = data[:end]
+    if b"<!ENTITY" not in head:
+        return data
+    return head.replace(b"<!ENTITY", b"\n<!ENTITY") + data[end:]
 
 
 def _decoded(data: bytes, encoding: str | None) -> str:

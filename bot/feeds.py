@@ -4,16 +4,17 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sqlalchemy import insert, update
 from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.errors import NotFound
 from bot.feedparse import ParsedFeed, ParsedItem
 from bot.models import Episode, Podcast
-from bot.urlsafety import check_url
+from bot.urlsafety import check_url, shown
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +64,7 @@ def add_feed(
     podcast = Podcast(url=normalised)
     session.add(podcast)
     session.flush()
-    log.info("following feed %s as podcast %s", normalised, podcast.id)
+    log.info("following feed %s as podcast %s", shown(normalised), podcast.id)
     return podcast
 
 
@@ -104,6 +105,21 @@ def due_feeds(session: Session, now: datetime, *, only_due: bool = True) -> list
     return [pid for pid in session.exec(query.order_by(Podcast.id)).all() if pid is not None]
 
 
+def claim_feed(session: Session, podcast_id: int, now: datetime, lease: timedelta) -> bool:
+    """Claim a due feed for one poller by pushing its next poll ``lease`` ahead.
+
+    An atomic conditional UPDATE, so two schedulers or workers never poll one feed at once; if
+    the poller dies, the lease runs out and the feed is due again.
+    """
+    due = (Podcast.next_poll_at.is_(None)) | (Podcast.next_poll_at <= now)  # type: ignore[union-attr]
+    statement = (
+        update(Podcast)
+        .where(Podcast.id == podcast_id, Podcast.status.in_(POLLED_STATUSES), due)  # type: ignore[attr-defined]
+        .values(next_poll_at=now + lease)
+    )
+    return session.execute(statement).rowcount == 1
+
+
 def store_items(
     session: Session,
     podcast: Podcast,
@@ -125,8 +141,8 @@ def store_items(
     by_audio = {e.audio_url: e for e in existing if e.audio_url}
     matched: set[int] = set()
     result = StoreResult()
-    added: list[Episode] = []
-    refetch: list[Episode] = []
+    rows: list[dict[str, Any]] = []
+    refetch: list[int] = []
     for item in parsed.items:
         episode = by_identity.get(item.identity) or by_audio.get(item.audio_url or "\0")
         if episode is not None and id(episode) not in matched:
@@ -134,21 +150,47 @@ def store_items(
             old_chapters_url = episode.chapters_url
             result.updated += _apply(episode, item, now)
             if episode.chapters_url and episode.chapters_url != old_chapters_url:
-                refetch.append(episode)
+                refetch.append(episode.id)
             continue
         status = "pending" if queue is None or item.identity in queue else "new"
-        episode = Episode(podcast_id=podcast.id, identity=item.identity, status=status)
-        _apply(episode, item, now)
-        session.add(episode)
-        added.append(episode)
-        result.new += 1
+        rows.append(_new_row(podcast, item, status, now))
+    if rows:  # one multi-row INSERT: a back catalogue can be thousands of items
+        session.execute(insert(Episode), rows)
     session.add(podcast)
     session.flush()
-    result.queued_ids = [e.id for e in added if e.status == "pending" and e.id is not None]
+    result.new = len(rows)
+    queued = _ids(session, podcast, [r["identity"] for r in rows if r["status"] == "pending"])
+    result.queued_ids = [episode_id for episode_id, _url in queued]
     result.queued = len(result.queued_ids)
-    wanted = [e for e in added if e.status == "pending" and e.chapters_url] + refetch
-    result.chapter_ids = [e.id for e in wanted if e.id is not None]
+    result.chapter_ids = [episode_id for episode_id, url in queued if url] + refetch
     return result
+
+
+def _new_row(podcast: Podcast, item: ParsedItem, status: str, now: datetime) -> dict[str, Any]:
+    """An episode row for a core INSERT (every NOT NULL column given explicitly)."""
+    fields = {name: getattr(item, name) for name in ITEM_FIELDS}
+    return {
+        **fields,
+        "podcast_id": podcast.id,
+        "identity": item.identity,
+        "status": status,
+        "attempts": 0,
+        "chapters": [],
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _ids(session: Session, podcast: Podcast, identities: list[str]) -> list[tuple[int, str | None]]:
+    """(id, chapters_url) of this podcast's episodes with these identities, in id order."""
+    if not identities:
+        return []
+    query = (
+        select(Episode.id, Episode.chapters_url)
+        .where(Episode.podcast_id == podcast.id, Episode.identity.in_(identities))  # type: ignore[attr-defined]
+        .order_by(Episode.id)
+    )
+    return [(row[0], row[1]) for row in session.exec(query).all() if row[0] is not None]
 
 
 def _newest(items: list[ParsedItem], count: int) -> set[str]:

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.connecting import checked_transport
 from bot.errors import FetchError, UnsafeURL
 from bot.ports import FetchResult
-from bot.urlsafety import check_url
+from bot.urlsafety import check_url, shown
 
 log = logging.getLogger(__name__)
 
@@ -140,7 +140,7 @@ class SafeFetcher:
             all_permanent = all_permanent and status in PERMANENT
             current = self.check(location)
             permanent = current if all_permanent else None
-        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS}) from {url}")
+        raise FetchError(f"too many redirects (more than {MAX_REDIRECTS}) from {shown(url)}")
 
     async def _request(
         self, url: str, headers: dict[str, str], limit: int
@@ -154,14 +154,16 @@ class SafeFetcher:
                         return await self._handle(url, response, limit)
             except TimeoutError:
                 raise FetchError(
-                    f"timed out fetching {url} (over {self.settings.fetch_deadline_s:g} s)"
+                    f"timed out fetching {shown(url)} (over {self.settings.fetch_deadline_s:g} s)"
                 ) from None
             except httpx.TimeoutException as exc:
-                raise FetchError(f"timed out fetching {url} ({type(exc).__name__})") from None
+                raise FetchError(
+                    f"timed out fetching {shown(url)} ({type(exc).__name__})"
+                ) from None
             except httpx.HTTPError as exc:
-                raise FetchError(f"could not fetch {url}: {_one_line(exc)}") from None
+                raise FetchError(f"could not fetch {shown(url)}: {_one_line(exc)}") from None
             except OSError as exc:
-                raise FetchError(f"could not fetch {url}: {_one_line(exc)}") from None
+                raise FetchError(f"could not fetch {shown(url)}: {_one_line(exc)}") from None
 
     async def _handle(
         self, url: str, response: httpx.Response, limit: int
@@ -170,7 +172,7 @@ class SafeFetcher:
         if status in REDIRECTS:
             location = response.headers.get("location")
             if not location:
-                raise FetchError(f"HTTP {status} without Location from {url}", status=status)
+                raise FetchError(f"HTTP {status} without Location from {shown(url)}", status=status)
             return status, str(response.url.join(location)), None
         headers = {k.lower(): v for k, v in response.headers.items()}
         if status == 304:
@@ -185,13 +187,13 @@ async def _read_capped(url: str, response: httpx.Response, limit: int) -> bytes:
     """The body, refusing it as soon as it (declared or decoded) exceeds ``limit`` bytes."""
     declared = response.headers.get("content-length", "")
     if declared.isdigit() and int(declared) > limit:
-        raise FetchError(f"{url} is too large ({int(declared)} bytes, limit {limit})")
+        raise FetchError(f"{shown(url)} is too large ({int(declared)} bytes, limit {limit})")
     chunks: list[bytes] = []
     size = 0
     async for chunk in response.aiter_bytes():
         size += len(chunk)
         if size > limit:
-            raise FetchError(f"{url} is too large (over {limit} bytes)")
+            raise FetchError(f"{shown(url)} is too large (over {limit} bytes)")
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -202,7 +204,9 @@ def _status_error(url: str, response: httpx.Response) -> FetchError:
     if status in (429, 503):
         retry_after = parse_retry_after(response.headers.get("retry-after"))
     reason = response.reason_phrase or "error"
-    return FetchError(f"HTTP {status} {reason} from {url}", status=status, retry_after=retry_after)
+    return FetchError(
+        f"HTTP {status} {reason} from {shown(url)}", status=status, retry_after=retry_after
+    )
 
 
 def _default_port(scheme: str) -> int:

@@ -44,7 +44,8 @@ STOPWORDS = frozenset(
     working worked change changes great big able different look looking looked happen happened
     year years day days come comes coming came probably important especially certain sense
     point course fact example case feel felt tell told hear heard call called fun cool nice
-    best bad start started starting lot bunch ones everybody somebody gotten getting
+    best bad start started starting lot bunch ones everybody somebody gotten getting mostly
+    usually simply exactly percent cheap suggest suggesting
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 
@@ -137,13 +138,15 @@ def _content_runs(text: str) -> Iterable[list[str]]:
 
 
 def _drop_nested(ranked: list[tuple[str, str]], limit: int) -> list[str]:
-    """Keep the best phrases, skipping ones whose stems are all inside a phrase already kept."""
+    """Best phrases without repeats: "open" and "models" give way to "open models"."""
     kept: list[tuple[str, set[str]]] = []
-    for phrase, key in ranked:
+    for phrase, key in ranked[: limit * 3]:
         key_stems = set(key.split())
-        if any(key_stems <= other for _, other in kept):
-            continue
-        kept.append((phrase, key_stems))
-        if len(kept) >= limit:
-            break
-    return [phrase for phrase, _ in kept]
+        if not any(key_stems <= other for _, other in kept):
+            kept.append((phrase, key_stems))
+    longest = [
+        (phrase, key_stems)
+        for phrase, key_stems in kept
+        if not any(key_stems < other for _, other in kept)
+    ]
+    return [phrase for phrase, _ in longest[:limit]]

@@ -64,7 +64,7 @@ class Episode(SQLModel, table=True):
     chapters: list[dict] = _json(list)  # [{"start": s, "title": t}]
     persons: list[dict] = _json(list)  # [{"name","role","href","img"}]
     # new: back catalogue, not queued | pending | processing | done | failed (retrying) | dead
-    # | skipped (policy/budget)
+    # | skipped (policy/budget) | transcribing (waiting for the AssemblyAI webhook)
     status: str = Field(default="new", index=True)
     status_reason: str | None = None
     attempts: int = 0

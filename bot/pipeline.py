@@ -13,11 +13,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.db import session_scope
-from bot.errors import PodbriefError
+from bot.errors import PodbriefError, ServiceUnavailable
 from bot.models import Episode, Podcast
 from bot.ports import EpisodeContext
 from bot.services import Services
@@ -53,7 +53,6 @@ def process_episode(services: Services, episode_id: int) -> None:
     Raises ``PodbriefError`` (with a one-line reason) when the episode cannot be processed now.
     """
     from bot.insights import store_extraction
-    from bot.search import index_episode
     from bot.transcripts.sources import obtain_segments
 
     with session_scope(services.engine) as session:
@@ -62,10 +61,21 @@ def process_episode(services: Services, episode_id: int) -> None:
         segments = obtain_segments(services, session, episode)
         extraction = services.insight_engine.extract(episode_context(podcast, episode), segments)
         store_extraction(session, episode, extraction)
-        index_episode(session, episode.id)
+        _index(services, session, episode.id)
         episode.status, episode.status_reason = "done", None
         episode.processed_at = utcnow()
         session.add(episode)
+
+
+def _index(services: Services, session: Session, episode_id: int) -> None:
+    """Index the episode, with embeddings when configured; full-text only if they fail."""
+    from bot.search import index_episode
+
+    try:
+        index_episode(session, episode_id, embedder=services.embedder)
+    except ServiceUnavailable as exc:
+        log.warning("episode %s indexed without embeddings: %s", episode_id, exc)
+        index_episode(session, episode_id)
 
 
 def pending_episode_ids(services: Services) -> list[int]:

@@ -12,13 +12,13 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot import db
 from bot.chapters import parse_chapters
 from bot.errors import FetchError, PodbriefError
 from bot.feedparse import parse_feed
-from bot.feeds import due_feeds, get_podcast
+from bot.feeds import claim_feed, due_feeds, get_podcast
 from bot.fetching import SafeFetcher
 from bot.models import Episode
 from bot.polling_state import (
@@ -31,8 +31,12 @@ from bot.polling_state import (
 )
 from bot.ports import Fetcher
 from bot.services import Services
+from bot.urlsafety import shown
 
 log = logging.getLogger(__name__)
+
+# How long a claimed feed stays claimed if its poller dies mid-poll.
+CLAIM_LEASE = timedelta(minutes=15)
 
 
 @dataclass
@@ -85,11 +89,13 @@ async def poll_feeds(
     own = fetcher is None
     active: Fetcher = fetcher or SafeFetcher(services.settings)
     slots = asyncio.Semaphore(max(services.settings.poll_concurrency, 1))
-    poller = _Poller(services, active)
+    poller = _Poller(services, active, claim=only_due)
 
     async def one(podcast_id: int) -> None:
         async with slots:
             outcome = await poller.poll(podcast_id)
+        if outcome is None:  # another poller has it
+            return
         report.outcomes.append(outcome)
         if on_progress is not None:
             try:
@@ -108,15 +114,18 @@ async def poll_feeds(
 
 async def poll_feed(services: Services, podcast_id: int, fetcher: Fetcher) -> PollOutcome:
     """Poll one feed now, whether or not it is due."""
-    return await _Poller(services, fetcher).poll(podcast_id)
+    outcome = await _Poller(services, fetcher).poll(podcast_id)
+    assert outcome is not None  # only claiming pollers skip
+    return outcome
 
 
 class _Poller:
     """Shared state of one poll run: services, fetcher and the database write lock."""
 
-    def __init__(self, services: Services, fetcher: Fetcher) -> None:
+    def __init__(self, services: Services, fetcher: Fetcher, *, claim: bool = False) -> None:
         self.services = services
         self.fetcher = fetcher
+        self.claim = claim
         self.write_lock = asyncio.Lock()
 
     async def _write(self, func: Callable, *args, **kwargs):
@@ -124,13 +133,20 @@ class _Poller:
         async with self.write_lock:
             return await asyncio.to_thread(func, *args, **kwargs)
 
-    async def poll(self, podcast_id: int) -> PollOutcome:
+    async def poll(self, podcast_id: int) -> PollOutcome | None:
+        """Poll one feed; None when claiming and another poller already has it."""
         try:
+            if self.claim and not await self._write(self._claim, podcast_id):
+                return None
             return await self._poll(podcast_id)
         except Exception as exc:  # one feed's surprise must never stop the others
             log.exception("polling podcast %s failed unexpectedly", podcast_id)
             message = f"internal error: {exc.__class__.__name__}: {exc}".splitlines()[0]
+        try:
             return await self._write(self._failed, podcast_id, message, None)
+        except Exception:  # even the bookkeeping failed (database down): report, carry on
+            log.exception("recording the failure of podcast %s failed", podcast_id)
+            return PollOutcome(podcast_id=podcast_id, url="", status="failed", error=message)
 
     async def _poll(self, podcast_id: int) -> PollOutcome:
         now = self.services.clock.now()
@@ -166,6 +182,10 @@ class _Poller:
 
     # --- blocking writes (run in a thread under the write lock) -------------------------------
 
+    def _claim(self, podcast_id: int) -> bool:
+        with db.session_scope(self.services.engine) as session:
+            return claim_feed(session, podcast_id, self.services.clock.now(), CLAIM_LEASE)
+
     def _outcome(self, podcast, status: str, **extra) -> PollOutcome:
         return PollOutcome(
             podcast_id=podcast.id,
@@ -188,7 +208,7 @@ class _Poller:
                 retry_after=retry_after,
             )
             session.add(podcast)
-            log.warning("feed %s (%s) failed: %s", podcast.id, podcast.url, message)
+            log.warning("feed %s (%s) failed: %s", podcast.id, shown(podcast.url), message)
             return self._outcome(podcast, "failed")
 
     def _gone(self, feed: FeedSnapshot, message: str) -> PollOutcome:
@@ -220,26 +240,36 @@ class _Poller:
 
     async def _fetch_chapters(self, episode_ids: list[int]) -> None:
         """Fetch chapters JSON for these episodes; a failure is logged and never fails the poll."""
-        for episode_id in episode_ids:
+        try:
             with db.session_scope(self.services.engine) as session:
-                episode = session.get(Episode, episode_id)
-                url = episode.chapters_url if episode else None
-            if not url:
-                continue
-            try:
-                fetched = await self.fetcher.get(
-                    url, max_bytes=self.services.settings.max_feed_bytes
-                )
-                chapters = parse_chapters(fetched.content)
-            except PodbriefError as exc:
-                log.info("chapters of episode %s unavailable: %s", episode_id, exc)
-                continue
-            await self._write(self._store_chapters, episode_id, chapters)
+                urls = {
+                    eid: getattr(session.get(Episode, eid), "chapters_url", None)
+                    for eid in episode_ids
+                }
+            found = await asyncio.gather(
+                *(self._chapters(eid, url) for eid, url in urls.items() if url)
+            )
+            fetched = {eid: chapters for eid, chapters in found if chapters}
+            if fetched:
+                await self._write(self._store_chapters, fetched)
+        except Exception:  # chapters are a nicety; the poll itself already succeeded
+            log.exception("chapters of episodes %s failed", episode_ids)
 
-    def _store_chapters(self, episode_id: int, chapters: list[dict]) -> None:
+    async def _chapters(self, episode_id: int, url: str) -> tuple[int, list[dict]]:
+        """(episode id, chapters); no chapters when they cannot be fetched or read."""
+        try:
+            fetched = await self.fetcher.get(url, max_bytes=self.services.settings.max_feed_bytes)
+            return episode_id, parse_chapters(fetched.content)
+        except PodbriefError as exc:
+            log.info("chapters of episode %s unavailable: %s", episode_id, exc)
+            return episode_id, []
+
+    def _store_chapters(self, chapters_by_episode: dict[int, list[dict]]) -> None:
+        """One transaction for all of a feed's chapters."""
         with db.session_scope(self.services.engine) as session:
-            episode = session.get(Episode, episode_id)
-            if episode is not None:
-                episode.chapters = chapters
-                episode.updated_at = self.services.clock.now()
-                session.add(episode)
+            for episode_id, chapters in chapters_by_episode.items():
+                episode = session.get(Episode, episode_id)
+                if episode is not None:
+                    episode.chapters = chapters
+                    episode.updated_at = self.services.clock.now()
+                    session.add(episode)

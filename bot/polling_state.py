@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import statistics
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import pairwise
 
 from sqlmodel import Session, select
 
@@ -14,7 +16,7 @@ from bot.feedparse import ParsedFeed
 from bot.feeds import StoreResult, store_items
 from bot.models import Podcast
 from bot.ports import FetchResult
-from bot.urlsafety import check_url
+from bot.urlsafety import check_url, shown
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +50,20 @@ def snapshot(podcast: Podcast, now: datetime, settings: Settings) -> FeedSnapsho
 def interval(podcast: Podcast, settings: Settings) -> timedelta:
     """The feed's normal time between polls."""
     return timedelta(minutes=podcast.poll_interval_minutes or settings.poll_interval_minutes)
+
+
+def adaptive_interval(parsed: ParsedFeed, base_minutes: int) -> int:
+    """Minutes between polls for this feed: a tenth of its usual gap between episodes.
+
+    Never below POLL_INTERVAL_MINUTES nor above eight times it, so a weekly show is polled
+    every few hours while a daily news show keeps the base rate.
+    """
+    dates = sorted((i.published_at for i in parsed.items if i.published_at), reverse=True)[:11]
+    gaps = [(a - b).total_seconds() / 60 for a, b in pairwise(dates) if a > b]
+    if not gaps:
+        return base_minutes
+    typical = statistics.median(gaps) / 10
+    return int(min(max(typical, base_minutes), base_minutes * 8))
 
 
 def backoff(failures: int, base: timedelta) -> timedelta:
@@ -109,6 +125,7 @@ def record_parsed(
     podcast.etag = result.headers.get("etag")
     podcast.last_modified = result.headers.get("last-modified")
     podcast.last_full_fetch_at = now
+    podcast.poll_interval_minutes = adaptive_interval(parsed, settings.poll_interval_minutes)
     if result.permanent_url and result.permanent_url != podcast.url:
         _move(session, podcast, result.permanent_url)
     elif parsed.new_feed_url and parsed.new_feed_url != podcast.url:
@@ -121,9 +138,11 @@ def _move(session: Session, podcast: Podcast, new_url: str) -> None:
     """Follow a 301/308 by updating the stored URL (unless another podcast already has it)."""
     taken = session.exec(select(Podcast.id).where(Podcast.url == new_url)).first()
     if taken is not None:
-        log.warning("feed %s moved to %s, already followed as %s", podcast.id, new_url, taken)
+        log.warning(
+            "feed %s moved to %s, already followed as %s", podcast.id, shown(new_url), taken
+        )
         return
-    log.info("feed %s moved permanently: %s -> %s", podcast.id, podcast.url, new_url)
+    log.info("feed %s moved: %s -> %s", podcast.id, shown(podcast.url), shown(new_url))
     podcast.url = new_url
 
 

@@ -118,24 +118,52 @@ def _candidates(pool: InsightPool, request: RankRequest, lexical: dict) -> list[
 
 
 def _score_candidates(pool: InsightPool, request: RankRequest, losers: list[str]) -> list[Pick]:
-    delivered_docs = [pool.items[pool.by_id[i]].doc for i in request.delivered if i in pool.by_id]
+    delivered = _DeliveredClaims(
+        [pool.items[pool.by_id[i]].doc for i in request.delivered if i in pool.by_id]
+    )
     lexical = _lexical(pool, request)
     scored = []
     for position in _candidates(pool, request, lexical):
         item = pool.items[position]
-        pick = _score(position, item, request, lexical)
-        if pick.relevance < request.min_relevance:
+        topic, relevance = _best_topic(position, item, request, lexical)
+        if relevance < request.min_relevance:
             continue  # unrelated to every topic: not worth a line in the explanation
+        pick = _score(item, request, topic, relevance)
         if item.id in request.delivered:
             losers.append(f"{_label(item)}: already delivered to this channel.")
-        elif any(similarity(item.doc, doc) >= DUPLICATE for doc in delivered_docs):
+        elif delivered.repeats(item.doc):
             losers.append(f"{_label(item)}: the same claim was already delivered.")
         else:
             scored.append(pick)
     return scored
 
 
-def _score(position: int, item: PoolInsight, request: RankRequest, lexical: dict) -> Pick:
+class _DeliveredClaims:
+    """Claims a channel already got, indexed by stem so a year of briefs stays cheap."""
+
+    def __init__(self, docs: list[frozenset[str]]) -> None:
+        self.docs = docs
+        self.postings: dict[str, list[int]] = {}
+        for number, doc in enumerate(docs):
+            for term in doc:
+                self.postings.setdefault(term, []).append(number)
+
+    def repeats(self, doc: frozenset[str]) -> bool:
+        """Whether ``doc`` says what a delivered claim said (stem-set cosine ≥ DUPLICATE)."""
+        shared: dict[int, int] = {}
+        for term in doc:
+            for number in self.postings.get(term, ()):
+                shared[number] = shared.get(number, 0) + 1
+        return any(
+            count / (len(doc) * len(self.docs[n])) ** 0.5 >= DUPLICATE
+            for n, count in shared.items()
+        )
+
+
+def _best_topic(
+    position: int, item: PoolInsight, request: RankRequest, lexical: dict
+) -> tuple[str, float]:
+    """The topic ``item`` matches best and how well (embeddings blended in when present)."""
     best_topic, best = "", 0.0
     for topic in request.topics:
         value = lexical[topic].get(position, 0.0)
@@ -145,7 +173,11 @@ def _score(position: int, item: PoolInsight, request: RankRequest, lexical: dict
         if value > best:
             best_topic, best = topic, value
     if item.podcast_id in request.podcast_ids and best < FOLLOWED_SHOW_RELEVANCE:
-        best_topic, best = item.podcast, FOLLOWED_SHOW_RELEVANCE
+        return item.podcast, FOLLOWED_SHOW_RELEVANCE
+    return best_topic, best
+
+
+def _score(item: PoolInsight, request: RankRequest, best_topic: str, best: float) -> Pick:
     span = (request.window_end - request.window_start).total_seconds() or 1.0
     freshness = max(0.0, min(1.0, (item.at - request.window_start).total_seconds() / span))
     if request.last_brief_at and item.at > request.last_brief_at:

@@ -26,7 +26,6 @@ from bot.vectors import embed_texts, rank_by_vector, reciprocal_rank_fusion, to_
 
 log = logging.getLogger(__name__)
 
-INSERT_BATCH = 500
 CANDIDATES = 50  # ranked per retriever before fusion and cutting to ``limit``
 
 
@@ -43,30 +42,45 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
     Idempotent; returns how many chunks were stored. Embeds them when ``embedder`` is given.
     The full-text index follows the chunk table by itself (triggers from migration 0002).
     """
+    session.info.pop("podbrief.doc_freqs", None)  # counts cached by search_sqlite change now
     session.execute(delete(Chunk).where(col(Chunk.episode_id) == episode_id))
     rows = _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
     if embedder is not None and rows:
+        _note_vector_store(session)
         vectors = embed_texts([row["text"] for row in rows], embedder)
         for row, vector in zip(rows, vectors, strict=True):
             row["embedding"] = to_blob(vector)
-    rows = [{"embedding": None} | row for row in rows]
-    for begin in range(0, len(rows), INSERT_BATCH):
-        # One multi-row INSERT per batch: PostgreSQL's statement-level triggers then update the
-        # term statistics once per batch instead of once per chunk (executemany is per row).
-        session.execute(insert(Chunk).values(rows[begin : begin + INSERT_BATCH]))
+    insert_chunk_rows(session, rows)
     log.debug("indexed episode %s: %d chunks", episode_id, len(rows))
     return len(rows)
+
+
+def _note_vector_store(session: Session) -> None:
+    # pgvector is optional (absent on many servers, this one included): vectors always live in
+    # Chunk.embedding as float32 blobs and are scored in numpy; say so where it could be used.
+    if _dialect(session) == "postgresql" and search_pg.pgvector_available(session):
+        log.info("pgvector is installed but not used: chunk vectors are scored in numpy")
+
+
+def insert_chunk_rows(session: Session, rows: Sequence[dict]) -> None:
+    """Insert chunk rows (Chunk column → value); the full-text index follows by trigger."""
+    if not rows:
+        return
+    # With RETURNING, SQLAlchemy sends executemany as multi-row INSERTs ("insertmanyvalues",
+    # 1000 rows a statement), so PostgreSQL's statement-level triggers update the term
+    # statistics once per batch rather than once per chunk; the statement is compiled once.
+    session.execute(insert(Chunk).returning(Chunk.id), [{"embedding": None} | r for r in rows])
 
 
 def _transcript_chunks(session: Session, episode_id: int) -> list[dict]:
     segments = load_segments(session, episode_id)
     return [
-        _chunk_row(episode_id, "transcript", d.text, d.idx, d.start, d.end, d.speakers)
+        chunk_row(episode_id, "transcript", d.text, d.idx, d.start, d.end, d.speakers)
         for d in chunk_segments(segments)
     ]
 
 
-def _chunk_row(
+def chunk_row(
     episode_id: int,
     kind: str,
     text: str,
@@ -92,7 +106,7 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
     if summary is not None and summary.summary.strip():
         points = " ".join(str(p.get("text", "")) for p in summary.key_points or [])
         text = " ".join([summary.summary, points, " ".join(summary.topics or [])]).strip()
-        rows.append(_chunk_row(episode_id, "summary", text))
+        rows.append(chunk_row(episode_id, "summary", text))
     insights = session.exec(
         select(Insight).where(Insight.episode_id == episode_id).order_by(col(Insight.start))
     ).all()
@@ -100,7 +114,7 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
         text = f"{insight.text} {insight.quote}".strip()
         speakers = [insight.speaker] if insight.speaker else []
         rows.append(
-            _chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
+            chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
         )
     return rows
 
@@ -153,17 +167,18 @@ def search_passages(
     limit: int = 10,
     embedder: Embedder | None = None,
     expansions: dict[str, float] | None = None,
+    feedback: bool = False,
 ) -> list[Passage]:
     """The passages that best answer ``query`` within ``scope``, best first.
 
-    ``expansions`` (word → weight ≤ 1) widen the query; by default they are derived from the
-    corpus itself.
+    ``expansions`` (word → weight ≤ 1) widen the query; by default they come from the corpus
+    (``bot.expansion``; pseudo-relevance ``feedback`` only when asked for).
     """
     episode_ids = scoped_episode_ids(session, scope)
     if episode_ids == []:
         return []
     if expansions is None:
-        expansions = corpus_expansions(session, query, episode_ids)
+        expansions = corpus_expansions(session, query, episode_ids, feedback=feedback)
     terms = query_terms(query, expansions)
     ranked = rank_chunks(session, terms, episode_ids, limit=max(limit, CANDIDATES))
     ranked = rerank_with_context(session, ranked)
@@ -178,21 +193,18 @@ def build_passages(
     session: Session, ranked: Sequence[tuple[int, float]], terms: Sequence[QueryTerm]
 ) -> list[Passage]:
     """Passages for ranked chunk ids; summaries are pinned to their best transcript moment."""
-    chunks = {
-        c.id: c
-        for c in session.exec(select(Chunk).where(col(Chunk.id).in_([i for i, _ in ranked])))
-    }
-    episodes: dict[int, Episode] = {}
-    podcasts: dict[int, Podcast] = {}
+    query = (
+        select(Chunk, Episode, Podcast)
+        .join(Episode, col(Episode.id) == col(Chunk.episode_id))
+        .join(Podcast, col(Podcast.id) == col(Episode.podcast_id))
+        .where(col(Chunk.id).in_([chunk_id for chunk_id, _ in ranked]))
+    )
+    found = {chunk.id: (chunk, episode, podcast) for chunk, episode, podcast in session.exec(query)}
     passages = []
     for chunk_id, score in ranked:
-        chunk = chunks.get(chunk_id)
-        if chunk is None:
+        if chunk_id not in found:
             continue
-        episode = episodes.get(chunk.episode_id) or session.get(Episode, chunk.episode_id)
-        episodes[chunk.episode_id] = episode
-        podcast = podcasts.get(episode.podcast_id) or session.get(Podcast, episode.podcast_id)
-        podcasts[episode.podcast_id] = podcast
+        chunk, episode, podcast = found[chunk_id]
         start, end = chunk.start, chunk.end
         if chunk.kind == "summary":
             start, end = _pin_to_transcript(session, terms, chunk.episode_id, (start, end))

@@ -20,17 +20,22 @@ log = logging.getLogger(__name__)
 
 K1 = 1.2
 B = 0.75
-# Candidates come from the rarest query lexemes until about this many chunks would match, so
-# a question full of common words does not score half the corpus.
-CANDIDATE_DOCS = 5000
-POOL = 2000
+# Candidates come from the rarest query lexemes until about this share of chunks would match,
+# so a question full of common words does not score half the corpus (as in search_sqlite).
+CANDIDATE_SHARE = 0.02
+CANDIDATE_MIN = 1000
+POOL = 3000
 
 LEXEMES_SQL = text(
     "SELECT w, coalesce((SELECT array_agg(lexeme) FROM unnest(to_tsvector('english', w))), "
     "'{}') FROM unnest(CAST(:words AS text[])) AS w"
 )
+# Planner statistics give the chunk count for free once the table is analysed; small or
+# fresh tables are counted exactly.
 STATS_SQL = text(
-    "SELECT (SELECT count(*) FROM chunk), (SELECT coalesce(sum(ndoc), 0) FROM chunk_term)"
+    "SELECT CASE WHEN e.n >= 10000 THEN e.n ELSE (SELECT count(*) FROM chunk) END, "
+    "(SELECT coalesce(sum(ndoc), 0) FROM chunk_term) "
+    "FROM (SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'chunk'::regclass) e"
 )
 DF_SQL = text("SELECT lexeme, ndoc FROM chunk_term WHERE lexeme = ANY(CAST(:lex AS text[]))")
 RANK_SQL = """
@@ -39,16 +44,20 @@ WITH q AS (
 ), cand AS (
     SELECT c.id, c.tsv FROM chunk c
     WHERE c.tsv @@ CAST(:tsq AS tsquery) {scope}
-    ORDER BY ts_rank(c.tsv, CAST(:tsq AS tsquery)) DESC LIMIT :pool
+    {pool}
 )
 SELECT cand.id, sum(q.idf * (tf * (:k1 + 1)) / (tf + :k1 * (1 - :b + :b * dl / :avgdl))) AS s
 FROM cand
 CROSS JOIN LATERAL (SELECT length(cand.tsv)::float8 AS dl) d
-CROSS JOIN LATERAL unnest(cand.tsv) AS u(lexeme, positions, weights)
+CROSS JOIN LATERAL unnest(
+    ts_filter(setweight(cand.tsv, 'A', CAST(:lex AS text[])), '{{a}}')
+) AS u(lexeme, positions, weights)
 CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS tf) f
 JOIN q ON q.lexeme = u.lexeme
 GROUP BY cand.id ORDER BY s DESC, cand.id LIMIT :limit
 """
+# Only when the candidate words still match more chunks than POOL are they pre-ranked.
+POOL_SQL = "ORDER BY ts_rank(c.tsv, CAST(:tsq AS tsquery)) DESC LIMIT :pool"
 
 
 def lexemes(session: Session, words: Sequence[str]) -> dict[str, list[str]]:
@@ -85,12 +94,13 @@ def rank_chunks(
     if not present or not total:
         return []
     candidates, covered = [], 0
-    for lexeme in present:  # rarest first
-        if candidates and covered + dfs[lexeme] > CANDIDATE_DOCS:
+    for lexeme in present:  # rarest first; frequent words only add to the candidates' scores
+        if candidates and covered + dfs[lexeme] > max(CANDIDATE_MIN, total * CANDIDATE_SHARE):
             break
         candidates.append(lexeme)
         covered += dfs[lexeme]
     scope = "AND c.episode_id = ANY(CAST(:eps AS int[]))" if episode_ids is not None else ""
+    pool = POOL_SQL if covered > POOL else ""
     params = {
         "lex": present,
         "idf": [weights[lex] * _idf(dfs[lex], total) for lex in present],
@@ -102,7 +112,7 @@ def rank_chunks(
         "limit": limit,
         "eps": episode_ids,
     }
-    rows = session.execute(text(RANK_SQL.format(scope=scope)), params).all()
+    rows = session.execute(text(RANK_SQL.format(scope=scope, pool=pool)), params).all()
     return [(int(row[0]), float(row[1])) for row in rows]
 
 

@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from bot.channel_schedule import channel_zone, local_today, next_brief_at
 from bot.models import Channel, Delivery, Episode, Podcast
 from bot.services import Services
+from bot.spend import spend_lines
 
 log = logging.getLogger(__name__)
 
@@ -107,17 +108,8 @@ def gather_status(
         dead=_dead_episodes(session),
         channels=[_channel_schedule(session, ch, now) for ch in _channels(session, channel)],
     )
-    _add_spend(report, services, session, now)
-    return report
-
-
-def _add_spend(report: StatusReport, services: Services, session: Session, now: datetime) -> None:
-    """The providers area's budget and spend lines, when that area is installed."""
-    try:
-        from bot.spend import spend_lines  # type: ignore[import-not-found]
-    except ImportError:
-        return
     report.add_section("spend", spend_lines(session, services.settings, now))
+    return report
 
 
 def _failing_feeds(session: Session) -> list[FeedProblem]:

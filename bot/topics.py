@@ -145,8 +145,16 @@ def build_corpus_stats(texts: Iterable[str]) -> CorpusStats:
 
 
 def expand_terms(session: Session, text: str) -> dict[str, float]:
-    """Weighted stemmed terms for a topic or query: itself, seed synonyms, corpus expansion."""
-    return expand_with(corpus_stats(session), text)
+    """Single stems → weight for a topic or query: its own stems (1.0), seed synonyms and
+    stems that co-occur with it in stored insights (< 1). Used by search for query expansion.
+    """
+    out = {term: 1.0 for term in stems(text)}
+    for term, weight in expand_with(corpus_stats(session), text).items():
+        parts = term.split()
+        share = weight if len(parts) == 1 else weight * 0.5  # a phrase's words alone say less
+        for part in parts:
+            out[part] = max(out.get(part, 0.0), round(share, 3))
+    return out
 
 
 def expand_with(stats: CorpusStats, text: str) -> dict[str, float]:

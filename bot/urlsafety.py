@@ -15,7 +15,7 @@ import socket
 import anyio
 import httpx
 
-from bot.errors import UnsafeURL
+from bot.errors import FetchError, UnsafeURL
 
 log = logging.getLogger(__name__)
 
@@ -117,8 +117,20 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     return str(parsed.copy_with(host=host))
 
 
+def shown(url: str) -> str:
+    """The URL for messages and logs: no credentials, query or fragment (private feeds keep
+    their access tokens there, and errors end up in chat)."""
+    try:
+        parsed = httpx.URL(url)
+        return str(parsed.copy_with(username=None, password=None, query=None, fragment=None))
+    except (httpx.InvalidURL, TypeError, ValueError):
+        return "<invalid URL>"
+
+
 async def resolve_checked(host: str, port: int, *, allow_private: bool = False) -> list[str]:
     """Resolve ``host`` and return its addresses, all checked; UnsafeURL if any is refused.
+
+    A name that does not resolve is a FetchError (a network failure, not a refusal).
 
     One refused address refuses the host: a name that answers with both a public and a private
     address is a rebinding setup, not a mirror.
@@ -129,12 +141,12 @@ async def resolve_checked(host: str, port: int, *, allow_private: bool = False) 
     try:
         infos = await anyio.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise UnsafeURL(f"cannot resolve host {host!r}: {exc}") from None
+        raise FetchError(f"cannot resolve host {host!r}: {exc}") from None
     addresses: list[str] = []
     for _family, _type, _proto, _canon, sockaddr in infos:
         addr = check_address(str(sockaddr[0]).split("%")[0], allow_private=allow_private)
         if str(addr) not in addresses:
             addresses.append(str(addr))
     if not addresses:
-        raise UnsafeURL(f"host {host!r} has no address")
+        raise FetchError(f"host {host!r} has no address")
     return addresses

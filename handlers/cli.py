@@ -40,11 +40,17 @@ class Runtime:
 def build_services(settings: Settings, engine: Engine) -> Services:
     """Wire the embedded defaults, replaced by real services when their keys are set."""
     from bot.insights import build_insight_engine
+    from bot.providers.factory import build_providers
 
+    offline = build_insight_engine(settings)
+    paid = build_providers(settings, engine, offline)
     return Services(
         settings=settings,
         engine=engine,
-        insight_engine=build_insight_engine(settings),
+        insight_engine=paid.insight_engine or offline,
+        transcriber=paid.transcriber,
+        answer_writer=paid.answer_writer,
+        embedder=paid.embedder,
     )
 
 
@@ -64,11 +70,14 @@ def build_app() -> typer.Typer:
     from handlers import (
         cli_ask,
         cli_brief,
+        cli_chat,
         cli_db,
         cli_demo,
+        cli_discord,
         cli_episodes,
         cli_feeds,
         cli_run,
+        cli_usage,
     )
 
     app = typer.Typer(
@@ -84,7 +93,18 @@ def build_app() -> typer.Typer:
         configure_logging(settings.log_level)
         ctx.obj = Runtime(settings=settings)
 
-    for module in (cli_db, cli_feeds, cli_episodes, cli_brief, cli_ask, cli_demo, cli_run):
+    for module in (
+        cli_db,
+        cli_feeds,
+        cli_episodes,
+        cli_brief,
+        cli_ask,
+        cli_demo,
+        cli_chat,
+        cli_discord,
+        cli_run,
+        cli_usage,
+    ):
         module.register(app)
     return app
 

@@ -102,6 +102,7 @@ def register(app: typer.Typer) -> None:
                 scope=AskScope(podcast=podcast),
                 limit=limit,
                 embedder=services.embedder,
+                feedback=services.settings.search_feedback,
             )
         if as_json:
             result = Answer(answer="", citations=[], passages=passages, engine="search").to_json()

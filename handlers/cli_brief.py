@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from typing import NoReturn
 
@@ -16,6 +17,8 @@ from bot.errors import InvalidInput, NotFound, PodbriefError
 from bot.models import Channel
 from bot.services import Services
 from bot.summaries import get_summary
+
+log = logging.getLogger(__name__)
 
 
 def register(app: typer.Typer) -> None:

@@ -52,6 +52,7 @@ def podcast_json(podcast: Podcast, episodes: int = 0) -> dict:
         "last_polled_at": _iso(podcast.last_polled_at),
         "last_success_at": _iso(podcast.last_success_at),
         "next_poll_at": _iso(podcast.next_poll_at),
+        "poll_interval_minutes": podcast.poll_interval_minutes,
         "failure_count": podcast.failure_count,
         "last_error": podcast.last_error,
     }

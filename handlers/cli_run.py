@@ -35,6 +35,7 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """The bot: Slack and/or Discord (whichever tokens are set) and the scheduler."""
+        from bot.providers.openai_models import check_models_in_background
         from handlers.cli import runtime
         from handlers.process_runner import ROLES, run_role
         from handlers.publishers import build_publishers, slack_token_lookup
@@ -44,6 +45,7 @@ def register(app: typer.Typer) -> None:
         # APScheduler logs every run at INFO; a brief tick a minute would drown the real news.
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
         services = runtime(ctx).services()
+        check_models_in_background(services.settings)  # warns about retired/unserved models
         stop = threading.Event()
         _stop_on_signals(stop)
         result = run_role(

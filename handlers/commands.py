@@ -6,13 +6,21 @@ Adapters translate only: platform payload → ``CommandRequest`` → ``dispatch`
 
 from __future__ import annotations
 
+import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Literal
+from datetime import date, datetime
+from typing import Any, Literal
 
 from bot.answers import Answer
 from bot.brief import Brief
+from bot.errors import PodbriefError
 from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+GENERIC_ERROR = "Sorry, something went wrong on our side. It has been logged; please try again."
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,7 @@ class CommandRequest:
     is_admin: bool = True  # may change subscriptions and settings here
     is_dm: bool = False
     episode_id: int | None = None  # set for follow-ups in a brief's thread
+    channel_name: str = ""  # for status lines and the App Home; "" when unknown
 
 
 @dataclass(frozen=True)
@@ -69,6 +78,12 @@ class Arg:
 
 
 Handler = Callable[[Services, CommandRequest, dict], Reply]
+
+
+@dataclass(frozen=True)
+class ParsedCommand:
+    command: Command
+    args: dict[str, Any]
 
 
 @dataclass(frozen=True)
@@ -127,12 +142,20 @@ def command_table() -> tuple[Command, ...]:
             "Summary of one episode with key moments",
             (Arg("episode", "Episode id", kind="episode"),),
         ),
-        Command("brief", "brief", "Post today's brief for this channel now"),
+        Command(
+            "brief",
+            "brief [--me]",
+            "Post today's brief for this channel now (--me: your personal brief)",
+            (Arg("me", "Your personal DM brief", False, "flag"),),
+        ),
         Command(
             "ask",
-            "ask QUESTION",
+            "ask [--share] QUESTION",
             "Answer a question from the transcripts, with citations",
-            (Arg("question", "Your question", rest=True),),
+            (
+                Arg("share", "Post the answer for the whole channel", False, "flag"),
+                Arg("question", "Your question", rest=True),
+            ),
         ),
         Command(
             "search",
@@ -142,13 +165,21 @@ def command_table() -> tuple[Command, ...]:
         ),
         Command(
             "settings",
-            "settings [time HH:MM] [tz ZONE] [weekdays on|off] [size N]",
+            "settings [--me] [time HH:MM] [tz ZONE] [weekdays on|off] [size N]",
             "Show or change brief time, time zone, weekdays-only and brief size",
-            (Arg("changes", "e.g. time 08:30 tz Europe/Berlin", False, rest=True),),
+            (
+                Arg("me", "Your personal DM brief", False, "flag"),
+                Arg("changes", "e.g. time 08:30 tz Europe/Berlin", False, rest=True),
+            ),
             admin_only=True,
         ),
         Command("status", "status", "Feeds, failures, queue, next brief and spend"),
-        Command("why", "why", "Why today's brief picked these items"),
+        Command(
+            "why",
+            "why [--me]",
+            "Why today's brief picked these items",
+            (Arg("me", "Your personal DM brief", False, "flag"),),
+        ),
         Command(
             "help",
             "help [COMMAND]",
@@ -156,3 +187,77 @@ def command_table() -> tuple[Command, ...]:
             (Arg("command", "A command name", False),),
         ),
     )
+
+
+# --- help and dispatch ----------------------------------------------------------------------
+
+
+def parse(text: str) -> ParsedCommand:
+    """Turn what someone typed into a command and its arguments; InvalidInput when it can't."""
+    from handlers.command_parser import parse_command
+
+    return parse_command(text)
+
+
+def help_reply(name: str | None = None) -> Reply:
+    """Help generated from the command table: every command, or one in detail."""
+    if name:
+        from handlers.command_parser import find_command
+
+        command = find_command(name)
+        lines = [Line(command.summary)]
+        lines += [
+            Line(f"{arg.name}: {arg.description}" + ("" if arg.required else " (optional)"))
+            for arg in command.args
+        ]
+        if command.admin_only:
+            lines.append(Line("Changing this channel needs a workspace admin."))
+        return Reply(title=f"/podbrief {command.usage}", lines=lines)
+    lines = [Line(f"{command.usage} — {command.summary}") for command in command_table()]
+    return Reply(title="podbrief commands", lines=lines)
+
+
+def is_personal(request: CommandRequest, args: dict[str, Any]) -> bool:
+    """Personal (DM brief) requests: ``--me`` or typed in a direct message."""
+    return bool(args.get("me")) or request.is_dm
+
+
+def dispatch(services: Services, request: CommandRequest) -> Reply:
+    """Parse, check permission, run the handler; every failure becomes a short reply."""
+    from handlers.command_handlers import HANDLERS
+
+    try:
+        parsed = parse(request.text)
+        command, args = parsed.command, parsed.args
+        if command.admin_only and not request.is_admin and not is_personal(request, args):
+            return Reply(
+                lines=[Line(f"Only workspace admins can `{command.name}` for this channel.")],
+                error=True,
+            )
+        return HANDLERS[command.name](services, request, args)
+    except PodbriefError as err:
+        return Reply(lines=[Line(str(err))], error=True)
+    except Exception:
+        log.exception("command failed: %s", request.text[:200])
+        return Reply(lines=[Line(GENERIC_ERROR)], error=True)
+
+
+def format_timestamp(seconds: float) -> str:
+    """``754.0`` → ``12:34``; ``3725`` → ``1:02:05``."""
+    total = max(int(seconds), 0)
+    hours, rest = divmod(total, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
+
+
+def format_day(day: date | datetime) -> str:
+    """``Tue 1 Dec`` (portable: no platform-specific strftime flags)."""
+    return f"{day:%a} {day.day} {day:%b}"
+
+
+def distinct_quote(text: str, quote: str | None) -> str | None:
+    """The quote, unless it merely repeats the insight (extractive insights often are the quote)."""
+    if not quote:
+        return None
+    words = [" ".join(re.findall(r"\w+", part.casefold())) for part in (text, quote)]
+    return None if words[0] in words[1] or words[1] in words[0] else quote

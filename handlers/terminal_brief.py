@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
 from rich.text import Text
 
 from bot.brief import Brief, BriefItem
 from bot.summaries import SummaryView
+
+log = logging.getLogger(__name__)
 
 
 def mmss(seconds: float) -> str:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import shutil
+import ssl
+import subprocess
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -185,3 +189,46 @@ async def test_at_most_per_host_concurrency_requests_per_host(fast, server):
         results = await asyncio.gather(*(fetcher.get(server.url(f"/f{n}")) for n in range(6)))
     assert [r.status for r in results] == [200] * 6
     assert 1 <= server.max_in_flight <= 2
+
+
+async def test_errors_never_show_a_private_feed_token(fetcher, server):
+    server.routes["/f?auth=SECRET"] = Route(status=500)
+    with pytest.raises(FetchError) as caught:
+        await fetcher.get(server.url("/f?auth=SECRET"))
+    assert "SECRET" not in str(caught.value) and server.url("/f") in str(caught.value)
+
+
+@pytest.fixture
+def tls_server(tmp_path) -> Iterator[tuple[int, Path]]:
+    """An HTTPS server on 127.0.0.1 with a self-signed certificate for feeds.test."""
+    if shutil.which("openssl") is None:
+        pytest.skip("openssl not installed")
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=feeds.test",
+         "-addext", "subjectAltName=DNS:feeds.test"],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    with FeedServer() as fake:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(cert, key)
+        fake.wrap_tls(context)
+        fake.routes["/f"] = Route(FEED)
+        yield int(fake.host.rsplit(":", 1)[1]), cert
+
+
+async def test_tls_is_verified_against_the_name_while_dialling_the_checked_ip(
+    fast, tls_server, monkeypatch
+):
+    port, cert = tls_server
+
+    async def to_loopback(host, port, **kwargs):
+        return [(2, 1, 6, "", ("127.0.0.1", port))]
+
+    monkeypatch.setattr("bot.urlsafety.anyio.getaddrinfo", to_loopback)
+    monkeypatch.setattr("bot.connecting.certifi.where", lambda: str(cert))
+    async with SafeFetcher(fast, allow_private=True) as fetcher:
+        assert (await fetcher.get(f"https://feeds.test:{port}/f")).content == FEED
+        with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):
+            await fetcher.get(f"https://other.test:{port}/f")

@@ -244,3 +244,88 @@ def test_new_feed_url_in_the_corpus(corpus):
     path = corpus / "feeds/jbierfeldt/bc-sample-new-feed-url.xml"
     feed = parse_feed(path.read_bytes(), url="https://example.com/old")
     assert feed.new_feed_url == "http://feeds.gimletmedia.com/hearreplyall"
+
+
+def sample_feed(path, base: str) -> bytes:
+    """A bundled sample feed with its placeholders filled, as the demo serves it."""
+    text = path.read_text().replace("{{BASE_URL}}", base)
+    for days in range(10):
+        text = text.replace(f"{{{{DAYS_AGO:{days}}}}}", f"{28 - days:02d} Nov 2026 06:00:00 GMT")
+    return text.encode()
+
+
+async def test_bundled_samples_poll_with_chapters(services, server, fetcher):
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[1] / "bot" / "samples"
+    for show in ("inference-hour", "build-weekly", "carbon-shift"):
+        server.routes[f"/{show}/feed.xml"] = Route(
+            sample_feed(samples / show / "feed.xml", f"http://{server.host}")
+        )
+    chapters = samples / "inference-hour" / "open-weights-closed-wallets.chapters.json"
+    server.routes["/inference-hour/open-weights-closed-wallets.chapters.json"] = Route(
+        chapters.read_bytes(), content_type="application/json"
+    )
+    for show in ("inference-hour", "build-weekly", "carbon-shift"):
+        follow(services, server.url(f"/{show}/feed.xml"))
+    report = await poll_feeds(services, fetcher=fetcher)
+    assert (report.new, report.queued, report.failed) == (9, 9, 0)
+    stored = {e.guid: e for e in episodes(services)}
+    open_weights = stored["podbrief-sample-inference-hour-open-weights-closed-wallets"]
+    assert open_weights.chapters[0] == {"start": 33.51, "title": "Leaving the frontier API"}
+    assert all(e.transcripts and e.persons for e in stored.values())
+
+
+async def test_two_pollers_never_poll_one_feed_twice(services, server, fetcher):
+    import asyncio
+
+    server.routes["/f"] = Route(rss(SIX[:2]), delay=0.2)
+    follow(services, server.url("/f"))
+    first, second = await asyncio.gather(
+        poll_feeds(services, fetcher=fetcher), poll_feeds(services, fetcher=fetcher)
+    )
+    assert len(first.outcomes) + len(second.outcomes) == 1
+    assert len(server.seen("/f")) == 1 and len(episodes(services)) == 2
+
+
+class ExplodingFetcher:
+    """Delegates to a real fetcher but blows up (a bug, not a FetchError) for one URL."""
+
+    def __init__(self, inner, bad_url: str) -> None:
+        self.inner, self.bad_url = inner, bad_url
+
+    async def get(self, url, **kwargs):
+        if url == self.bad_url:
+            raise RuntimeError("boom\nsecond line")
+        return await self.inner.get(url, **kwargs)
+
+
+async def test_an_unexpected_error_is_recorded_and_the_rest_poll(services, server, fetcher):
+    server.routes["/good"] = Route(rss(SIX[:1]))
+    server.routes["/bug"] = Route(rss(SIX[:1]))
+    good, bug = follow(services, server.url("/good")), follow(services, server.url("/bug"))
+    report = await poll_feeds(services, fetcher=ExplodingFetcher(fetcher, server.url("/bug")))
+    by_id = {o.podcast_id: o for o in report.outcomes}
+    assert by_id[good].status == "ok"
+    assert (by_id[bug].status, by_id[bug].error) == ("failed", "internal error: RuntimeError: boom")
+    assert podcast(services, bug).failure_count == 1
+
+
+@pytest.mark.parametrize(("hours_apart", "minutes"), [(168, 240), (24, 144), (1, 30)])
+def test_poll_interval_adapts_to_how_often_a_show_publishes(hours_apart, minutes):
+    from bot.feedparse import ParsedFeed, ParsedItem
+    from bot.polling_state import adaptive_interval
+
+    items = [
+        ParsedItem(guid=str(n), title=str(n), published_at=START - timedelta(hours=hours_apart * n))
+        for n in range(12)
+    ]
+    assert adaptive_interval(ParsedFeed(title="S", items=items), 30) == minutes
+    assert adaptive_interval(ParsedFeed(title="S"), 30) == 30
+
+
+async def test_a_successful_poll_schedules_by_the_adaptive_interval(services, server, fetcher):
+    server.routes["/f"] = Route(rss(SIX))  # one episode a day: polled every 144 minutes
+    pid = follow(services, server.url("/f"))
+    await poll_feed(services, pid, fetcher)
+    assert podcast(services, pid).next_poll_at == START + timedelta(minutes=144)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
 from sqlmodel import Session, select
 
@@ -20,9 +21,9 @@ from bot.config import Settings
 from bot.errors import InvalidInput, NotFound
 from bot.feedback import channel_weights, record_feedback
 from bot.keyphrases import stem_set
-from bot.models import Delivery, Feedback
+from bot.models import Delivery, Feedback, Subscription
 from bot.services import Services
-from bot.topics import build_corpus_stats, expand_with, topic_relevance
+from bot.topics import build_corpus_stats, expand_terms, expand_with, topic_relevance
 from tests.fakes.insights_data import seed_channel, seed_episode, seed_insight, seed_podcast
 
 DAY = date(2026, 11, 30)
@@ -259,3 +260,61 @@ def test_feedback_is_idempotent_per_user_and_latest_wins(world):
             record_feedback(session, 1, 1, "u1", 2)
         with pytest.raises(NotFound):
             record_feedback(session, 1, 9999, "u1", 1)
+
+
+def test_expand_terms_gives_single_stems_for_search(world):
+    with Session(world, expire_on_commit=False) as session:
+        terms = expand_terms(session, "open-source AI")
+    assert terms["open"] == terms["sourc"] == terms["ai"] == 1.0
+    assert all(" " not in term for term in terms)
+    assert 0 < terms["deepseek"] < 1 and 0 < terms["weight"] < 1
+
+
+class AxisEmbedder:
+    """Embeds every text onto axis 0 (a stand-in for a real model that knows synonyms)."""
+
+    dim = 4
+
+    def embed(self, texts):
+        vectors = np.zeros((len(texts), self.dim), dtype=np.float32)
+        vectors[:, 0] = 1.0
+        return vectors
+
+
+def test_embeddings_blend_in_when_configured(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        episode = seed_episode(session, seed_podcast(session, "Latent Stack"), "Quokkas")
+        insight = seed_insight(session, episode, "Quokka-7 beats every rival at half the price.")
+        insight.embedding = np.array([1, 0, 0, 0], dtype=np.float32).tobytes()
+        session.add(insight)
+        channel = seed_channel(session, "emb", ["open-source AI"])
+        session.commit()
+        plain = compose_brief(services_for(any_engine), session, channel, DAY)
+        services = services_for(any_engine)
+        services.embedder = AxisEmbedder()
+        blended = compose_brief(services, session, channel, DAY)
+    assert plain.items == []
+    assert [i.text for i in blended.items] == [insight.text]
+
+
+def test_followed_podcasts_count_without_topic_match(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        kitchen = seed_podcast(session, "Kitchen Table")
+        episode = seed_episode(session, kitchen, "Winter soups")
+        seed_insight(session, episode, "Roasting the vegetables first gives a soup far more depth.")
+        channel = seed_channel(session, "food", [])
+        session.add(Subscription(channel_id=channel.id, podcast_id=kitchen.id))
+        session.commit()
+        brief = compose_brief(services_for(any_engine), session, channel, DAY)
+    assert brief.topics == ["Kitchen Table"]
+    assert [i.podcast for i in brief.items] == ["Kitchen Table"]
+    assert "followed show" in brief.items[0].why
+
+
+def test_a_delivered_claim_is_not_repeated_from_another_episode(world):
+    day1 = brief_for(world, "ai", DAY)
+    assert any("DeepSeek" in i.text for i in day1.items)  # one of two near-identical claims
+    deliver(world, "ai", day1)
+    day2 = brief_for(world, "ai", date(2026, 12, 1))
+    assert not any("DeepSeek" in i.text for i in day2.items)
+    assert any("same claim was already delivered" in line for line in day2.explanation)

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import socket
+
 import pytest
 
-from bot.errors import UnsafeURL
+from bot.errors import FetchError, UnsafeURL
 from bot.urlsafety import check_url, is_public_address, resolve_checked
 
 
@@ -95,3 +97,12 @@ async def test_resolution_refuses_a_name_with_any_private_answer(monkeypatch):
     monkeypatch.setattr("bot.urlsafety.anyio.getaddrinfo", fake_getaddrinfo)
     with pytest.raises(UnsafeURL, match=r"127\.0\.0\.1"):
         await resolve_checked("mixed.example.com", 80)
+
+
+async def test_unresolvable_name_is_a_fetch_error_not_a_refusal(monkeypatch):
+    async def failing_getaddrinfo(host, port, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr("bot.urlsafety.anyio.getaddrinfo", failing_getaddrinfo)
+    with pytest.raises(FetchError, match="cannot resolve"):
+        await resolve_checked("nowhere.invalid", 443)

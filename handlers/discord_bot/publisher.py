@@ -22,7 +22,11 @@ from bot.models import Channel
 log = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://discord.com/api/v10"
-GONE_CODES = {10003: "Unknown Channel", 50001: "Missing Access"}
+GONE_CODES = {
+    10003: "Unknown Channel",
+    50001: "Missing Access",
+    50007: "Cannot send messages to this user",  # a personal brief's user closed their DMs
+}
 HISTORY_LIMIT = 50
 
 
@@ -50,6 +54,7 @@ class DiscordPublisher:
 
     def __init__(self, client: httpx.Client) -> None:
         self.client = client
+        self._dm_channels: dict[str, str] = {}  # user id → DM channel id
 
     @classmethod
     def from_settings(cls, settings: Settings) -> DiscordPublisher:
@@ -73,15 +78,15 @@ class DiscordPublisher:
             "enforce_nonce": True,
             "allowed_mentions": {"parse": []},  # a hostile transcript can never ping anyone
         }
-        response = self._request("POST", f"/channels/{channel.channel_ref}/messages", json=payload)
+        target = self._target(channel)
+        response = self._request("POST", f"/channels/{target}/messages", json=payload)
         return str(response.json()["id"])
 
     def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
         """The id of a recent message carrying this delivery's nonce, if any."""
         try:
-            response = self._request(
-                "GET", f"/channels/{channel.channel_ref}/messages", params={"limit": HISTORY_LIMIT}
-            )
+            history = f"/channels/{self._target(channel)}/messages"
+            response = self._request("GET", history, params={"limit": HISTORY_LIMIT})
         except ChannelGone:
             return None  # no history access; the nonce still guards the post itself
         nonce = nonce_for(delivery_id)
@@ -89,6 +94,16 @@ class DiscordPublisher:
             if str(message.get("nonce")) == nonce:
                 return str(message["id"])
         return None
+
+    def _target(self, channel: Channel) -> str:
+        """Where to post: a personal brief (``user_id`` set) goes to that user's DM channel."""
+        if not channel.user_id:
+            return channel.channel_ref
+        if channel.user_id not in self._dm_channels:
+            body = {"recipient_id": channel.user_id}
+            response = self._request("POST", "/users/@me/channels", json=body)
+            self._dm_channels[channel.user_id] = str(response.json()["id"])
+        return self._dm_channels[channel.user_id]
 
     def _request(self, method: str, path: str, **kwargs) -> httpx.Response:
         try:

@@ -14,6 +14,7 @@ import re
 from tests.fakes.recording_server import RecordingServer
 
 MESSAGES = re.compile(r"^/api/v10/channels/(?P<channel>[^/]+)/messages$")
+DM_OPEN = "/api/v10/users/@me/channels"
 
 
 class FakeDiscord(RecordingServer):
@@ -26,6 +27,7 @@ class FakeDiscord(RecordingServer):
         self.gone: set[str] = set()
         self.forbidden: set[str] = set()
         self.rate_limit: dict[str, int] = {}  # channel → how many 429s to answer first
+        self.dm_closed: set[str] = set()  # user ids whose DMs are closed to the bot
         self.retry_after = 0.25
         self._ids = itertools.count(1_000_000_000_000)
 
@@ -41,6 +43,8 @@ class FakeDiscord(RecordingServer):
         match = MESSAGES.match(path)
         if headers.get("Authorization") != f"Bot {self.token}":
             return 401, {"message": "401: Unauthorized", "code": 0}
+        if path == DM_OPEN and method == "POST":
+            return self._open_dm(str(body.get("recipient_id")))
         if match is None:
             return 404, {"message": "404: Not Found", "code": 0}
         channel = match["channel"]
@@ -52,6 +56,12 @@ class FakeDiscord(RecordingServer):
             limit = int(query.get("limit", 50))
             return 200, list(reversed(self.messages.get(channel, [])))[:limit]
         return self._create(channel, body)
+
+    def _open_dm(self, user_id: str) -> tuple:
+        """A DM channel per user (``dm-<user id>``); users in ``dm_closed`` refuse DMs."""
+        if user_id in self.dm_closed:
+            return 403, {"message": "Cannot send messages to this user", "code": 50007}
+        return 200, {"id": f"dm-{user_id}", "type": 1, "recipients": [{"id": user_id}]}
 
     def _create(self, channel: str, body: dict) -> tuple:
         if self.rate_limit.get(channel, 0) > 0:

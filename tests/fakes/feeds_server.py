@@ -6,6 +6,7 @@ recorded, so tests can assert what podbrief sent (User-Agent, conditional header
 
 from __future__ import annotations
 
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -56,6 +57,10 @@ class FeedServer:
 
     def url(self, path: str) -> str:
         return f"http://{self.host}{path}"
+
+    def wrap_tls(self, context: ssl.SSLContext) -> None:
+        """Serve HTTPS instead of HTTP (call before start)."""
+        self._server.socket = context.wrap_socket(self._server.socket, server_side=True)
 
     def start(self) -> FeedServer:
         self._thread.start()

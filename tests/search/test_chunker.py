@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from bot.chunker import chunk_segments
+from bot.chunker import chunk_segments, joined_text
 from bot.transcripts import Segment
 from tests.corpus_episodes import load_segments
 
 
-def _segments(count: int, words: int, speakers: tuple[str, ...] = ("Ann",)) -> list[Segment]:
+def _segments(count: int, words: int, speakers: tuple[str | None, ...] = (None,)) -> list[Segment]:
     return [
         Segment(i * 5.0, i * 5.0 + 4.5, speakers[i % len(speakers)], " ".join([f"w{i}"] * words))
         for i in range(count)
@@ -32,6 +32,19 @@ def test_chunk_times_and_speakers_come_from_their_segments():
     assert first.start == 0.0
     assert first.end == covered[-1].end
     assert first.speakers == ["Ann", "Bob"]
+
+
+def test_speaker_names_lead_each_change_of_speaker():
+    segments = [
+        Segment(0, 1, "Ann", "Hello there."),
+        Segment(1, 2, "Ann", "Still me."),
+        Segment(2, 3, "Bob", "Hi Ann."),
+        Segment(3, 4, None, "Unlabelled."),
+    ]
+    text, offsets = joined_text(segments)
+    assert text == "Ann: Hello there. Still me. Bob: Hi Ann. Unlabelled."
+    assert [text[o:].split()[0] for o in offsets] == ["Ann:", "Still", "Bob:", "Unlabelled."]
+    assert chunk_segments(segments)[0].text == text
 
 
 def test_short_tail_merges_into_previous_chunk():
@@ -60,4 +73,5 @@ def test_real_transcript_chunks_cover_every_word_in_order(corpus):
     assert [c.idx for c in chunks] == list(range(len(chunks)))
     assert all(a.start < b.start for a, b in pairwise(chunks))
     total = sum(len(s.text.split()) for s in segments)
-    assert sum(c.words for c in chunks) == total
+    labels = sum(len(c.speakers) for c in chunks)  # unlabelled transcript: no names added
+    assert sum(c.words for c in chunks) == total + labels

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import Session, func, select
 
 from bot.answers import AskScope
@@ -125,3 +126,44 @@ def test_hybrid_retrieval_finds_synonyms_only_with_embeddings(any_engine):
         assert not any("car" in p.text.split() for p in plain)
         assert hybrid and hybrid[0].episode_id == ids["brakes"]
         assert "car" in hybrid[0].text
+
+
+def test_postgres_term_statistics_follow_inserts_and_deletes(library):
+    session, ids = library
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("term statistics are PostgreSQL's (SQLite FTS5 keeps its own)")
+    index_episode(session, ids["spring"])
+    index_episode(session, ids["brakes"])
+    session.commit()
+    actual = dict(
+        session.execute(
+            text("SELECT u.lexeme, count(*) FROM chunk c, unnest(c.tsv) u GROUP BY u.lexeme")
+        ).all()
+    )
+    stored = dict(session.execute(text("SELECT lexeme, ndoc FROM chunk_term WHERE ndoc > 0")).all())
+    assert stored == actual
+
+
+def test_pgvector_is_detected_not_required(library):
+    session, _ = library
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("pgvector is a PostgreSQL extension")
+    from bot.search_pg import pgvector_available
+
+    assert pgvector_available(session) in (True, False)  # absent here: numpy fallback in use
+
+
+def test_feedback_expansion_adds_rare_recurring_words(engine, corpus):
+    from bot.expansion import WEIGHT, feedback_terms
+    from bot.terms import stem
+    from tests.search.corpus_index import index_corpus
+
+    index_corpus(engine, corpus)
+    question = "Why can TOAST tables get bloated?"
+    with Session(engine) as session:
+        expansions = feedback_terms(session, question, None)
+        assert expansions
+        assert all(0 < weight <= WEIGHT for weight in expansions.values())
+        assert not {stem(w) for w in expansions} & {stem("toast"), stem("tables")}
+        top = search_passages(session, question, feedback=True)[0]
+        assert "toast" in top.text.lower()

@@ -1,0 +1,57 @@
+"""WSGI adapter for AssemblyAI's completion callback, to mount beside the Slack HTTP handler.
+
+``with_assemblyai_webhook(services, slack_wsgi)`` answers POSTs to the path of
+ASSEMBLYAI_WEBHOOK_URL and passes every other request to ``slack_wsgi``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+from urllib.parse import urlsplit
+
+from bot.errors import PodbriefError
+from bot.services import Services
+from bot.transcription import handle_assemblyai_webhook
+
+log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
+_MAX_BODY = 64 * 1024  # AssemblyAI's callback is a few hundred bytes
+
+
+def with_assemblyai_webhook(services: Services, inner: WSGIApp) -> WSGIApp:
+    """``inner`` plus the webhook route (unchanged when no webhook URL is configured)."""
+    url = services.settings.assemblyai_webhook_url
+    if not url:
+        return inner
+    path = urlsplit(url).path or "/"
+
+    def app(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if environ.get("PATH_INFO") != path:
+            return inner(environ, start_response)
+        status, body = webhook_response(services, environ)
+        start_response(status, [("Content-Type", "application/json")])
+        return [json.dumps(body).encode()]
+
+    return app
+
+
+def webhook_response(services: Services, environ: dict) -> tuple[str, dict]:
+    """The HTTP status and JSON body for one callback request."""
+    if environ.get("REQUEST_METHOD") != "POST":
+        return "405 Method Not Allowed", {"error": "POST only"}
+    length = min(int(environ.get("CONTENT_LENGTH") or 0), _MAX_BODY)
+    try:
+        payload = json.loads(environ["wsgi.input"].read(length) or b"{}")
+    except ValueError:
+        return "400 Bad Request", {"error": "body is not JSON"}
+    headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
+    try:
+        outcome = handle_assemblyai_webhook(services, payload, headers)
+    except PodbriefError as exc:
+        log.warning("AssemblyAI webhook refused: %s", exc)
+        return "401 Unauthorized", {"error": str(exc)}
+    return "200 OK", {"result": outcome}

@@ -1,0 +1,48 @@
+"""OAuth installs for many workspaces, kept in podbrief's own database.
+
+slack_sdk's SQLAlchemy stores create their tables (``slack_bots``, ``slack_installations``,
+``slack_oauth_states``) with ``create_tables()`` (CREATE IF NOT EXISTS) at start-up, so no
+Alembic migration has to be threaded between the other areas' revisions.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt.oauth.oauth_settings import OAuthSettings
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+STATE_EXPIRY_S = 600
+
+
+def build_installation_store(services: Services) -> SQLAlchemyInstallationStore:
+    """The installation store on podbrief's engine, its tables created when missing."""
+    store = SQLAlchemyInstallationStore(
+        client_id=services.settings.slack_client_id or "", engine=services.engine
+    )
+    store.create_tables()
+    return store
+
+
+def oauth_settings(services: Services, *, installation_store: Any = None) -> OAuthSettings:
+    """OAuth settings: our bot scopes, installs and CSRF states in the same database."""
+    from handlers.slack_app.app import BOT_SCOPES
+
+    settings = services.settings
+    state_store = SQLAlchemyOAuthStateStore(
+        expiration_seconds=STATE_EXPIRY_S, engine=services.engine
+    )
+    state_store.create_tables()
+    return OAuthSettings(
+        client_id=settings.slack_client_id,
+        client_secret=settings.slack_client_secret.get_secret_value(),
+        scopes=list(BOT_SCOPES),
+        installation_store=installation_store or build_installation_store(services),
+        state_store=state_store,
+    )

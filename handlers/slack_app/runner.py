@@ -1,0 +1,96 @@
+"""Start the Slack app in background threads: Socket Mode, or an HTTP server for events/OAuth."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from socketserver import ThreadingMixIn
+from typing import Literal
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from slack_bolt import App
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+
+from bot.config import Settings
+from bot.errors import InvalidInput
+from bot.services import Services
+
+log = logging.getLogger(__name__)
+
+SlackMode = Literal["socket", "oauth", "http"]
+EVENTS_PATH = "/slack/events"
+
+
+def slack_mode(settings: Settings) -> SlackMode | None:
+    """Socket Mode (bot+app token), HTTP (bot token+signing secret) or OAuth HTTP (client id)."""
+    if settings.slack_app_token and settings.slack_bot_token:
+        return "socket"
+    if settings.slack_bot_token:  # a bot token means one workspace, as in build_slack_app
+        return "http" if settings.slack_signing_secret else None
+    if settings.slack_client_id and settings.slack_client_secret and settings.slack_signing_secret:
+        return "oauth"
+    return None
+
+
+def start_slack(services: Services) -> Callable[[], None]:
+    """Start Slack in background threads and return the function that stops it."""
+    from handlers.slack_app.app import build_slack_app
+
+    mode = slack_mode(services.settings)
+    if mode is None:
+        raise InvalidInput(
+            "Slack needs SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or with "
+            "SLACK_SIGNING_SECRET (HTTP), or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and "
+            "SLACK_SIGNING_SECRET (OAuth installs)."
+        )
+    app = build_slack_app(services)
+    if mode == "socket":
+        return start_socket_mode(app, services.settings)
+    return start_http(app, host=services.settings.slack_http_host, port=services.settings.port)[0]
+
+
+def start_socket_mode(app: App, settings: Settings) -> Callable[[], None]:
+    """Connect over Socket Mode (one workspace, no public URL needed)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(app, settings.slack_app_token.get_secret_value())
+    handler.connect()
+    log.info("Slack Socket Mode connected")
+    return handler.close
+
+
+class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # route through logging
+        log.debug("slack http: " + format, *args)
+
+
+def start_http(app: App, *, host: str, port: int) -> tuple[Callable[[], None], int]:
+    """Serve Events API, interactivity and OAuth (``/slack/install``) over HTTP.
+
+    Returns the stop function and the bound port (useful with port 0).
+    """
+    server = make_server(
+        host,
+        port,
+        SlackRequestHandler(app, path=EVENTS_PATH),
+        server_class=_ThreadingWSGIServer,
+        handler_class=_QuietHandler,
+    )
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="slack-http", daemon=True
+    )
+    thread.start()
+    bound = server.server_address[1]
+    log.info("Slack HTTP listening on %s:%s%s", host, bound, EVENTS_PATH)
+
+    def stop() -> None:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+    return stop, bound

@@ -1,0 +1,124 @@
+"""Fake core functions for the command layer's tests, swapped in with monkeypatch.
+
+The real ones (compose_brief, answer_question, …) belong to other areas; these return fixed,
+hand-written values so the command layer, console and Slack adapter can be tested on their own.
+Works whether or not the real module exists yet (a stand-in module is registered if missing).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+import pytest
+
+from bot.answers import Answer, Citation, Passage
+from bot.brief import Brief, BriefItem, RelatedInsight
+from bot.models import Podcast
+
+
+def install(monkeypatch: pytest.MonkeyPatch, target: str, func: Callable[..., Any]) -> None:
+    """Make ``module.name`` resolve to ``func`` for this test."""
+    module_name, name = target.rsplit(".", 1)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError:
+        module = types.ModuleType(module_name)
+        monkeypatch.setitem(sys.modules, module_name, module)
+    monkeypatch.setattr(module, name, func, raising=False)
+
+
+def sample_item(rank: int = 1, **overrides: Any) -> BriefItem:
+    """A brief item with plausible hand-written values."""
+    values: dict[str, Any] = {
+        "rank": rank,
+        "insight_id": 100 + rank,
+        "text": "Startups fine-tune open-weight models instead of renting frontier APIs.",
+        "quote": "we tuned it on our tickets and our bill dropped by ninety percent",
+        "speaker": "Dana Ortiz",
+        "podcast": "The Inference Hour",
+        "episode": "Open weights, closed wallets",
+        "episode_id": 7,
+        "start": 1421.0,
+        "url": "https://example.com/ep7.mp3#t=1421",
+        "topics": ["open-source AI"],
+        "score": 0.91,
+        "related": [
+            RelatedInsight("Same idea", "Latent Stack", "Ep 12", 9, 725.0, "https://e.com/9#t=725")
+        ],
+        "why": "matched topic open-source AI (0.91)",
+    }
+    values.update(overrides)
+    return BriefItem(**values)
+
+
+def sample_brief(items: int = 3, **overrides: Any) -> Brief:
+    return Brief(
+        date=date(2026, 12, 1),
+        topics=["open-source AI"],
+        items=[sample_item(rank, **overrides) for rank in range(1, items + 1)],
+    )
+
+
+def sample_answer(text: str = "They fine-tune open models [1].") -> Answer:
+    citation = Citation(
+        podcast="The Inference Hour",
+        episode="Open weights, closed wallets",
+        episode_id=7,
+        start=1421.0,
+        end=1450.0,
+        text="we tuned it on our tickets",
+        url="https://example.com/ep7.mp3#t=1421",
+    )
+    passage = Passage(**citation.__dict__, score=3.2)
+    return Answer(answer=text, citations=[citation], passages=[passage])
+
+
+class CoreCalls:
+    """Records what the command layer asked the core."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple, dict]] = []
+
+    def record(self, name: str, result: Any) -> Callable[..., Any]:
+        def fake(*args: Any, **kwargs: Any) -> Any:
+            self.calls.append((name, args, kwargs))
+            return result(*args, **kwargs) if callable(result) else result
+
+        return fake
+
+    def names(self) -> list[str]:
+        return [name for name, _, _ in self.calls]
+
+
+def add_feed_fake(session: Any, url: str, *, settings: Any) -> Podcast:
+    """Adds the Podcast row only (as the real add_feed does before the first poll)."""
+    from sqlmodel import select
+
+    existing = session.exec(select(Podcast).where(Podcast.url == url)).first()
+    if existing is not None:
+        return existing
+    podcast = Podcast(url=url)
+    session.add(podcast)
+    session.flush()
+    return podcast
+
+
+def install_all(monkeypatch: pytest.MonkeyPatch, calls: CoreCalls, brief: Brief | None = None):
+    """Every core function the commands call, as recording fakes."""
+    brief = brief or sample_brief()
+    install(monkeypatch, "bot.brief.compose_brief", calls.record("compose_brief", brief))
+    install(monkeypatch, "bot.brief.explain_brief", calls.record("explain_brief", brief))
+    install(monkeypatch, "bot.answers.answer_question", calls.record("answer", sample_answer()))
+    install(
+        monkeypatch,
+        "bot.search.search_passages",
+        calls.record("search", sample_answer().passages),
+    )
+    install(monkeypatch, "bot.feeds.add_feed", calls.record("add_feed", add_feed_fake))
+    install(monkeypatch, "bot.feedback.record_feedback", calls.record("feedback", None))
+    install(monkeypatch, "bot.status.gather_status", calls.record("status", {"feeds": 2}))
