@@ -76,8 +76,11 @@ class DiscordPublisher:
         try:
             history = f"/channels/{self._target(channel)}/messages"
             response = self._request("GET", history, params={"limit": HISTORY_LIMIT})
-        except ChannelGone:
-            return None  # no history access; the nonce still guards the post itself
+        except ServiceUnavailable:
+            raise  # transient: the caller retries later rather than risk a second post
+        except PodbriefError as exc:  # no history access: the nonce still guards the post
+            log.warning("cannot check %s for an earlier post: %s", channel.channel_ref, exc)
+            return None
         nonce = nonce_for(delivery_id)
         for message in response.json():
             if str(message.get("nonce")) == nonce:

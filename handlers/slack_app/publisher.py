@@ -86,9 +86,12 @@ class SlackPublisher:
                 limit=HISTORY_LIMIT,
                 include_all_metadata=True,
             )
-        except ChannelGone:
-            # No history to read (a DM addressed by user id, or a deleted channel): the post
-            # itself then decides whether the channel is really gone.
+        except ServiceUnavailable:
+            raise  # transient: the caller retries later rather than risk a second post
+        except PodbriefError as exc:
+            # No history to read (a DM by user id, no im:history scope, a deleted channel):
+            # post anyway; the post itself then decides whether the channel is really gone.
+            log.warning("cannot check %s for an earlier post: %s", channel.channel_ref, exc)
             return None
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}
