@@ -9,37 +9,19 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
+from bot.channels import parse_brief_time, parse_timezone
 from bot.errors import InvalidInput
 from bot.models import Channel
 
 log = logging.getLogger(__name__)
 
 
-def parse_brief_time(value: str) -> time:
-    """``"HH:MM"`` (24-hour) as a time; raises InvalidInput with a one-line reason."""
-    try:
-        hours, minutes = value.strip().split(":")
-        return time(int(hours), int(minutes))
-    except (ValueError, AttributeError):
-        raise InvalidInput(f"brief time must be HH:MM (24-hour), got {value!r}") from None
-
-
-def parse_timezone(name: str) -> ZoneInfo:
-    """An IANA time zone such as ``Europe/Berlin``; raises InvalidInput when unknown."""
-    try:
-        return ZoneInfo(name.strip())
-    except (ZoneInfoNotFoundError, ValueError, AttributeError):
-        raise InvalidInput(
-            f"unknown time zone {name!r} (use an IANA name like Europe/Berlin)"
-        ) from None
-
-
 def channel_zone(channel: Channel) -> ZoneInfo:
     """The channel's zone; a bad stored value falls back to UTC rather than stopping briefs."""
     try:
-        return parse_timezone(channel.timezone or "UTC")
+        return ZoneInfo(parse_timezone(channel.timezone or "UTC"))
     except InvalidInput:
         log.warning("channel %s has unknown time zone %r; using UTC", channel.id, channel.timezone)
         return ZoneInfo("UTC")
@@ -47,10 +29,11 @@ def channel_zone(channel: Channel) -> ZoneInfo:
 
 def _channel_time(channel: Channel) -> time:
     try:
-        return parse_brief_time(channel.brief_time or "08:00")
+        hours, minutes = parse_brief_time(channel.brief_time or "08:00").split(":")
     except InvalidInput:
         log.warning("channel %s has bad brief time %r; using 08:00", channel.id, channel.brief_time)
         return time(8, 0)
+    return time(int(hours), int(minutes))
 
 
 def local_today(channel: Channel, now: datetime) -> date:

@@ -53,7 +53,7 @@ def add_feed(
 ) -> Podcast:
     """Follow a feed URL (idempotent: the same URL returns the existing podcast)."""
     private = settings.allow_private_urls if allow_private is None else allow_private
-    normalised = check_url(url, allow_private=private)
+    normalised = check_url(subscription_url(url), allow_private=private)
     podcast = session.exec(select(Podcast).where(Podcast.url == normalised)).first()
     if podcast is not None:
         if podcast.status in (REMOVED, "gone"):  # following again resumes polling
@@ -66,6 +66,17 @@ def add_feed(
     session.flush()
     log.info("following feed %s as podcast %s", shown(normalised), podcast.id)
     return podcast
+
+
+def subscription_url(url: str) -> str:
+    """Read podcast-app links as the feed they name: ``feed:https://x``, ``itpc://x`` → https."""
+    text = url.strip()
+    lowered = text.lower()
+    for scheme in ("feed:", "itpc:", "pcast:", "podcast:"):
+        if lowered.startswith(scheme):
+            rest = text[len(scheme) :]
+            return rest if rest.lower().startswith(("http://", "https://")) else f"https:{rest}"
+    return text
 
 
 def get_podcast(session: Session, podcast_id: int) -> Podcast:

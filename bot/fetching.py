@@ -52,7 +52,14 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
 
 
 class SafeFetcher:
-    """Fetch public http(s) URLs with caps, timeouts, politeness and per-hop safety checks."""
+    """Fetch public http(s) URLs with caps, timeouts, politeness and per-hop safety checks.
+
+    ``allow_private`` overrides ALLOW_PRIVATE_URLS (the demo serves its feeds on 127.0.0.1);
+    ``allow_hosts`` lists exact ``host:port`` entries let through unchecked (a test server),
+    while every other hop is still checked. A custom ``transport`` (tests, benches) replaces
+    the connect-time address check, so only URL-level checks remain. Use one fetcher per
+    event loop.
+    """
 
     def __init__(
         self,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
@@ -48,7 +49,10 @@ class ClockLock:
             if self.try_acquire():
                 return True
             log.info("another clock holds the scheduler lock; standing by")
-            stop.wait(retry_s)
+            deadline = time.monotonic() + retry_s
+            # Short waits: a signal handler (SIGTERM sets ``stop``) only runs when we wake.
+            while not stop.is_set() and time.monotonic() < deadline:
+                stop.wait(min(0.5, retry_s))
         return False
 
     def still_held(self) -> bool:

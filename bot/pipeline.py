@@ -10,7 +10,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 
 from sqlmodel import Session, select
@@ -116,8 +116,12 @@ def process_pending(
     run = _Run(services, step or process_episode, stop or threading.Event(), on_progress)
     concurrency = max(1, services.settings.process_concurrency)
     with ThreadPoolExecutor(concurrency, thread_name_prefix="process") as pool:
-        for future in [pool.submit(run.slot) for _ in range(concurrency)]:
-            future.result()
+        pending = {pool.submit(run.slot) for _ in range(concurrency)}
+        while pending:
+            # Short waits keep the calling thread responsive to signals (SIGTERM sets ``stop``).
+            done, pending = wait(pending, timeout=0.5)
+            for future in done:
+                future.result()
     return run.summary()
 
 

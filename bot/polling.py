@@ -62,14 +62,17 @@ class PollReport:
 
     @property
     def failed(self) -> int:
+        """Feeds that failed or turned out gone."""
         return sum(1 for o in self.outcomes if o.status in ("failed", "gone"))
 
     @property
     def new(self) -> int:
+        """Episodes stored for the first time."""
         return sum(o.new for o in self.outcomes)
 
     @property
     def queued(self) -> int:
+        """Episodes queued for processing."""
         return sum(o.queued for o in self.outcomes)
 
 

@@ -72,8 +72,9 @@ _POOLS: weakref.WeakKeyDictionary[Engine, tuple[tuple, InsightPool]] = weakref.W
 
 
 def insights_stamp(session: Session) -> tuple:
-    """Changes whenever insights are added or removed (count and highest id)."""
-    return tuple(session.exec(select(func.count(Insight.id), func.max(Insight.id))).one())
+    """Changes whenever insights are added, removed or given embeddings."""
+    query = select(func.count(Insight.id), func.max(Insight.id), func.count(Insight.embedding))
+    return tuple(session.exec(query).one())
 
 
 def load_pool(session: Session) -> InsightPool:

@@ -16,7 +16,7 @@ log = logging.getLogger(__name__)
 
 FOLLOWED_SHOW_RELEVANCE = 0.6  # an insight from a show the channel follows counts as relevant
 DUPLICATE = 0.55  # stem-set cosine at which two claims say the same thing
-RELATED = 0.25  # … and at which another episode is "saying something related"
+RELATED = 0.3  # … and at which another episode is "saying something related"
 SAME_SHOW_PENALTY = 0.08  # per item already picked from that show: prefer distinct shows
 SAME_TOPIC_PENALTY = 0.1  # per item already picked for that topic: cover every topic
 NEW_SINCE_LAST_BRIEF = 0.05

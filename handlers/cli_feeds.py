@@ -66,6 +66,7 @@ def outcome_json(outcome: PollOutcome) -> dict:
 
 
 def register(app: typer.Typer) -> None:
+    """Add the ``feeds`` command group."""
     feeds_app = typer.Typer(help="Follow and poll podcast feeds.", no_args_is_help=True)
 
     @feeds_app.command("add")

@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import signal
+import sys
 import threading
 
 import typer
@@ -54,10 +55,13 @@ def register(app: typer.Typer) -> None:
             publishers=build_publishers(services.settings, slack_token_lookup(services)),
             say=typer.echo,
         )
-        if not result.clean:
-            # Claims are released; a job thread still inside a slow call must not delay exit.
-            logging.shutdown()
-            os._exit(0)
+        log.info("podbrief %s stopped (%s)", role, "clean" if result.clean else "forced")
+        # Everything lives in the database and claims are released: exit now, so neither a job
+        # thread still inside a slow call nor interpreter teardown eats the 25 s stop budget.
+        services.engine.dispose()
+        sys.stdout.flush()
+        logging.shutdown()
+        os._exit(0)
 
     @app.command("process")
     def process(

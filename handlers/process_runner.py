@@ -33,6 +33,7 @@ ROLES: dict[str, set[str]] = {
 }
 LOCK_CHECK_S = 60
 DISCORD_STOP_S = 3.0
+WAKE_S = 0.5
 
 
 @dataclass
@@ -136,7 +137,10 @@ def run_role(
             )
     if not stop.is_set():
         log.info("podbrief running as %s: %s", role, ", ".join(started) or "idle")
-    stop.wait()
+    # Wake up regularly: a signal delivered to another thread only runs its Python handler
+    # once the main thread executes bytecode again, and a bare wait() might never return.
+    while not stop.wait(WAKE_S):
+        pass
     return _shutdown(services, scheduler, jobs, lock, stoppers, started)
 
 
@@ -156,4 +160,5 @@ def _shutdown(services, scheduler, jobs: Jobs, lock: ClockLock, stoppers, starte
     clean = jobs.wait_idle(services.settings.shutdown_grace_s)
     release_worker(services.engine, worker=worker_name(services))
     lock.release()
+    log.info("stopped (%s)", "clean" if clean else "jobs still running; their claims released")
     return RunResult(clean=clean, started=started)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -48,20 +49,66 @@ def corpus() -> Path:
     return CORPUS
 
 
-def _sqlite_engine(tmp_path: Path) -> Engine:
-    engine = db.create_db_engine(f"sqlite:///{tmp_path / 'podbrief.db'}")
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory) -> Path:
+    """A SQLite file migrated once per run; each test gets a copy (migrating is the slow part)."""
+    path = tmp_path_factory.mktemp("template") / "podbrief.db"
+    engine = db.create_db_engine(f"sqlite:///{path}")
     db.upgrade(engine)
-    return engine
+    with engine.begin() as conn:
+        conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+    engine.dispose()
+    return path
+
+
+def _sqlite_engine(template: Path, tmp_path: Path) -> Engine:
+    target = tmp_path / "podbrief.db"
+    shutil.copyfile(template, target)
+    return db.create_db_engine(f"sqlite:///{target}")
 
 
 def _pg_engine(schema: str) -> Engine:
+    return db.create_db_engine(PG_ADMIN_URL, connect_args={"options": f"-csearch_path={schema}"})
+
+
+def _migrated_pg_engine(schema: str) -> Engine:
+    """A new schema of its own, migrated (for tests whose other processes need one)."""
     admin = db.create_db_engine(PG_ADMIN_URL)
     with admin.begin() as conn:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
     admin.dispose()
-    engine = db.create_db_engine(PG_ADMIN_URL, connect_args={"options": f"-csearch_path={schema}"})
+    engine = _pg_engine(schema)
     db.upgrade(engine)
     return engine
+
+
+@pytest.fixture(scope="session")
+def _pg_schema(pg_skip_reason) -> Iterator[str | None]:
+    """One PostgreSQL schema per run, migrated once; tests start from emptied tables."""
+    if pg_skip_reason:
+        yield None
+        return
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    _migrated_pg_engine(schema).dispose()
+    try:
+        yield schema
+    finally:
+        _drop_pg_schema(schema)
+
+
+def _empty_pg_tables(engine: Engine) -> None:
+    """Every table in the test schema emptied, ids restarted; the schema itself is kept."""
+    with engine.begin() as conn:
+        conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+        tables = conn.execute(
+            text(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() "
+                "AND tablename <> 'alembic_version'"
+            )
+        ).scalars()
+        names = ", ".join(f'"{name}"' for name in tables)
+        if names:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
 
 
 def _drop_pg_schema(schema: str) -> None:
@@ -72,28 +119,27 @@ def _drop_pg_schema(schema: str) -> None:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def any_engine(request, tmp_path, pg_skip_reason) -> Iterator[Engine]:
+def any_engine(request, tmp_path, pg_skip_reason, _sqlite_template) -> Iterator[Engine]:
     """A migrated, empty database: SQLite always, PostgreSQL when reachable."""
     if request.param == "sqlite":
-        engine = _sqlite_engine(tmp_path)
+        engine = _sqlite_engine(_sqlite_template, tmp_path)
         yield engine
         engine.dispose()
         return
     if pg_skip_reason:
         pytest.skip(pg_skip_reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = _pg_engine(schema)
+    engine = _pg_engine(request.getfixturevalue("_pg_schema"))
+    _empty_pg_tables(engine)
     try:
         yield engine
     finally:
         engine.dispose()
-        _drop_pg_schema(schema)
 
 
 @pytest.fixture
-def engine(tmp_path) -> Iterator[Engine]:
+def engine(tmp_path, _sqlite_template) -> Iterator[Engine]:
     """A migrated, empty SQLite database."""
-    engine = _sqlite_engine(tmp_path)
+    engine = _sqlite_engine(_sqlite_template, tmp_path)
     yield engine
     engine.dispose()
 

@@ -6,13 +6,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.channel_schedule import (
-    brief_instant,
-    due_date,
-    next_brief_at,
-    parse_brief_time,
-    parse_timezone,
-)
+from bot.channel_schedule import brief_instant, due_date, next_brief_at
+from bot.channels import parse_brief_time, parse_timezone
 from bot.errors import InvalidInput
 from bot.models import Channel
 
@@ -129,6 +124,7 @@ def test_bad_settings_give_one_line_errors():
         parse_brief_time("25:00")
     with pytest.raises(InvalidInput, match="IANA"):
         parse_timezone("Mars/Olympus")
+    assert parse_timezone("europe/berlin") == "Europe/Berlin"
 
 
 def test_bad_stored_zone_falls_back_to_utc_instead_of_stopping_briefs():

@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
+from bot.errors import ServiceUnavailable
 from bot.models import Channel, Delivery, DeliveryItem
 from bot.posting import deliver_due
 from bot.services import Services
@@ -330,3 +331,18 @@ def test_oauth_installs_post_with_each_workspace_token(engine, slack):
     services = Services(settings=settings, engine=engine, clock=FixedClock(NOW))
     assert deliver_due(services, publishers, compose=compose_top, sleep=Recorder()) == {"sent": 1}
     assert len(slack.posts(channel.channel_ref)) == 1
+
+
+def test_a_history_lookup_that_is_refused_does_not_block_the_brief(engine, slack, discord_api):
+    from handlers.slack_app.publisher import SlackPublisher
+
+    with Session(engine, expire_on_commit=False) as session:
+        [channel] = add_channels(session, "slack", 1)
+    publisher = SlackPublisher.from_settings(
+        Settings(_env_file=None, slack_bot_token=slack.token, slack_api_url=slack.api_url)
+    )
+    slack.errors[channel.channel_ref] = "missing_scope"
+    assert publisher.find_sent(channel, delivery_id=1) is None
+    slack.errors[channel.channel_ref] = "internal_error"
+    with pytest.raises(ServiceUnavailable):
+        publisher.find_sent(channel, delivery_id=1)

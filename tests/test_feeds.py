@@ -9,7 +9,14 @@ from sqlmodel import Session, select
 
 from bot.errors import NotFound, UnsafeURL
 from bot.feedparse import ParsedFeed, ParsedItem
-from bot.feeds import add_feed, due_feeds, list_feeds, remove_feed, store_items
+from bot.feeds import (
+    add_feed,
+    due_feeds,
+    list_feeds,
+    remove_feed,
+    store_items,
+    subscription_url,
+)
 from bot.models import Episode
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -77,3 +84,17 @@ def test_first_poll_queues_only_the_newest(db_session, settings):
     assert (result.new, result.queued) == (5, 2)
     pending = db_session.exec(select(Episode.guid).where(Episode.status == "pending")).all()
     assert sorted(pending) == ["7", "9"]
+
+
+@pytest.mark.parametrize(
+    ("pasted", "feed"),
+    [
+        ("feed://example.com/rss", "https://example.com/rss"),
+        ("feed:https://example.com/rss", "https://example.com/rss"),
+        ("itpc://example.com/rss", "https://example.com/rss"),
+        ("podcast://example.com/rss", "https://example.com/rss"),
+        (" https://example.com/rss ", "https://example.com/rss"),
+    ],
+)
+def test_podcast_app_links_name_their_feed(pasted, feed):
+    assert subscription_url(pasted) == feed

@@ -20,7 +20,7 @@ from sqlalchemy import update
 from sqlmodel import Session
 
 from bot.models import Episode, Podcast
-from tests.conftest import PG_ADMIN_URL, _drop_pg_schema, _pg_engine
+from tests.conftest import PG_ADMIN_URL, _drop_pg_schema, _migrated_pg_engine
 
 ROOT = Path(__file__).resolve().parents[1]
 EPISODES = 200
@@ -72,7 +72,7 @@ def test_two_workers_process_each_episode_once_and_finish_sooner(tmp_path, pg_sk
     if pg_skip_reason:
         pytest.skip(pg_skip_reason)
     schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = _pg_engine(schema)
+    engine = _migrated_pg_engine(schema)
     try:
         with Session(engine) as session:
             podcast = Podcast(url="https://example.org/many.xml")

@@ -18,6 +18,7 @@ from bot.brief import Brief
 from bot.config import Settings
 from bot.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
 from bot.models import Channel
+from handlers.discord_bot.render import brief_payload
 
 log = logging.getLogger(__name__)
 
@@ -28,18 +29,6 @@ GONE_CODES = {
     50007: "Cannot send messages to this user",  # a personal brief's user closed their DMs
 }
 HISTORY_LIMIT = 50
-
-
-def render(brief: Brief) -> dict:
-    """The message body (embeds, buttons): the Discord engineer's ``brief_payload``, a plain
-    text embed until it lands."""
-    try:
-        from handlers.discord_bot.render import brief_payload
-    except ImportError:
-        from handlers.console_publisher import brief_as_text
-
-        return {"embeds": [{"type": "rich", "description": brief_as_text(brief)[:4000]}]}
-    return brief_payload(brief)
 
 
 def nonce_for(delivery_id: int) -> str:
@@ -73,7 +62,7 @@ class DiscordPublisher:
     def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
         """Post the brief; returns the message id."""
         payload = {
-            **render(brief),
+            **brief_payload(brief),
             "nonce": nonce_for(delivery_id),
             "enforce_nonce": True,
             "allowed_mentions": {"parse": []},  # a hostile transcript can never ping anyone
@@ -87,8 +76,11 @@ class DiscordPublisher:
         try:
             history = f"/channels/{self._target(channel)}/messages"
             response = self._request("GET", history, params={"limit": HISTORY_LIMIT})
-        except ChannelGone:
-            return None  # no history access; the nonce still guards the post itself
+        except ServiceUnavailable:
+            raise  # transient: the caller retries later rather than risk a second post
+        except PodbriefError as exc:  # no history access: the nonce still guards the post
+            log.warning("cannot check %s for an earlier post: %s", channel.channel_ref, exc)
+            return None
         nonce = nonce_for(delivery_id)
         for message in response.json():
             if str(message.get("nonce")) == nonce:

@@ -19,6 +19,7 @@ from bot.brief import Brief
 from bot.config import Settings
 from bot.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
 from bot.models import Channel
+from handlers.slack_app.render import render_brief
 
 log = logging.getLogger(__name__)
 
@@ -26,18 +27,6 @@ EVENT_TYPE = "podbrief_brief"
 GONE_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive"}
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
 HISTORY_LIMIT = 100
-
-
-def render(brief: Brief) -> tuple[list[dict], str]:
-    """Blocks and fallback text: the chat engineer's renderer, plain text until it lands."""
-    try:
-        from handlers.slack_app.render import render_brief
-    except ImportError:
-        from handlers.console_publisher import brief_as_text
-
-        text = brief_as_text(brief)
-        return [{"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}}], text
-    return render_brief(brief)
 
 
 class SlackPublisher:
@@ -73,7 +62,7 @@ class SlackPublisher:
 
     def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
         """Post the brief; returns the message ts."""
-        blocks, text = render(brief)
+        blocks, text = render_brief(brief)
         self._throttle(channel.channel_ref)
         response = self._call(
             self.client.chat_postMessage,
@@ -97,9 +86,12 @@ class SlackPublisher:
                 limit=HISTORY_LIMIT,
                 include_all_metadata=True,
             )
-        except ChannelGone:
-            # No history to read (a DM addressed by user id, or a deleted channel): the post
-            # itself then decides whether the channel is really gone.
+        except ServiceUnavailable:
+            raise  # transient: the caller retries later rather than risk a second post
+        except PodbriefError as exc:
+            # No history to read (a DM by user id, no im:history scope, a deleted channel):
+            # post anyway; the post itself then decides whether the channel is really gone.
+            log.warning("cannot check %s for an earlier post: %s", channel.channel_ref, exc)
             return None
         for message in response.get("messages") or []:
             metadata = message.get("metadata") or {}

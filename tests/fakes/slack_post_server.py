@@ -1,6 +1,10 @@
-"""A minimal loopback fake of Slack's Web API for delivery tests (chat.postMessage,
-conversations.history), recording every post. To be reconciled with the chat engineer's
-``tests/fakes/slack_server.py`` once it lands.
+"""A stateful loopback fake of Slack's Web API for delivery tests: chat.postMessage and
+conversations.history, recording every post.
+
+The chat engineer's ``tests/fakes/slack_server.py`` answers canned replies per method; this
+one keeps each channel's history (with message metadata, so ``find_sent`` can be tested) and
+misbehaves on demand: per-channel errors, 429 ``ratelimited`` with Retry-After, and a lost
+response after a post that did land.
 """
 
 from __future__ import annotations
