@@ -12,9 +12,11 @@ from dataclasses import asdict
 from datetime import datetime
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -192,17 +194,22 @@ def _print_feeds(rows: list[dict]) -> None:
     if not rows:
         typer.echo("no feeds followed yet: podbrief feeds add URL")
         return
-    table = Table("id", "title", "url", "status", "episodes", "last poll", "failures", "last error")
+    # Four columns fit an 80-column terminal; the URL sits under the title and folds.
+    table = Table("id", "feed", "episodes", "last poll", "status", box=box.SIMPLE_HEAD)
+    table.columns[1].overflow = "fold"
     for row in rows:
         last = (row["last_polled_at"] or "never")[:16].replace("T", " ")
-        table.add_row(
-            str(row["id"]),
-            row["title"] or "—",
-            row["url"],
-            row["status"],
-            str(row["episodes"]),
-            last,
-            str(row["failure_count"]),
-            row["last_error"] or "",
-        )
+        feed = Text(row["title"] or "(untitled)")
+        feed.append("\n" + row["url"], style="dim")
+        table.add_row(str(row["id"]), feed, str(row["episodes"]), last, _feed_status(row))
     Console().print(table)
+
+
+def _feed_status(row: dict) -> Text:
+    """``active``, or the status with its failure count and last error."""
+    if not row["failure_count"] and not row["last_error"]:
+        return Text(row["status"])
+    text = Text(f"{row['status']} ({row['failure_count']} failures)", style="yellow")
+    if row["last_error"]:
+        text.append("\n" + row["last_error"], style="dim")
+    return text
