@@ -25,6 +25,7 @@ from bot.errors import PodbriefError
 from bot.feeds import add_feed, due_feeds, list_feeds, remove_feed
 from bot.models import Episode, Podcast
 from bot.polling import PollOutcome, PollReport, poll_feeds
+from bot.urlsafety import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -117,7 +118,7 @@ def register(app: typer.Typer) -> None:
 
         with _one_line_errors(), db.session_scope(runtime(ctx).engine()) as session:
             podcast = remove_feed(session, podcast_id)
-            typer.echo(f"stopped following #{podcast.id} {podcast.title or podcast.url}")
+            typer.echo(f"stopped following #{podcast.id} {shown_name(podcast.title, podcast.url)}")
 
     @feeds_app.command("poll")
     def poll(

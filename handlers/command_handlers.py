@@ -16,6 +16,7 @@ from bot.db import session_scope
 from bot.errors import InvalidInput
 from bot.models import Channel
 from bot.services import Services
+from bot.urlsafety import shown_name
 from bot.workspace import schedule_text
 from handlers import content_handlers as content
 from handlers.command_parser import tokenize
@@ -104,7 +105,9 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
                 continue
             lines.append(Line(f"{_where(personal).capitalize()} ({schedule_text(channel)}):"))
             lines += [Line(f"• {topic}") for topic in subs.topics]
-            lines += [Line(f"• podcast #{p.id}: {p.title or p.url}") for p in subs.podcasts]
+            lines += [
+                Line(f"• podcast #{p.id}: {shown_name(p.title, p.url)}") for p in subs.podcasts
+            ]
     if not lines:
         lines = [Line("Nothing followed yet. Try `subscribe open-source AI` or `follow FEED_URL`.")]
     return Reply(title="Topics and podcasts", lines=lines)
@@ -117,7 +120,7 @@ def follow(services: Services, request: CommandRequest, args: dict[str, Any]) ->
         podcast = add_feed(session, args["feed_url"], settings=services.settings)
         channel = request_channel(services, session, request, personal=request.is_dm)
         added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
-        name = podcast.title or podcast.url
+        name = shown_name(podcast.title, podcast.url)
         podcast_id = podcast.id
     if not added:
         return Reply(lines=[Line(f"Already following {name} (#{podcast_id}).")])
@@ -135,7 +138,7 @@ def unfollow(services: Services, request: CommandRequest, args: dict[str, Any]) 
     with session_scope(services.engine) as session:
         channel = request_channel(services, session, request, personal=request.is_dm)
         podcast = channels.unfollow_podcast(session, channel, args["podcast"])
-        name = podcast.title or podcast.url
+        name = shown_name(podcast.title, podcast.url)
     return Reply(lines=[Line(f"No longer following {name}.")])
 
 

@@ -15,7 +15,8 @@ from rich.text import Text
 
 from bot.answers import Answer
 from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, distinct_quote, format_day, format_timestamp
+from handlers.commands import Line, Reply, format_day, format_timestamp
+from handlers.distinct import distinct_citations, distinct_quote
 
 log = logging.getLogger(__name__)
 
@@ -76,6 +77,7 @@ def _brief_item(item: BriefItem) -> Text:
 
 def render_answer(answer: Answer) -> RenderableType:
     """The answer text, then numbered citations linking to their moments."""
+    answer = distinct_citations(answer)
     parts: list[RenderableType] = [Text(clean(answer.answer))]
     for number, citation in enumerate(answer.citations, start=1):
         label = f"▶ {format_timestamp(citation.start)}"
