@@ -13,7 +13,7 @@ from sqlmodel import Session
 
 from bot import channels
 from bot.db import session_scope
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, PodbriefError
 from bot.models import Channel
 from bot.services import Services
 from bot.urlsafety import shown_name
@@ -116,12 +116,17 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
 def follow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """Add a feed and subscribe the channel to it; the next poll fetches its episodes."""
     add_feed = core("bot.feeds", "add_feed")
-    with session_scope(services.engine) as session:
-        podcast = add_feed(session, args["feed_url"], settings=services.settings)
-        channel = request_channel(services, session, request, personal=request.is_dm)
-        added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
-        name = shown_name(podcast.title, podcast.url)
-        podcast_id = podcast.id
+    try:
+        with session_scope(services.engine) as session:
+            podcast = add_feed(session, args["feed_url"], settings=services.settings)
+            channel = request_channel(services, session, request, personal=request.is_dm)
+            added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
+            name = shown_name(podcast.title, podcast.url)
+            podcast_id = podcast.id
+    except PodbriefError as err:
+        # The URL checks speak for the fetcher ("refusing to fetch from localhost"); say what
+        # that means for the user's command. The session has rolled back: nothing was added.
+        return Reply(lines=[Line(f"Can't follow that feed: {err}")], error=True)
     if not added:
         return Reply(lines=[Line(f"Already following {name} (#{podcast_id}).")])
     minutes = services.settings.poll_interval_minutes
