@@ -79,5 +79,5 @@ def render_summary(view: SummaryView) -> RenderableType:
 
 
 def print_brief(console: Console, brief: Brief) -> None:
-    """Print ``brief`` with a blank line between items."""
+    """Print ``brief`` in the DESIGN.md layout."""
     console.print(render_brief(brief))
