@@ -80,7 +80,7 @@ JOURNEY = {
     "subscribe open-source AI": "Subscribed to “open-source AI”",
     "topics": "• open-source AI",
     "follow not-a-url": "is not a feed URL",
-    "follow http://192.168.1.1/feed.xml": "Can't follow that feed: refusing to fetch from non-public",
+    "follow http://192.168.1.1/feed.xml": "Can't follow that feed: refusing",
     "settings time 08:30 tz Europe/Berlin": "08:30 Europe/Berlin",
     "settings tz Mars/Olympus": "is not a time zone",
     "frobnicate": "Unknown command “frobnicate”",
