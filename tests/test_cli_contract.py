@@ -7,6 +7,7 @@ with these types". One module-scoped database keeps the whole file to a few seco
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -16,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from handlers.cli import build_app
+from handlers.cli import CHATTY_LOGGERS, build_app, configure_logging
 
 NUMBER = (int, float)
 SEGMENT = {"start": NUMBER, "end": NUMBER, "speaker": (str, type(None)), "text": str}
@@ -199,3 +200,12 @@ def test_json_stdout_is_pure_and_alembic_is_quiet(demo_db):
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["episodes"]
     assert "alembic" not in done.stderr.lower(), done.stderr
+
+
+@pytest.mark.parametrize(("level", "alembic"), [("INFO", "WARNING"), ("DEBUG", "DEBUG")])
+def test_third_party_chatter_is_quiet_unless_debugging(level, alembic, monkeypatch):
+    for name in CHATTY_LOGGERS:
+        monkeypatch.setattr(logging.getLogger(name), "level", logging.NOTSET)
+    configure_logging(level.lower())
+    assert logging.getLevelName(logging.getLogger("alembic").level) == alembic
+    assert logging.getLogger("httpx").level == logging.getLogger("alembic").level
