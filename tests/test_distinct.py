@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 from datetime import date
 
 from rich.console import Console
@@ -11,8 +12,10 @@ from bot.answers import Answer, Citation
 from bot.brief import Brief
 from handlers.console_render import render_answer, render_brief
 from handlers.discord_bot.render import render_answer as discord_answer
+from handlers.discord_bot.render import render_brief as discord_brief
 from handlers.distinct import distinct_citations, distinct_quote, same_words
 from handlers.slack_app.render import render_answer as slack_answer
+from handlers.slack_app.render import render_brief as slack_brief
 from handlers.terminal_brief import render_brief as terminal_brief
 from tests.fakes.chat_core import sample_item
 
@@ -80,6 +83,10 @@ def test_brief_renderers_skip_a_quote_that_repeats_the_claim():
     item = sample_item(text=CLAIM, quote=QUOTE, url=None)
     brief = Brief(date=date(2026, 12, 1), topics=["AI"], items=[item])
     for text in (_text(render_brief(brief)), _text(terminal_brief(brief))):
+        assert text.count("weaker at subtle bugs") == 1, text
+    slack_text = json.dumps(slack_brief(brief)[0], ensure_ascii=False)  # blocks, not fallback
+    discord_text = json.dumps([e.to_dict() for e in discord_brief(brief)], ensure_ascii=False)
+    for text in (slack_text, discord_text):
         assert text.count("weaker at subtle bugs") == 1, text
     # No URL: the time still shows, with nothing dangling after the last separator.
     assert '"Open weights, closed wallets" · ▶ 23:41' in _text(terminal_brief(brief))
