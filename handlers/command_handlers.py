@@ -130,12 +130,11 @@ def follow(services: Services, request: CommandRequest, args: dict[str, Any]) ->
     if not added:
         return Reply(lines=[Line(f"Already following {name} (#{podcast_id}).")])
     minutes = services.settings.poll_interval_minutes
-    return Reply(
-        lines=[
-            Line(f"Following {name} (podcast #{podcast_id})."),
-            Line(f"Its episodes arrive with the next feed poll (within about {minutes} minutes)."),
-        ]
-    )
+    when = f"Its episodes arrive with the next feed poll (within about {minutes} minutes)."
+    if request.platform == "console":
+        # `podbrief chat` runs no scheduler, so no poll ever comes on its own.
+        when = "Fetch its episodes now with `podbrief feeds poll` then `podbrief process`."
+    return Reply(lines=[Line(f"Following {name} (podcast #{podcast_id})."), Line(when)])
 
 
 def unfollow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
