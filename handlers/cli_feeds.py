@@ -158,7 +158,7 @@ def _run_poll(services, only_due: bool, total: int, show_progress: bool) -> Poll
         task = progress.add_task("", total=total)
 
         def step(outcome: PollOutcome) -> None:
-            progress.update(task, advance=1, description=outcome.title or outcome.url)
+            progress.update(task, advance=1, description=shown_name(outcome.title, outcome.url))
 
         return asyncio.run(poll_feeds(services, only_due=only_due, on_progress=step))
 
@@ -176,7 +176,7 @@ def _report_json(report: PollReport) -> dict:
 def _print_report(report: PollReport) -> None:
     console = Console()
     for o in report.outcomes:
-        name = o.title or o.url
+        name = shown_name(o.title, o.url)
         if o.status in ("ok", "not_modified"):
             detail = (
                 "unchanged" if o.status == "not_modified" else f"{o.new} new, {o.queued} queued"
