@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from bot import catalog
 from bot.errors import InvalidInput, NotFound
 from bot.models import Channel, Podcast, Subscription
+from bot.urlsafety import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -129,7 +130,7 @@ def unfollow_podcast(session: Session, channel: Channel, podcast_ref: str) -> Po
     )
     row = session.exec(query).first()
     if row is None:
-        raise NotFound(f"This channel does not follow {podcast.title or podcast.url}.")
+        raise NotFound(f"This channel does not follow {shown_name(podcast.title, podcast.url)}.")
     session.delete(row)
     session.flush()
     return podcast

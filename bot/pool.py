@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from bot.keyphrases import stem_set
 from bot.models import Episode, Insight, Podcast
+from bot.urlsafety import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -112,7 +113,7 @@ def _pool_insight(insight: Insight, episode: Episode, podcast: Podcast) -> PoolI
         id=insight.id,
         episode_id=episode.id,
         podcast_id=podcast.id,
-        podcast=podcast.title or podcast.url,
+        podcast=shown_name(podcast.title, podcast.url),
         episode=episode.title,
         audio_url=episode.audio_url,
         link=episode.link,

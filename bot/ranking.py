@@ -78,8 +78,9 @@ def rank_insights(pool: InsightPool, request: RankRequest) -> Ranking:
     losers: list[str] = []
     scored = _score_candidates(pool, request, losers)
     picks = _select(scored, request, losers)
+    picked = {pick.item.id for pick in picks}
     for pick in picks:
-        pick.related = _related(pool, pick, request.related_per_item)
+        pick.related = _related(pool, pick, request.related_per_item, picked)
         terms = request.topics.get(pick.topic)
         pick.matched = matched_terms(terms, pick.item.doc) if terms else ["followed show"]
     explanation = losers[:MAX_EXPLAINED_LOSERS]
@@ -228,8 +229,12 @@ def _select(scored: list[Pick], request: RankRequest, losers: list[str]) -> list
     return picks
 
 
-def _related(pool: InsightPool, pick: Pick, limit: int) -> list[PoolInsight]:
-    """Folded duplicates first, then the closest insights from other episodes."""
+def _related(pool: InsightPool, pick: Pick, limit: int, picked: set[int]) -> list[PoolInsight]:
+    """Folded duplicates first, then the closest insights from other episodes.
+
+    Insights that are items of the same brief are left out: the reader sees them anyway, and
+    "Also said on" pointing at item 5 from items 1, 2 and 3 reads as repetition.
+    """
     out = list(pick.folded)
     seen_episodes = {pick.item.episode_id} | {item.episode_id for item in out}
     closest = _closest(pool, pick.item)
@@ -238,7 +243,7 @@ def _related(pool: InsightPool, pick: Pick, limit: int) -> list[PoolInsight]:
     for item in other_shows + same_show:  # "who else said this": other shows first
         if len(out) >= limit:
             break
-        if item.episode_id not in seen_episodes:
+        if item.episode_id not in seen_episodes and item.id not in picked:
             out.append(item)
             seen_episodes.add(item.episode_id)
     return out[:limit]

@@ -7,6 +7,7 @@ import logging
 from sqlmodel import Session, col, select
 
 from bot.models import Channel, Insight, Podcast, Subscription
+from bot.urlsafety import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +54,9 @@ def podcast_suggestions(
     )
     wanted = prefix.casefold().strip()
     found = [
-        (title or url, str(podcast_id), podcast_id in followed)
+        (shown_name(title, url), str(podcast_id), podcast_id in followed)
         for podcast_id, title, url in podcasts
-        if wanted in (title or url).casefold() or wanted == str(podcast_id)
+        if wanted in shown_name(title, url).casefold() or wanted == str(podcast_id)
     ]
     found.sort(key=lambda entry: not entry[2])  # stable: alphabetical within each group
     return [(name, podcast_id) for name, podcast_id, _ in found[:limit]]

@@ -127,6 +127,11 @@ def shown(url: str) -> str:
         return "<invalid URL>"
 
 
+def shown_name(title: str | None, url: str) -> str:
+    """A podcast's name for messages: its title, else its feed URL without secrets."""
+    return title or shown(url)
+
+
 async def resolve_checked(host: str, port: int, *, allow_private: bool = False) -> list[str]:
     """Resolve ``host`` and return its addresses, all checked; UnsafeURL if any is refused.
 

@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot import channel_schedule
 from bot import channels as channel_store
 from bot.models import Channel, Delivery, Podcast
+from bot.urlsafety import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +74,7 @@ def _channel_overview(session: Session, channel: Channel, now: datetime) -> Chan
         name=channel.name,
         personal=bool(channel.user_id),
         topics=subs.topics,
-        podcasts=[p.title or p.url for p in subs.podcasts],
+        podcasts=[shown_name(p.title, p.url) for p in subs.podcasts],
         schedule=schedule_text(channel),
         next_brief=_next_brief(channel, last, now),
         last_brief=last.local_date if last else None,
@@ -102,5 +103,5 @@ def feed_health(session: Session, *, failing_limit: int = 5) -> FeedHealth:
     return FeedHealth(
         total=sum(by_status.values()),
         by_status=by_status,
-        failing=[(p.title or p.url, p.last_error or p.status) for p in failing],
+        failing=[(shown_name(p.title, p.url), p.last_error or p.status) for p in failing],
     )

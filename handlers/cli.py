@@ -59,10 +59,18 @@ def runtime(ctx: typer.Context) -> Runtime:
     return ctx.find_root().obj
 
 
+# Third-party loggers whose INFO lines are chatter for a podbrief user (Alembic's
+# "Context impl SQLiteImpl", one httpx line per request); shown again at LOG_LEVEL=DEBUG.
+CHATTY_LOGGERS = ("alembic", "httpx", "httpcore", "apscheduler", "urllib3")
+
+
 def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    """Log to stderr at LOG_LEVEL, keeping third-party chatter at WARNING unless DEBUG."""
+    level = level.upper()
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    quiet = logging.DEBUG if level == "DEBUG" else logging.WARNING
+    for name in CHATTY_LOGGERS:
+        logging.getLogger(name).setLevel(max(quiet, logging.getLevelName(level)))
 
 
 def build_app() -> typer.Typer:

@@ -89,11 +89,15 @@ def _run(settings: Settings, database_url: str, console: Console) -> DemoResult:
 
 
 def _hint(console: Console, db_path: Path | None) -> None:
-    prefix = f"DATABASE_URL=sqlite:///{db_path} " if db_path else ""
+    # One export line keeps each command short enough for 80 columns; soft_wrap so a long
+    # path is never broken by an inserted newline (the lines must paste into a shell as-is).
     keep = "" if db_path else " (add --db demo.db to keep the data)"
-    console.print(
-        f"Try next{keep}:\n"
-        f'  {prefix}podbrief ask "Why are startups moving to open-weight models?"\n'
-        f'  {prefix}podbrief brief --topic "climate tech"\n'
-        f"  {prefix}podbrief chat"
-    )
+    lines = [f"Try next{keep}:"]
+    if db_path:
+        lines.append(f"  export DATABASE_URL=sqlite:///{db_path}")
+    lines += [
+        '  podbrief ask "Why are startups moving to open-weight models?"',
+        '  podbrief brief --topic "climate tech"',
+        "  podbrief chat",
+    ]
+    console.print("\n".join(lines), soft_wrap=True, highlight=False)

@@ -163,7 +163,8 @@ def list_command(
         typer.echo("no episodes yet: `podbrief episodes import FILE --podcast NAME`")
     for row in rows:
         when = (row["published"] or "")[:10] or "undated"
-        typer.echo(f"{row['id']:>5}  {when}  {row['status']:<8} {row['podcast']} · {row['title']}")
+        what = f"{row['podcast']} · {row['title']}"
+        typer.echo(f"{row['id']:>5}  {when:<10}  {row['status']:<8} {what}")
 
 
 def _episode_row(episode: Episode, podcast_title: str) -> dict:

@@ -12,9 +12,11 @@ from dataclasses import asdict
 from datetime import datetime
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 from sqlalchemy import func
 from sqlmodel import select
 
@@ -23,6 +25,7 @@ from bot.errors import PodbriefError
 from bot.feeds import add_feed, due_feeds, list_feeds, remove_feed
 from bot.models import Episode, Podcast
 from bot.polling import PollOutcome, PollReport, poll_feeds
+from bot.urlsafety import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -115,7 +118,7 @@ def register(app: typer.Typer) -> None:
 
         with _one_line_errors(), db.session_scope(runtime(ctx).engine()) as session:
             podcast = remove_feed(session, podcast_id)
-            typer.echo(f"stopped following #{podcast.id} {podcast.title or podcast.url}")
+            typer.echo(f"stopped following #{podcast.id} {shown_name(podcast.title, podcast.url)}")
 
     @feeds_app.command("poll")
     def poll(
@@ -155,7 +158,7 @@ def _run_poll(services, only_due: bool, total: int, show_progress: bool) -> Poll
         task = progress.add_task("", total=total)
 
         def step(outcome: PollOutcome) -> None:
-            progress.update(task, advance=1, description=outcome.title or outcome.url)
+            progress.update(task, advance=1, description=shown_name(outcome.title, outcome.url))
 
         return asyncio.run(poll_feeds(services, only_due=only_due, on_progress=step))
 
@@ -173,7 +176,7 @@ def _report_json(report: PollReport) -> dict:
 def _print_report(report: PollReport) -> None:
     console = Console()
     for o in report.outcomes:
-        name = o.title or o.url
+        name = shown_name(o.title, o.url)
         if o.status in ("ok", "not_modified"):
             detail = (
                 "unchanged" if o.status == "not_modified" else f"{o.new} new, {o.queued} queued"
@@ -192,17 +195,22 @@ def _print_feeds(rows: list[dict]) -> None:
     if not rows:
         typer.echo("no feeds followed yet: podbrief feeds add URL")
         return
-    table = Table("id", "title", "url", "status", "episodes", "last poll", "failures", "last error")
+    # Four columns fit an 80-column terminal; the URL sits under the title and folds.
+    table = Table("id", "feed", "episodes", "last poll", "status", box=box.SIMPLE_HEAD)
+    table.columns[1].overflow = "fold"
     for row in rows:
         last = (row["last_polled_at"] or "never")[:16].replace("T", " ")
-        table.add_row(
-            str(row["id"]),
-            row["title"] or "—",
-            row["url"],
-            row["status"],
-            str(row["episodes"]),
-            last,
-            str(row["failure_count"]),
-            row["last_error"] or "",
-        )
+        feed = Text(row["title"] or "(untitled)")
+        feed.append("\n" + row["url"], style="dim")
+        table.add_row(str(row["id"]), feed, str(row["episodes"]), last, _feed_status(row))
     Console().print(table)
+
+
+def _feed_status(row: dict) -> Text:
+    """``active``, or the status with its failure count and last error."""
+    if not row["failure_count"] and not row["last_error"]:
+        return Text(row["status"])
+    text = Text(f"{row['status']} ({row['failure_count']} failures)", style="yellow")
+    if row["last_error"]:
+        text.append("\n" + row["last_error"], style="dim")
+    return text

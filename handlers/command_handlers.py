@@ -13,9 +13,10 @@ from sqlmodel import Session
 
 from bot import channels
 from bot.db import session_scope
-from bot.errors import InvalidInput
+from bot.errors import InvalidInput, PodbriefError
 from bot.models import Channel
 from bot.services import Services
+from bot.urlsafety import shown_name
 from bot.workspace import schedule_text
 from handlers import content_handlers as content
 from handlers.command_parser import tokenize
@@ -104,7 +105,9 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
                 continue
             lines.append(Line(f"{_where(personal).capitalize()} ({schedule_text(channel)}):"))
             lines += [Line(f"• {topic}") for topic in subs.topics]
-            lines += [Line(f"• podcast #{p.id}: {p.title or p.url}") for p in subs.podcasts]
+            lines += [
+                Line(f"• podcast #{p.id}: {shown_name(p.title, p.url)}") for p in subs.podcasts
+            ]
     if not lines:
         lines = [Line("Nothing followed yet. Try `subscribe open-source AI` or `follow FEED_URL`.")]
     return Reply(title="Topics and podcasts", lines=lines)
@@ -113,21 +116,25 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
 def follow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """Add a feed and subscribe the channel to it; the next poll fetches its episodes."""
     add_feed = core("bot.feeds", "add_feed")
-    with session_scope(services.engine) as session:
-        podcast = add_feed(session, args["feed_url"], settings=services.settings)
-        channel = request_channel(services, session, request, personal=request.is_dm)
-        added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
-        name = podcast.title or podcast.url
-        podcast_id = podcast.id
+    try:
+        with session_scope(services.engine) as session:
+            podcast = add_feed(session, args["feed_url"], settings=services.settings)
+            channel = request_channel(services, session, request, personal=request.is_dm)
+            added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
+            name = shown_name(podcast.title, podcast.url)
+            podcast_id = podcast.id
+    except PodbriefError as err:
+        # The URL checks speak for the fetcher ("refusing to fetch from localhost"); say what
+        # that means for the user's command. The session has rolled back: nothing was added.
+        return Reply(lines=[Line(f"Can't follow that feed: {err}")], error=True)
     if not added:
         return Reply(lines=[Line(f"Already following {name} (#{podcast_id}).")])
     minutes = services.settings.poll_interval_minutes
-    return Reply(
-        lines=[
-            Line(f"Following {name} (podcast #{podcast_id})."),
-            Line(f"Its episodes arrive with the next feed poll (within about {minutes} minutes)."),
-        ]
-    )
+    when = f"Its episodes arrive with the next feed poll (within about {minutes} minutes)."
+    if request.platform == "console":
+        # `podbrief chat` runs no scheduler, so no poll ever comes on its own.
+        when = "Fetch its episodes now with `podbrief feeds poll` then `podbrief process`."
+    return Reply(lines=[Line(f"Following {name} (podcast #{podcast_id})."), Line(when)])
 
 
 def unfollow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
@@ -135,7 +142,7 @@ def unfollow(services: Services, request: CommandRequest, args: dict[str, Any]) 
     with session_scope(services.engine) as session:
         channel = request_channel(services, session, request, personal=request.is_dm)
         podcast = channels.unfollow_podcast(session, channel, args["podcast"])
-        name = podcast.title or podcast.url
+        name = shown_name(podcast.title, podcast.url)
     return Reply(lines=[Line(f"No longer following {name}.")])
 
 

@@ -7,7 +7,6 @@ Adapters translate only: platform payload → ``CommandRequest`` → ``dispatch`
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -17,6 +16,7 @@ from bot.answers import Answer
 from bot.brief import Brief
 from bot.errors import PodbriefError
 from bot.services import Services
+from handlers.distinct import distinct_quote  # noqa: F401  (re-exported for the renderers)
 
 log = logging.getLogger(__name__)
 
@@ -253,11 +253,3 @@ def format_timestamp(seconds: float) -> str:
 def format_day(day: date | datetime) -> str:
     """``Tue 1 Dec`` (portable: no platform-specific strftime flags)."""
     return f"{day:%a} {day.day} {day:%b}"
-
-
-def distinct_quote(text: str, quote: str | None) -> str | None:
-    """The quote, unless it merely repeats the insight (extractive insights often are the quote)."""
-    if not quote:
-        return None
-    words = [" ".join(re.findall(r"\w+", part.casefold())) for part in (text, quote)]
-    return None if words[0] in words[1] or words[1] in words[0] else quote

@@ -11,11 +11,13 @@ import re
 
 from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
+from rich.table import Table
 from rich.text import Text
 
 from bot.answers import Answer
 from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, distinct_quote, format_day, format_timestamp
+from handlers.commands import Line, Reply, format_day, format_timestamp
+from handlers.distinct import distinct_citations, distinct_quote
 
 log = logging.getLogger(__name__)
 
@@ -57,25 +59,29 @@ def render_brief(brief: Brief) -> RenderableType:
     return Panel(body, title=Text(title, style="bold"), title_align="left")
 
 
-def _brief_item(item: BriefItem) -> Text:
-    text = Text()
-    text.append(f"{item.rank}. ", style="bold")
-    text.append(clean(item.text) + "\n")
+def _brief_item(item: BriefItem) -> RenderableType:
+    # Rank in its own column so wrapped lines hang under the text, as in DESIGN.md.
+    body = Text(clean(item.text) + "\n")
     quote = distinct_quote(item.text, item.quote)
     if quote:
-        text.append(f"   “{clean(quote)}”\n", style="italic")
+        body.append(f"“{clean(quote)}”\n", style="italic")
     who = f"{clean(item.speaker)} · " if item.speaker else ""
-    text.append(f"   — {who}{clean(item.podcast)} · “{clean(item.episode)}” · ")
-    text.append_text(_link(f"▶ {format_timestamp(item.start)}", item.url))
-    text.append(f"   [episode #{item.episode_id}, insight #{item.insight_id}]\n", style="dim")
+    body.append(f"— {who}{clean(item.podcast)} · “{clean(item.episode)}” · ")
+    body.append_text(_link(f"▶ {format_timestamp(item.start)}", item.url))
+    body.append(f"  [episode #{item.episode_id}, insight #{item.insight_id}]\n", style="dim")
     if item.related:
         also = ", ".join(f"{clean(r.podcast)} ({format_timestamp(r.start)})" for r in item.related)
-        text.append(f"   Also said on: {also}\n", style="dim")
-    return text
+        body.append(f"Also said on: {also}\n", style="dim")
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(f"{item.rank}.", style="bold"), body)
+    return grid
 
 
 def render_answer(answer: Answer) -> RenderableType:
     """The answer text, then numbered citations linking to their moments."""
+    answer = distinct_citations(answer)
     parts: list[RenderableType] = [Text(clean(answer.answer))]
     for number, citation in enumerate(answer.citations, start=1):
         label = f"▶ {format_timestamp(citation.start)}"

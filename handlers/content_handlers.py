@@ -18,6 +18,7 @@ from bot.db import session_scope
 from bot.errors import NotFound
 from bot.models import Channel
 from bot.services import Services
+from bot.urlsafety import shown_name
 from handlers.commands import CommandRequest, Line, Reply, format_timestamp
 from handlers.core_api import core
 
@@ -66,7 +67,7 @@ def podcasts(services: Services, request: CommandRequest, args: dict[str, Any]) 
 
 
 def _feed_line(feed: Any) -> str:
-    title = feed.title or feed.url
+    title = shown_name(feed.title, feed.url)
     health = feed.status
     if feed.failure_count:
         health += f", {feed.failure_count} failures"

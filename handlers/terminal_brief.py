@@ -6,10 +6,12 @@ import logging
 
 from rich.console import Console, Group, RenderableType
 from rich.markup import escape
+from rich.table import Table
 from rich.text import Text
 
 from bot.brief import Brief, BriefItem
 from bot.summaries import SummaryView
+from handlers.distinct import distinct_quote
 
 log = logging.getLogger(__name__)
 
@@ -37,17 +39,28 @@ def render_brief(brief: Brief) -> RenderableType:
 
 
 def _item(item: BriefItem) -> RenderableType:
-    lines = [Text.from_markup(f"[bold cyan]{item.rank}.[/] [bold]{escape(item.text)}[/]")]
-    if " ".join(item.quote.split()) != item.text:  # offline the claim often is the quote
-        quote = item.quote if len(item.quote) <= 240 else item.quote[:237] + "…"
-        lines.append(Text(f'   "{quote}"', style="italic"))
-    who = " · ".join(p for p in (item.speaker, item.podcast, f'"{item.episode}"') if p)
-    link = f"[link={escape(item.url)}]▶ {mmss(item.start)}[/link]" if item.url else ""
-    lines.append(Text.from_markup(f"   — {escape(who)} · {link}", style="dim"))
+    # A two-column grid gives the DESIGN.md hanging indent: wrapped lines stay under the text.
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(justify="right", no_wrap=True)
+    grid.add_column(overflow="fold")
+    grid.add_row(Text(f"{item.rank}.", style="bold cyan"), Text(item.text, style="bold"))
+    quote = distinct_quote(item.text, item.quote)  # offline the claim often is the quote
+    if quote:
+        quote = quote if len(quote) <= 240 else quote[:237] + "…"
+        grid.add_row("", Text(f'"{quote}"', style="italic"))
+    grid.add_row("", _attribution(item))
     if item.related:
         also = ", ".join(f"{r.podcast} ({mmss(r.start)})" for r in item.related)
-        lines.append(Text(f"   Also said on: {also}", style="green"))
-    return Group(*lines)
+        grid.add_row("", Text(f"Also said on: {also}", style="green"))
+    return grid
+
+
+def _attribution(item: BriefItem) -> Text:
+    """``— speaker · show · "episode" · ▶ 12:34``, the time linked to the moment when known."""
+    who = " · ".join(p for p in (item.speaker, item.podcast, f'"{item.episode}"') if p)
+    text = Text(f"— {who} · ", style="dim")
+    text.append(f"▶ {mmss(item.start)}", style=f"link {item.url}" if item.url else "")
+    return text
 
 
 def render_summary(view: SummaryView) -> RenderableType:
@@ -66,5 +79,5 @@ def render_summary(view: SummaryView) -> RenderableType:
 
 
 def print_brief(console: Console, brief: Brief) -> None:
-    """Print ``brief`` with a blank line between items."""
+    """Print ``brief`` in the DESIGN.md layout."""
     console.print(render_brief(brief))

@@ -72,3 +72,42 @@ def test_a_real_brief_renders_for_slack_within_limits(demo):
     blocks, fallback = render_reply(reply)
     assert len(blocks) <= 50 and fallback.startswith("Your podcast brief")
     assert any(b["type"] == "actions" for b in blocks)
+
+
+JOURNEY = {
+    "help": "podbrief commands",
+    "subscribe climate tech": "Subscribed to “climate tech”",
+    "subscribe open-source AI": "Subscribed to “open-source AI”",
+    "topics": "• open-source AI",
+    "follow not-a-url": "is not a feed URL",
+    "follow http://192.168.1.1/feed.xml": "Can't follow that feed: refusing",
+    "settings time 08:30 tz Europe/Berlin": "08:30 Europe/Berlin",
+    "settings tz Mars/Olympus": "is not a time zone",
+    "frobnicate": "Unknown command “frobnicate”",
+}
+
+
+def test_a_new_users_journey_gets_a_clear_reply_to_every_line(demo):
+    # As a user's bot runs: private addresses refused (only the demo's own copy allows them).
+    services = replace(
+        demo, settings=demo.settings.model_copy(update={"allow_private_urls": False})
+    )
+    request = CommandRequest(platform="slack", channel_ref="CJOURNEY", user_id="U1", text="")
+    for text, expected in JOURNEY.items():
+        reply = dispatch(services, replace(request, text=text))
+        shown = " ".join([reply.title or ""] + [line.text for line in reply.lines])
+        assert expected in shown, (text, shown)
+        assert GENERIC_ERROR not in shown and "Traceback" not in shown
+
+
+def test_a_private_feed_without_a_title_never_shows_its_token(demo):
+    from bot.db import session_scope
+    from bot.models import Podcast
+
+    with session_scope(demo.engine) as session:
+        session.add(Podcast(url="https://feeds.example.com/p/show.xml?token=SECRET123", title=""))
+    request = CommandRequest(platform="slack", channel_ref="C1", user_id="U1", text="podcasts")
+    reply = dispatch(demo, request)
+    shown = " ".join(line.text + (line.url or "") for line in reply.lines)
+    assert "https://feeds.example.com/p/show.xml" in shown
+    assert "SECRET123" not in shown

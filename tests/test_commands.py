@@ -152,6 +152,11 @@ def test_follow_adds_feed_and_subscribes_replying_at_once(services, calls, engin
         assert session.exec(select(Subscription)).all() == []
 
 
+def test_follow_in_the_console_says_how_to_fetch_now(services, calls):
+    reply = run(services, "follow https://example.com/feed.xml", platform="console")
+    assert "podbrief feeds poll" in reply.text and "next feed poll" not in reply.text
+
+
 def test_brief_is_in_channel_and_composed_for_the_channel(services, calls):
     assert "follows nothing yet" in run(services, "brief").text
     run(services, "subscribe AI")

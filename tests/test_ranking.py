@@ -205,6 +205,12 @@ def test_related_insights_come_from_other_episodes(world):
     assert all(len(item.related) <= 3 for item in brief.items)
 
 
+def test_related_never_points_at_another_item_of_the_same_brief(world):
+    brief = brief_for(world, "ai", brief_size=5)
+    items = {(item.episode_id, item.text) for item in brief.items}
+    assert not [r for item in brief.items for r in item.related if (r.episode_id, r.text) in items]
+
+
 def test_feedback_changes_the_order(world):
     before = brief_for(world, "ai", brief_size=5)
     linter = next(i for i in before.items if "linter" in i.text)

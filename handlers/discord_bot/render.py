@@ -13,6 +13,7 @@ from handlers.commands import Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import brief_view
 from handlers.discord_bot.text import link, safe, safe_url, timestamp
+from handlers.distinct import distinct_citations, distinct_quote
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +52,7 @@ def brief_payload(brief: Brief) -> dict[str, Any]:
 
 def render_answer(answer: Answer, *, title: str | None = None) -> list[discord.Embed]:
     """An answer with its citations as timestamped links."""
+    answer = distinct_citations(answer)
     embed = discord.Embed(title=safe(title or "Answer"), description=safe(answer.answer))
     embed.colour = BRAND
     for number, citation in enumerate(answer.citations[: limits.FIELDS], start=1):
@@ -122,7 +124,8 @@ def _item_body(item: BriefItem) -> str:
     )
     # The claim is repeated in the body because titles are clipped at 256 characters.
     body = safe(item.text) if len(item.text) > limits.TITLE - 8 else ""
-    return "\n".join(part for part in (body, _quoted(item.quote), f"— {who}") if part)
+    quote = _quoted(distinct_quote(item.text, item.quote) or "")
+    return "\n".join(part for part in (body, quote, f"— {who}") if part)
 
 
 def _play(start: float, url: str) -> str:

@@ -11,7 +11,8 @@ from typing import Any
 
 from bot.answers import Answer
 from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, distinct_quote, format_day, format_timestamp
+from handlers.commands import Line, Reply, format_day, format_timestamp
+from handlers.distinct import distinct_citations, distinct_quote
 from handlers.slack_app.mrkdwn import ELLIPSIS, escape, link, plain, truncate
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,7 @@ def brief_metadata(brief: Brief, *, delivery_id: int | None = None) -> dict[str,
 
 def render_answer(answer: Answer) -> list[Block]:
     """The answer, then its numbered citations as one context line each."""
+    answer = distinct_citations(answer)
     blocks = [section(escape(answer.answer) or "No answer.")]
     for number, c in enumerate(answer.citations[:10], start=1):
         moment = link(c.url, f"▶ {format_timestamp(c.start)}")
