@@ -85,6 +85,8 @@ def test_each_channel_gets_one_brief_per_day_however_often_the_tick_runs(
     for channel in slack_channels:
         [post] = slack.posts(channel.channel_ref)
         assert post["metadata"]["event_type"] == "podbrief_brief"
+        payload = post["metadata"]["event_payload"]
+        assert payload["episode_ids"] and payload["delivery_id"]  # thread follow-ups use them
         assert "Teams that ship daily" in post["text"]
     for channel in discord_channels:
         [post] = discord_api.posts(channel.channel_ref)
