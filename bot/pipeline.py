@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.db import session_scope
@@ -76,13 +76,6 @@ def _index(services: Services, session: Session, episode_id: int) -> None:
     except ServiceUnavailable as exc:
         log.warning("episode %s indexed without embeddings: %s", episode_id, exc)
         index_episode(session, episode_id)
-
-
-def pending_episode_ids(services: Services) -> list[int]:
-    """Ids of episodes queued for processing, oldest first."""
-    with session_scope(services.engine) as session:
-        query = select(Episode.id).where(Episode.status == "pending").order_by(Episode.id)
-        return list(session.exec(query))
 
 
 Step = Callable[[Services, int], None]
