@@ -2,9 +2,10 @@
 
 ``POST /api/v10/channels/{id}/messages`` honours ``nonce`` + ``enforce_nonce`` like Discord (a
 repeated nonce returns the first message instead of creating another), answers 429 with
-``retry_after`` for channels told to rate-limit (set ``nonce_window_open`` False to act as
-Discord does minutes later: nonces no longer deduplicate and history omits them), 404 Unknown Channel / 403 Missing Access for
-channels that are gone. ``GET`` returns the channel's history, newest first.
+``retry_after`` for channels told to rate-limit, 404 Unknown Channel / 403 Missing Access for
+channels that are gone. ``GET`` returns the channel's history, newest first. Set
+``nonce_window_open`` False to act as Discord does minutes later: nonces no longer deduplicate
+and fetched history omits them.
 """
 
 from __future__ import annotations
