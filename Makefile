@@ -32,7 +32,8 @@ format: venv
 	$(BIN)/ruff check --fix bot handlers tests bench
 
 bench: venv
-	$(BIN)/python -m bench
+	for area in feeds transcripts insights search chat discord scheduling providers; do \
+	  $(BIN)/python -m bench.$$area || exit 1; done
 
 clean:
 	rm -rf $(VENV) podbrief.db .pytest_cache
