@@ -121,3 +121,17 @@ def test_the_chat_command_posts_once_then_says_already_posted(engine, top):
     second = dispatch(services, request)
     assert second.title == "Today's brief (already posted at 07:00)"
     assert [i.insight_id for i in second.brief.items] == [i.insight_id for i in first.brief.items]
+
+
+def test_personal_brief_me_is_recorded_once_too(engine, top):
+    services, _channel = setup(engine)
+    values = {"platform": "slack", "channel_ref": "C9", "user_id": "U7", "team_id": "T1"}
+    assert not dispatch(services, CommandRequest(text="subscribe devops --me", **values)).error
+    first = dispatch(services, CommandRequest(text="brief --me", **values))
+    assert first.visibility == "ephemeral" and len(first.brief.items) == 3
+    second = dispatch(services, CommandRequest(text="brief --me", **values))
+    assert second.title == "Today's brief (already posted at 07:00)"
+    with Session(engine) as session:
+        personal = session.exec(select(Channel).where(Channel.user_id == "U7")).one()
+        [row] = session.exec(select(Delivery).where(Delivery.channel_id == personal.id))
+    assert row.message_ref == COMMAND_REF
