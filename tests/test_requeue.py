@@ -126,3 +126,18 @@ def test_budget_skips_are_retried_when_their_budget_resets(any_engine, fake):
     assert episode(any_engine, monthly).status == "pending"
     assert episode(any_engine, policy).status == "skipped"  # policy skips are not budget's
     assert housekeeping(services)["retried"] == 0
+
+
+def test_a_parked_transcription_gives_its_claim_back_without_using_an_attempt(engine, fake):
+    from bot.pipeline import process_pending
+
+    services = services_for(engine, fake, worker_id="w1")
+    episode_id = add_episode(engine)
+
+    def park(services: Services, episode_id: int) -> None:
+        run(services, episode_id)  # submits, marks it transcribing, raises TranscriptionPending
+
+    assert process_pending(services, step=park) == {"done": 0, "failed": 0, "waiting": 1}
+    parked = episode(engine, episode_id)
+    assert parked.status == "transcribing" and parked.assemblyai_id == "tx_1"
+    assert (parked.claimed_by, parked.attempts) == (None, 0)
