@@ -96,8 +96,11 @@ def _start_adapters(
         # Slack's HTTP server mounts the webhook itself; otherwise it gets a server of its own.
         from handlers.assemblyai_webhook import start_webhook_server
 
-        stoppers.append(start_webhook_server(services)[0])
-        started.append("assemblyai-webhook")
+        try:
+            stoppers.append(start_webhook_server(services)[0])
+            started.append("assemblyai-webhook")
+        except OSError as exc:  # the port is taken: the rest of the process still runs
+            log.error("AssemblyAI webhook not served on PORT %s: %s", services.settings.port, exc)
     if "worker" in roles and services.settings.discord_token:
         stoppers.append(_discord_thread(services, stop))
         started.append("discord")

@@ -138,3 +138,22 @@ def test_web_role_without_slack_http_starts_a_webhook_server(engine, monkeypatch
     assert "assemblyai-webhook" in result[0].started
     assert not any("nothing to serve" in line for line in said)
     assert status_of(engine) == "pending"
+
+
+def test_a_taken_port_is_reported_and_the_rest_still_runs(engine, caplog):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        services = Services(settings=webhook_settings(port=port), engine=engine)
+        stop, result = threading.Event(), []
+        thread = threading.Thread(
+            target=lambda: result.append(
+                run_role(services, "web", stop=stop, publishers={}, say=lambda _line: None)
+            )
+        )
+        thread.start()
+        stop.set()
+        thread.join(timeout=25)
+    assert result and "assemblyai-webhook" not in result[0].started
+    assert "AssemblyAI webhook not served" in caplog.text
