@@ -13,11 +13,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.clock import utcnow
 from bot.db import session_scope
-from bot.errors import PodbriefError, ServiceUnavailable
+from bot.errors import NotYet, PodbriefError, ServiceUnavailable
 from bot.models import Episode, Podcast
 from bot.ports import EpisodeContext
 from bot.services import Services
@@ -78,25 +78,9 @@ def _index(services: Services, session: Session, episode_id: int) -> None:
         index_episode(session, episode_id)
 
 
-def pending_episode_ids(services: Services) -> list[int]:
-    """Ids of episodes queued for processing, oldest first."""
-    with session_scope(services.engine) as session:
-        query = select(Episode.id).where(Episode.status == "pending").order_by(Episode.id)
-        return list(session.exec(query))
-
-
 Step = Callable[[Services, int], None]
-WAIT_RECHECK = timedelta(
-    minutes=1
-)  # how soon a waiting episode (a running transcription) is retried
-
-
-def waiting_errors() -> tuple[type[Exception], ...]:
-    """Errors that mean "not yet" rather than "failed" (they use up no attempt)."""
-    from bot import errors
-
-    pending = getattr(errors, "TranscriptionPending", None)  # the providers area's, when merged
-    return (errors.NotYet, pending) if pending else (errors.NotYet,)
+# How soon a waiting episode (a running transcription) is retried.
+WAIT_RECHECK = timedelta(minutes=1)
 
 
 def process_pending(
@@ -167,7 +151,7 @@ class _Run:
                 clock=self.services.clock,
             ):
                 self.step(self.services, episode_id)
-        except waiting_errors() as exc:
+        except NotYet as exc:  # TranscriptionPending too: "not yet" uses up no attempt
             mark_waiting(
                 engine,
                 episode_id,

@@ -20,6 +20,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.delivery import prune_deliveries
 from bot.ports import Publisher
 from bot.posting import Composer, deliver_due
+from bot.requeue import requeue_budget_skipped, requeue_stale_transcriptions
 from bot.services import Services
 from bot.work import release_stale_claims
 
@@ -68,7 +69,7 @@ class Jobs:
         return dict(outcomes)
 
     def housekeeping(self) -> dict[str, int]:
-        """Requeue abandoned claims and prune old ledger rows."""
+        """Requeue abandoned claims, lost webhooks and budget skips; prune old ledger rows."""
         settings, now = self.services.settings, self.services.clock.now()
         released = release_stale_claims(
             self.services.engine,
@@ -76,9 +77,15 @@ class Jobs:
             now=now,
             max_attempts=settings.process_max_attempts,
         )
+        resumed = requeue_stale_transcriptions(
+            self.services.engine,
+            now=now,
+            older_than=timedelta(seconds=settings.assemblyai_poll_timeout_s),
+        )
+        retried = requeue_budget_skipped(self.services.engine, now=now)
         cutoff = now.date() - timedelta(days=settings.retention_days)
         pruned = prune_deliveries(self.services.engine, before=cutoff)
-        return {"released": released, "pruned": pruned}
+        return {"released": released, "resumed": resumed, "retried": retried, "pruned": pruned}
 
     def guarded(self, name: str) -> Callable[[], None]:
         """``name``'s body, logging failures and counting it as busy while it runs."""

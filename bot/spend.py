@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from sqlalchemy import and_
 from sqlmodel import Session, col, func, select
 
 from bot.config import Settings
@@ -13,6 +14,9 @@ from bot.usage import audio_seconds_since
 
 # Duration assumed for an episode whose feed gives none (typical podcast length).
 ASSUMED_EPISODE_S = 3600.0
+# How budget refusals begin: housekeeping re-queues those skips when the budget resets.
+DAY_REFUSAL = "daily transcription budget"
+MONTH_REFUSAL = "monthly transcription budget"
 
 
 def day_start(now: datetime) -> datetime:
@@ -38,15 +42,20 @@ class Budget:
         """Why an episode of ``episode_hours`` would break the budget, or None."""
         if self.day_hours + episode_hours > self.day_limit:
             return (
-                f"daily transcription budget: {self.day_hours:.1f} of {self.day_limit:g} h used, "
+                f"{DAY_REFUSAL}: {self.day_hours:.1f} of {self.day_limit:g} h used, "
                 f"episode needs {episode_hours:.1f} h"
             )
         if self.month_hours + episode_hours > self.month_limit:
             return (
-                f"monthly transcription budget: {self.month_hours:.1f} of "
+                f"{MONTH_REFUSAL}: {self.month_hours:.1f} of "
                 f"{self.month_limit:g} h used, episode needs {episode_hours:.1f} h"
             )
         return None
+
+
+def skipped_for(refusal: str):
+    """SQL condition: episodes skipped because of the ``refusal`` budget (not by policy)."""
+    return and_(Episode.status == "skipped", col(Episode.status_reason).startswith(refusal))
 
 
 def in_flight_seconds(session: Session, exclude_episode_id: int | None = None) -> float:
@@ -88,6 +97,10 @@ def spend_lines(session: Session, settings: Settings, now: datetime) -> list[str
     ).one()
     if waiting:
         lines.append(f"Waiting for AssemblyAI webhooks: {waiting} episode(s)")
+    for label, refusal in (("daily", DAY_REFUSAL), ("monthly", MONTH_REFUSAL)):
+        count = session.exec(select(func.count()).where(skipped_for(refusal))).one()
+        if count:
+            lines.append(f"Waiting for the {label} budget to reset: {count} episode(s)")
     lines += _skipped_lines(session, now)
     lines += _cost_lines(session, now)
     return lines

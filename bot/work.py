@@ -150,18 +150,22 @@ def mark_failed(
 def mark_waiting(
     engine: Engine, episode_id: int, *, worker: str, reason: str, now: datetime, retry_in: timedelta
 ) -> bool:
-    """Back to the queue after ``retry_in`` without counting the attempt (see ``NotYet``)."""
-    return _set(
+    """Back to the queue after ``retry_in`` without counting the attempt (see ``NotYet``).
+
+    A step that parked the episode itself (``transcribing``, waiting for a webhook) keeps that
+    status; only the claim is given back, and the attempt is not counted either.
+    """
+    unclaimed = {"claimed_by": None, "claimed_at": None, "attempts": Episode.attempts - 1}
+    requeued = _set(
         engine,
         and_(_owned(episode_id, worker), Episode.status == "processing"),
         status="pending",
         status_reason=reason[:500],
         next_attempt_at=now + retry_in,
-        claimed_by=None,
-        claimed_at=None,
-        attempts=Episode.attempts - 1,
         updated_at=now,
+        **unclaimed,
     )
+    return requeued or _set(engine, _owned(episode_id, worker), **unclaimed)
 
 
 def release(engine: Engine, episode_ids: list[int], *, worker: str) -> int:

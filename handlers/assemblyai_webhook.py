@@ -55,3 +55,22 @@ def webhook_response(services: Services, environ: dict) -> tuple[str, dict]:
         log.warning("AssemblyAI webhook refused: %s", exc)
         return "401 Unauthorized", {"error": str(exc)}
     return "200 OK", {"result": outcome}
+
+
+def start_webhook_server(services: Services) -> tuple[Callable[[], None], int]:
+    """Serve only the webhook on SLACK_HTTP_HOST:PORT (Slack in Socket Mode, or no Slack).
+
+    Returns the stop function and the bound port; other paths answer 404.
+    """
+    from handlers.http_server import serve_wsgi
+
+    settings = services.settings
+    app = with_assemblyai_webhook(services, _not_found)
+    stop, port = serve_wsgi(app, host=settings.slack_http_host, port=settings.port, name="webhook")
+    log.info("AssemblyAI webhook listening on %s:%s", settings.slack_http_host, port)
+    return stop, port
+
+
+def _not_found(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
+    start_response("404 Not Found", [("Content-Type", "application/json")])
+    return [b'{"error": "not found"}']

@@ -117,14 +117,17 @@ def _field(obj: Any, name: str) -> Any:
 
 
 def brief(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
-    """Today's brief for this channel (or your own), composed now; a channel's is shared."""
-    compose_brief = core("bot.brief", "compose_brief")
+    """Today's brief for this channel (or your own): posted once, then shown as already posted."""
+    brief_now = core("bot.todays_brief", "brief_now")
     with session_scope(services.engine) as session:
         channel = _channel(session, request, personal=bool(args.get("me")))
-        composed = compose_brief(services, session, channel, _local_date(services, channel))
+    # Outside the session: the claim commits in its own transaction (SQLite has one writer).
+    today = brief_now(services, channel, services.clock.now())
+    composed = today.brief
     lines = [] if composed.items else [Line(composed.empty_reason or "Nothing new today.")]
     shared = not (args.get("me") or request.is_dm)
-    return Reply(brief=composed, lines=lines, visibility="in_channel" if shared else "ephemeral")
+    visibility = "in_channel" if shared else "ephemeral"
+    return Reply(title=today.heading(channel), brief=composed, lines=lines, visibility=visibility)
 
 
 def ask(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:

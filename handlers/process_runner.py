@@ -86,11 +86,21 @@ def _start_adapters(
 ) -> list[Callable[[], None]]:
     """Start Slack (web) and Discord (worker) when their tokens are set; returns stoppers."""
     stoppers: list[Callable[[], None]] = []
-    if "web" in roles and _slack_mode(services):
+    mode = _slack_mode(services) if "web" in roles else None
+    if mode:
         from handlers.slack_app.runner import start_slack
 
         stoppers.append(start_slack(services))
         started.append("slack")
+    if "web" in roles and services.settings.assemblyai_webhook_url and mode in (None, "socket"):
+        # Slack's HTTP server mounts the webhook itself; otherwise it gets a server of its own.
+        from handlers.assemblyai_webhook import start_webhook_server
+
+        try:
+            stoppers.append(start_webhook_server(services)[0])
+            started.append("assemblyai-webhook")
+        except OSError as exc:  # the port is taken: the rest of the process still runs
+            log.error("AssemblyAI webhook not served on PORT %s: %s", services.settings.port, exc)
     if "worker" in roles and services.settings.discord_token:
         stoppers.append(_discord_thread(services, stop))
         started.append("discord")
@@ -109,7 +119,7 @@ def run_role(
     roles = ROLES[role]
     started: list[str] = []
     stoppers = _start_adapters(services, roles, stop, started)
-    if "web" in roles and "slack" not in started and role == "web":
+    if role == "web" and not {"slack", "assemblyai-webhook"} & set(started):
         say("web role: Slack is not configured (see SLACK_* settings); nothing to serve")
     if role != "all" and not services.settings.is_postgres:
         say(

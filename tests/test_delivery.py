@@ -85,6 +85,8 @@ def test_each_channel_gets_one_brief_per_day_however_often_the_tick_runs(
     for channel in slack_channels:
         [post] = slack.posts(channel.channel_ref)
         assert post["metadata"]["event_type"] == "podbrief_brief"
+        payload = post["metadata"]["event_payload"]
+        assert payload["episode_ids"] and payload["delivery_id"]  # thread follow-ups use them
         assert "Teams that ship daily" in post["text"]
     for channel in discord_channels:
         [post] = discord_api.posts(channel.channel_ref)
@@ -236,6 +238,41 @@ def test_stale_claim_after_a_crash_is_taken_over_without_a_second_post(
     assert len(discord_api.posts(d_channel.channel_ref)) == 1
     refs = {d.channel_id: d.message_ref for d in deliveries(any_engine)}
     assert refs == {s_channel.id: "1764579600.000001", d_channel.id: "77"}
+
+
+def test_discord_post_is_found_by_its_footer_tag_after_the_nonce_window(
+    any_engine, slack, discord_api
+):
+    from handlers.discord_bot.publisher import DiscordPublisher
+
+    with Session(any_engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        [channel] = add_channels(session, "discord", 1)
+        row = Delivery(
+            channel_id=channel.id,
+            local_date=DAY,
+            claimed_by="dead",
+            claimed_at=NOW - timedelta(hours=2),
+            attempts=1,
+        )
+        session.add(row)
+        session.commit()
+        brief = compose_top(make_services(any_engine, slack, discord_api), session, channel, DAY)
+    services = make_services(any_engine, slack, discord_api)
+    # The crashed process posted the brief two hours ago; Discord has forgotten its nonce since.
+    first = DiscordPublisher.from_settings(services.settings).send_brief(
+        channel, brief, delivery_id=row.id
+    )
+    [post] = discord_api.posts(channel.channel_ref)
+    assert post["embeds"][0]["footer"] == {"text": f"podbrief brief #{row.id}"}
+    discord_api.nonce_window_open = False
+    discord_api.messages[channel.channel_ref].append(
+        {"id": "5", "embeds": [{"footer": {"text": "podbrief brief #999"}}]}  # someone else's
+    )
+    assert tick(services) == {"sent": 1}
+    assert len(discord_api.posts(channel.channel_ref)) == 2  # no second brief
+    [delivery] = deliveries(any_engine)
+    assert (delivery.status, delivery.message_ref, delivery.attempts) == ("sent", first, 2)
 
 
 def test_fresh_claim_of_another_worker_is_left_alone(any_engine, slack, discord_api):

@@ -111,7 +111,7 @@ def test_housekeeping_requeues_abandoned_claims_and_prunes_old_ledger_rows(engin
         for day in (date(2026, 6, 1), date(2026, 11, 30)):
             session.add(Delivery(channel_id=channel.id, local_date=day, status="sent"))
         session.commit()
-    assert jobs.housekeeping() == {"released": 1, "pruned": 1}
+    assert jobs.housekeeping() == {"released": 1, "resumed": 0, "retried": 0, "pruned": 1}
     with Session(engine) as session:
         assert session.exec(select(Episode.status)).one() == "pending"
         assert session.exec(select(Delivery.local_date)).all() == [date(2026, 11, 30)]

@@ -1,10 +1,10 @@
-"""Posting briefs to Discord over its HTTP API (httpx), guarded by ``nonce`` + ``enforce_nonce``.
+"""Posting briefs to Discord over its HTTP API (httpx), guarded against a second post.
 
-With ``enforce_nonce`` Discord returns the earlier message instead of creating a second one
-when the same nonce arrives again within a few minutes, so a retry after a lost response (or a
-takeover after DELIVERY_CLAIM_TIMEOUT_S) is safe. ``find_sent`` also looks for the nonce in
-recent history, but Discord may leave ``nonce`` out of fetched messages, so after an outage
-longer than the nonce window a brief that was posted but never marked can be posted again.
+Two guards: ``nonce`` + ``enforce_nonce`` (Discord returns the earlier message instead of
+creating a second one when the same nonce arrives again, but only for a few minutes), and a
+visible tag, the header embed's footer "podbrief brief #<delivery id>", which ``find_sent``
+looks for in the last HISTORY_LIMIT messages before any retry or takeover. The tag outlives the
+nonce window, so a brief posted but never marked (a crash, a long outage) is found, not repeated.
 Mentions are never pinged.
 """
 
@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import logging
 
+import discord
 import httpx
 
 from bot.brief import Brief
 from bot.config import Settings
 from bot.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
 from bot.models import Channel
+from handlers.discord_bot import limits
 from handlers.discord_bot.render import brief_payload
 
 log = logging.getLogger(__name__)
@@ -34,6 +36,28 @@ HISTORY_LIMIT = 50
 def nonce_for(delivery_id: int) -> str:
     """The message nonce for a delivery (Discord allows up to 25 characters)."""
     return f"podbrief-{delivery_id}"
+
+
+def tag_for(delivery_id: int) -> str:
+    """The footer text that marks a brief message as this delivery's, in channel history."""
+    return f"podbrief brief #{delivery_id}"
+
+
+def tagged(payload: dict, delivery_id: int) -> dict:
+    """``payload`` with the delivery tag as its header embed's footer, still within limits."""
+    embeds = [discord.Embed.from_dict(embed) for embed in payload.get("embeds", [])]
+    if embeds:
+        embeds[0].set_footer(text=tag_for(delivery_id))
+    return {**payload, "embeds": [embed.to_dict() for embed in limits.fit_message(embeds)]}
+
+
+def is_delivery(message: dict, delivery_id: int) -> bool:
+    """True when ``message`` is this delivery's brief: its nonce, or its footer tag."""
+    if str(message.get("nonce")) == nonce_for(delivery_id):
+        return True
+    embeds = message.get("embeds") or [{}]
+    footer = (embeds[0] or {}).get("footer") or {}
+    return footer.get("text") == tag_for(delivery_id)
 
 
 class DiscordPublisher:
@@ -62,7 +86,7 @@ class DiscordPublisher:
     def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
         """Post the brief; returns the message id."""
         payload = {
-            **brief_payload(brief),
+            **tagged(brief_payload(brief), delivery_id),
             "nonce": nonce_for(delivery_id),
             "enforce_nonce": True,
             "allowed_mentions": {"parse": []},  # a hostile transcript can never ping anyone
@@ -72,7 +96,7 @@ class DiscordPublisher:
         return str(response.json()["id"])
 
     def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
-        """The id of a recent message carrying this delivery's nonce, if any."""
+        """The id of a recent message tagged with this delivery (footer or nonce), if any."""
         try:
             history = f"/channels/{self._target(channel)}/messages"
             response = self._request("GET", history, params={"limit": HISTORY_LIMIT})
@@ -81,9 +105,8 @@ class DiscordPublisher:
         except PodbriefError as exc:  # no history access: the nonce still guards the post
             log.warning("cannot check %s for an earlier post: %s", channel.channel_ref, exc)
             return None
-        nonce = nonce_for(delivery_id)
         for message in response.json():
-            if str(message.get("nonce")) == nonce:
+            if is_delivery(message, delivery_id):
                 return str(message["id"])
         return None
 

@@ -19,7 +19,7 @@ from bot.brief import Brief
 from bot.config import Settings
 from bot.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
 from bot.models import Channel
-from handlers.slack_app.render import render_brief
+from handlers.slack_app.render import brief_metadata, render_brief
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,8 @@ class SlackPublisher:
             text=text,
             unfurl_links=False,
             unfurl_media=False,
-            metadata={"event_type": EVENT_TYPE, "event_payload": {"delivery_id": delivery_id}},
+            # Episode ids let a thread follow-up resolve its episodes without a lookup.
+            metadata=brief_metadata(brief, delivery_id=delivery_id),
         )
         return str(response["ts"])
 

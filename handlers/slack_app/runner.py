@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Callable
-from socketserver import ThreadingMixIn
 from typing import Literal
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -47,7 +44,8 @@ def start_slack(services: Services) -> Callable[[], None]:
     app = build_slack_app(services)
     if mode == "socket":
         return start_socket_mode(app, services.settings)
-    return start_http(app, host=services.settings.slack_http_host, port=services.settings.port)[0]
+    settings = services.settings
+    return start_http(app, host=settings.slack_http_host, port=settings.port, services=services)[0]
 
 
 def start_socket_mode(app: App, settings: Settings) -> Callable[[], None]:
@@ -60,37 +58,20 @@ def start_socket_mode(app: App, settings: Settings) -> Callable[[], None]:
     return handler.close
 
 
-class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:  # route through logging
-        log.debug("slack http: " + format, *args)
-
-
-def start_http(app: App, *, host: str, port: int) -> tuple[Callable[[], None], int]:
+def start_http(
+    app: App, *, host: str, port: int, services: Services | None = None
+) -> tuple[Callable[[], None], int]:
     """Serve Events API, interactivity and OAuth (``/slack/install``) over HTTP.
 
+    With ``services`` and ASSEMBLYAI_WEBHOOK_URL set, the webhook path is served beside them.
     Returns the stop function and the bound port (useful with port 0).
     """
-    server = make_server(
-        host,
-        port,
-        SlackRequestHandler(app, path=EVENTS_PATH),
-        server_class=_ThreadingWSGIServer,
-        handler_class=_QuietHandler,
-    )
-    thread = threading.Thread(
-        target=server.serve_forever, kwargs={"poll_interval": 0.1}, name="slack-http", daemon=True
-    )
-    thread.start()
-    bound = server.server_address[1]
+    from handlers.assemblyai_webhook import with_assemblyai_webhook
+    from handlers.http_server import serve_wsgi
+
+    wsgi = SlackRequestHandler(app, path=EVENTS_PATH)
+    if services is not None:
+        wsgi = with_assemblyai_webhook(services, wsgi)
+    stop, bound = serve_wsgi(wsgi, host=host, port=port, name="slack-http")
     log.info("Slack HTTP listening on %s:%s%s", host, bound, EVENTS_PATH)
-
-    def stop() -> None:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
-
     return stop, bound

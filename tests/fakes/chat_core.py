@@ -108,10 +108,22 @@ def add_feed_fake(session: Any, url: str, *, settings: Any) -> Podcast:
     return podcast
 
 
+def preview_brief_now(services: Any, channel: Any, now: Any) -> Any:
+    """``brief_now`` without the ledger: the fake briefs' insight ids are not in the database."""
+    import bot.brief
+    from bot.db import session_scope
+    from bot.todays_brief import TodaysBrief
+
+    with session_scope(services.engine) as session:
+        brief = bot.brief.compose_brief(services, session, channel, now.date())
+    return TodaysBrief(brief, None)
+
+
 def install_all(monkeypatch: pytest.MonkeyPatch, calls: CoreCalls, brief: Brief | None = None):
     """Every core function the commands call, as recording fakes."""
     brief = brief or sample_brief()
     install(monkeypatch, "bot.brief.compose_brief", calls.record("compose_brief", brief))
+    install(monkeypatch, "bot.todays_brief.brief_now", preview_brief_now)
     install(monkeypatch, "bot.brief.explain_brief", calls.record("explain_brief", brief))
     install(monkeypatch, "bot.answers.answer_question", calls.record("answer", sample_answer()))
     install(

@@ -3,7 +3,9 @@
 ``POST /api/v10/channels/{id}/messages`` honours ``nonce`` + ``enforce_nonce`` like Discord (a
 repeated nonce returns the first message instead of creating another), answers 429 with
 ``retry_after`` for channels told to rate-limit, 404 Unknown Channel / 403 Missing Access for
-channels that are gone. ``GET`` returns the channel's history, newest first.
+channels that are gone. ``GET`` returns the channel's history, newest first. Set
+``nonce_window_open`` False to act as Discord does minutes later: nonces no longer deduplicate
+and fetched history omits them.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class FakeDiscord(RecordingServer):
         self.rate_limit: dict[str, int] = {}  # channel → how many 429s to answer first
         self.dm_closed: set[str] = set()  # user ids whose DMs are closed to the bot
         self.retry_after = 0.25
+        self.nonce_window_open = True
         self._ids = itertools.count(1_000_000_000_000)
 
     @property
@@ -54,7 +57,10 @@ class FakeDiscord(RecordingServer):
             return 403, {"message": "Missing Access", "code": 50001}
         if method == "GET":
             limit = int(query.get("limit", 50))
-            return 200, list(reversed(self.messages.get(channel, [])))[:limit]
+            history = list(reversed(self.messages.get(channel, [])))[:limit]
+            if not self.nonce_window_open:
+                history = [{k: v for k, v in m.items() if k != "nonce"} for m in history]
+            return 200, history
         return self._create(channel, body)
 
     def _open_dm(self, user_id: str) -> tuple:
@@ -71,7 +77,7 @@ class FakeDiscord(RecordingServer):
             return 429, {**limited, "global": False}, headers
         history = self.messages.setdefault(channel, [])
         nonce = body.get("nonce")
-        if nonce is not None and body.get("enforce_nonce"):
+        if nonce is not None and body.get("enforce_nonce") and self.nonce_window_open:
             for message in history:
                 if message.get("nonce") == nonce:
                     return 200, message
