@@ -10,30 +10,13 @@ from __future__ import annotations
 import logging
 import re
 from dataclasses import replace
-from difflib import SequenceMatcher
 
 from bot.answers import Answer, Citation
+from bot.wording import same_words
 
 log = logging.getLogger(__name__)
 
-# Share of the shorter text's words that must reappear, in order, in the longer one for the
-# two to count as the same words (tolerates dropped fillers like "So", "But", "I think").
-SAME_WORDS = 0.8
 _MARKER = re.compile(r"\[(\d+)\]")
-
-
-def _words(text: str) -> list[str]:
-    return re.findall(r"\w+", text.casefold())
-
-
-def same_words(first: str, second: str) -> bool:
-    """Whether two texts say the same words (one contains most of the other, in order)."""
-    a, b = _words(first), _words(second)
-    if not a or not b:
-        return not a and not b
-    matcher = SequenceMatcher(None, a, b, autojunk=False)
-    matched = sum(block.size for block in matcher.get_matching_blocks())
-    return matched >= SAME_WORDS * min(len(a), len(b))
 
 
 def distinct_quote(text: str, quote: str | None) -> str | None:
