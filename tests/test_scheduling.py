@@ -13,6 +13,7 @@ from bot.config import Settings
 from bot.models import Delivery, Episode, Podcast
 from bot.scheduling import JOB_IDS, Jobs, build_scheduler
 from bot.services import Services
+from handlers import process_runner
 from handlers.process_runner import run_role
 from tests.fakes.briefs import add_channels, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
@@ -204,8 +205,14 @@ def test_all_role_starts_slack_and_discord_and_stops_both(engine, monkeypatch):
             run_role(services, "all", stop=stop, publishers={"slack": object()}, say=print)
         )
     )
+    clock_up = threading.Event()  # stopping before the clock jobs exist would skip them
+    real_add_jobs = process_runner.add_jobs
+    monkeypatch.setattr(
+        process_runner, "add_jobs", lambda *a, **k: (real_add_jobs(*a, **k), clock_up.set())
+    )
     thread.start()
-    for _ in range(200):  # bounded wait for the Discord thread to come up
+    assert clock_up.wait(20)
+    for _ in range(500):  # bounded wait for the Discord thread to come up
         if "discord started" in events:
             break
         threading.Event().wait(0.02)
