@@ -19,6 +19,7 @@ from bot.transcripts import Segment
 log = logging.getLogger(__name__)
 
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
+SPEAKER_LABEL = re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}:\s+")
 MIN_WORDS, MAX_WORDS = 6, 70
 MAX_SENTENCES = 3
 PASSAGES_READ = 5
@@ -52,6 +53,10 @@ def best_sentences(
     candidates: list[Sentence] = []
     for rank, passage in enumerate(passages[:PASSAGES_READ]):
         for offset, text in split_sentences(passage.text):
+            if text.endswith("?"):  # a question never answers one
+                continue
+            if label := SPEAKER_LABEL.match(text):  # chunks prefix each turn with "Name:"
+                offset, text = offset + label.end(), text[label.end() :]
             size = len(text.split())
             if not MIN_WORDS <= size <= MAX_WORDS:
                 continue

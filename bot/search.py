@@ -104,8 +104,11 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
     rows: list[dict] = []
     summary = session.get(EpisodeSummary, episode_id)
     if summary is not None and summary.summary.strip():
-        points = " ".join(str(p.get("text", "")) for p in summary.key_points or [])
-        text = " ".join([summary.summary, points, " ".join(summary.topics or [])]).strip()
+        # Each piece ends as a sentence, so an extractive answer never quotes a run-on of titles.
+        points = [_as_sentence(str(p.get("text", ""))) for p in summary.key_points or []]
+        topics = ", ".join(summary.topics or [])
+        pieces = [summary.summary, *points, f"Topics: {topics}." if topics else ""]
+        text = " ".join(piece for piece in pieces if piece.strip()).strip()
         rows.append(chunk_row(episode_id, "summary", text))
     insights = session.exec(
         select(Insight).where(Insight.episode_id == episode_id).order_by(col(Insight.start))
@@ -118,6 +121,11 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
             chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
         )
     return rows
+
+
+def _as_sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".!?" else f"{text}."
 
 
 def scoped_episode_ids(session: Session, scope: AskScope) -> list[int] | None:

@@ -12,6 +12,7 @@ from rich.markup import escape
 
 from bot.answers import Answer, AskScope, Passage, answer_question
 from bot.db import session_scope
+from handlers.distinct import distinct_citations
 
 log = logging.getLogger(__name__)
 
@@ -33,6 +34,7 @@ def _mmss(seconds: float) -> str:
 
 def print_answer(answer: Answer, console: Console) -> None:
     """The answer and its numbered citations, with times and links."""
+    answer = distinct_citations(answer)  # a passage cited twice is listed once
     console.print(escape(answer.answer))
     for number, citation in enumerate(answer.citations, start=1):
         where = f"{citation.podcast} · {citation.episode} · ▶ {_mmss(citation.start)}"
