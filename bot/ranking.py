@@ -10,7 +10,7 @@ import numpy as np
 
 from bot.feedback import ChannelWeights
 from bot.pool import InsightPool, PoolInsight, similarity
-from bot.topics import matched_terms, topic_relevance
+from bot.topics import matched_terms, surface_words, topic_relevance
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +82,9 @@ def rank_insights(pool: InsightPool, request: RankRequest) -> Ranking:
     for pick in picks:
         pick.related = _related(pool, pick, request.related_per_item, picked)
         terms = request.topics.get(pick.topic)
-        pick.matched = matched_terms(terms, pick.item.doc) if terms else ["followed show"]
+        found = matched_terms(terms, pick.item.doc) if terms else []
+        written = f"{pick.item.text} {' '.join(pick.item.topics)}"
+        pick.matched = surface_words(found, written) if terms else ["followed show"]
     explanation = losers[:MAX_EXPLAINED_LOSERS]
     if len(losers) > MAX_EXPLAINED_LOSERS:
         explanation.append(f"… and {len(losers) - MAX_EXPLAINED_LOSERS} more not picked.")

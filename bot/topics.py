@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import re
 import weakref
 from collections import Counter
 from collections.abc import Iterable
@@ -18,7 +19,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.keyphrases import stem_set, stems
+from bot.keyphrases import stem, stem_set, stems
 from bot.models import Insight
 
 log = logging.getLogger(__name__)
@@ -266,6 +267,14 @@ def topic_relevance(
         return lexical
     semantic = max(0.0, min(1.0, (similarity - 0.2) / 0.5))
     return max(lexical, 0.5 * lexical + 0.5 * semantic)
+
+
+def surface_words(terms: Iterable[str], text: str) -> list[str]:
+    """Stemmed terms as ``text`` writes them (``sourc`` → ``source``), for people to read."""
+    written: dict[str, str] = {}
+    for word in re.findall(r"[\w'-]+", text.lower()):
+        written.setdefault(stem(word), word)
+    return [" ".join(written.get(part, part) for part in term.split()) for term in terms]
 
 
 def matched_terms(terms: dict[str, float], doc: frozenset[str]) -> list[str]:

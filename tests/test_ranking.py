@@ -324,3 +324,14 @@ def test_a_delivered_claim_is_not_repeated_from_another_episode(world):
     day2 = brief_for(world, "ai", date(2026, 12, 1))
     assert not any("DeepSeek" in i.text for i in day2.items)
     assert any("same claim was already delivered" in line for line in day2.explanation)
+
+
+def test_explanations_show_words_as_written_not_stems():
+    from bot.topics import surface_words
+
+    text = "Most models marketed as open source are really open-weight models"
+    assert surface_words(["sourc", "open sourc", "model"], text) == [
+        "source",
+        "open source",
+        "models",
+    ]
