@@ -399,7 +399,7 @@ def quiet_tick(services: Services, publisher, compose=compose_top):
 def test_a_late_morning_gets_its_brief_once_the_insights_arrive(any_engine):
     with Session(any_engine, expire_on_commit=False) as session:
         seed_insights(session)
-        [channel] = add_channels(session, "slack", 1)
+        add_channels(session, "slack", 1)
     services, publisher = ledger_services(any_engine), RecordingPublisher("slack")
     assert quiet_tick(services, publisher, compose=compose_empty) == {"empty": 1}
     services.clock.advance(minutes=10)
@@ -451,7 +451,7 @@ def test_the_loser_of_a_race_does_not_overwrite_the_winners_row(any_engine):
 def test_a_claim_is_live_for_longer_than_the_slowest_send(any_engine):
     with Session(any_engine, expire_on_commit=False) as session:
         seed_insights(session)
-        [channel] = add_channels(session, "slack", 1)
+        add_channels(session, "slack", 1)
     services = ledger_services(any_engine)
 
     class Throttled(RecordingPublisher):
