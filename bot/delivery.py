@@ -55,11 +55,9 @@ def claim_delivery(
     max_attempts: int,
     take_over: bool = True,
 ) -> DeliveryClaim | None:
-    """Own the brief for ``channel_id`` on ``local_date``, or None when it is not ours to send.
-
-    ``take_over=False`` only claims a day with no row yet (a caller that cannot ask the platform
-    whether an earlier attempt posted must not take over one).
-    """
+    """Own the brief for ``channel_id`` on ``local_date``, or None when it is not ours to send."""
+    # take_over=False only claims a day with no row yet: a caller that cannot ask the platform
+    # whether an earlier attempt posted must not take one over.
     try:
         with session_scope(engine) as session:
             row = Delivery(

@@ -45,12 +45,10 @@ CLAIM_MARGIN_S = 60.0  # compose and the ledger writes around the send
 
 
 def claim_timeout(settings: Settings) -> timedelta:
-    """How old a delivery claim must be to count as abandoned: longer than the slowest send.
-
-    A live claim that looked stale would be taken over while its worker is still posting, so
-    the configured timeout is raised to the worst case of ``send_with_retry``: its whole wait
-    budget plus, per attempt, a ``find_sent`` and a ``send_brief`` that each run to their timeout.
-    """
+    """How old a delivery claim must be to count as abandoned: longer than the slowest send."""
+    # A live claim that looked stale would be taken over mid-post, so the configured timeout is
+    # raised to send_with_retry's worst case: its whole wait budget plus, per attempt, a
+    # find_sent and a send_brief that each run to their request timeout.
     request_s = settings.connect_timeout_s + settings.read_timeout_s
     worst_send_s = SEND_WAIT_BUDGET_S + SEND_ATTEMPTS * 2 * request_s
     return timedelta(seconds=max(settings.delivery_claim_timeout_s, worst_send_s + CLAIM_MARGIN_S))

@@ -54,11 +54,9 @@ class TodaysBrief:
 def brief_now(
     services: Services, channel: Channel, now: datetime, publisher: Publisher | None = None
 ) -> TodaysBrief:
-    """Today's brief for ``channel``, recorded as delivered (once) before the caller posts it.
-
-    ``publisher`` (the channel's platform) lets the command take over a day an earlier attempt
-    may have posted, after asking it whether that post landed.
-    """
+    """Today's brief for ``channel``, recorded as delivered (once) before the caller posts it."""
+    # ``publisher`` (the channel's platform) lets the command take over a day an earlier attempt
+    # may have posted, after asking it whether that post landed; without one it only previews.
     engine, day = services.engine, local_today(channel, now)
     existing = _delivery(services, channel.id, day)
     if existing is not None and existing.status == "sent":
