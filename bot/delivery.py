@@ -3,8 +3,10 @@
 A ``Delivery`` row is inserted (unique on channel and local date) *before* posting, so two
 workers or a restarted process can never both own the same brief. Rows move
 claimed → sent | empty | failed | skipped. A claim left behind by a crash becomes stale after
-DELIVERY_CLAIM_TIMEOUT_S and is taken over; the publisher's own guard (Slack metadata found with
-``find_sent``, Discord ``nonce`` + ``enforce_nonce``) then stops a second post.
+the claim timeout and is taken over; the publisher's own guard (Slack metadata found with
+``find_sent``, Discord ``nonce`` + ``enforce_nonce``) then stops a second post. A row is settled
+only by the worker that still owns it, so the loser of a race never overwrites the winner. An
+``empty`` day that posted nothing is looked at again (every EMPTY_RETRY_GAP) until it ends.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import logging
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, update
+from sqlalchemy import ColumnElement, and_, case, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
@@ -24,8 +26,10 @@ from bot.models import Channel, Delivery, DeliveryItem
 
 log = logging.getLogger(__name__)
 
-FINAL = ("sent", "empty", "skipped")
+FINAL = ("sent", "skipped")  # plus ``empty`` rows that posted a note (see ``_settled``)
 RETRY_GAP = timedelta(minutes=5)  # a failed brief is tried again on a tick at least this later
+# Insights can land after brief time (a lagging morning): an empty day is composed again.
+EMPTY_RETRY_GAP = timedelta(minutes=30)
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class DeliveryClaim:
     local_date: date
     attempts: int
     reclaimed: bool
+    worker: str
 
 
 def claim_delivery(
@@ -48,8 +53,11 @@ def claim_delivery(
     now: datetime,
     stale_after: timedelta,
     max_attempts: int,
+    take_over: bool = True,
 ) -> DeliveryClaim | None:
     """Own the brief for ``channel_id`` on ``local_date``, or None when it is not ours to send."""
+    # take_over=False only claims a day with no row yet: a caller that cannot ask the platform
+    # whether an earlier attempt posted must not take one over.
     try:
         with session_scope(engine) as session:
             row = Delivery(
@@ -62,8 +70,10 @@ def claim_delivery(
             )
             session.add(row)
             session.flush()
-            return DeliveryClaim(row.id, channel_id, local_date, 1, reclaimed=False)
+            return DeliveryClaim(row.id, channel_id, local_date, 1, reclaimed=False, worker=worker)
     except IntegrityError:
+        if not take_over:
+            return None
         return _reclaim(engine, channel_id, local_date, worker, now, stale_after, max_attempts)
 
 
@@ -76,13 +86,18 @@ def _reclaim(
     stale_after: timedelta,
     max_attempts: int,
 ) -> DeliveryClaim | None:
-    """Take over a stale claim or a retryable failure with one atomic UPDATE."""
+    """Take over a stale claim, a retryable failure or an empty day with one atomic UPDATE."""
     retryable = or_(
         and_(Delivery.status == "claimed", Delivery.claimed_at <= now - stale_after),
         and_(
             Delivery.status == "failed",
             Delivery.attempts < max_attempts,
             Delivery.claimed_at <= now - RETRY_GAP,
+        ),
+        and_(
+            Delivery.status == "empty",
+            Delivery.message_ref.is_(None),  # a posted "nothing new" note is final
+            Delivery.claimed_at <= now - EMPTY_RETRY_GAP,
         ),
     )
     # SKIP LOCKED: a row another worker is taking over right now is simply not ours.
@@ -99,14 +114,27 @@ def _reclaim(
                 status="claimed",
                 claimed_by=worker,
                 claimed_at=now,
-                attempts=Delivery.attempts + 1,
+                # Empty retries are not failures: they must not use up the failure budget.
+                attempts=case((Delivery.status == "empty", 1), else_=Delivery.attempts + 1),
             )
             .returning(Delivery.id, Delivery.attempts)
         ).first()
     if result is None:
         return None
     log.info("delivery %s for channel %s taken over by %s", result[0], channel_id, worker)
-    return DeliveryClaim(result[0], channel_id, local_date, result[1], reclaimed=True)
+    return DeliveryClaim(
+        result[0], channel_id, local_date, result[1], reclaimed=True, worker=worker
+    )
+
+
+def _owned(claim: DeliveryClaim) -> ColumnElement[bool]:
+    """The row is still this claim's: nobody took it over since (attempts moves on a take-over)."""
+    return and_(
+        Delivery.id == claim.id,
+        Delivery.status == "claimed",
+        Delivery.claimed_by == claim.worker,
+        Delivery.attempts == claim.attempts,
+    )
 
 
 def record_items(session: Session, delivery_id: int, channel_id: int, brief: Brief) -> None:
@@ -122,23 +150,42 @@ def mark_sent(
     message_ref: str | None,
     now: datetime,
     status: str = "sent",
-) -> None:
-    """Record the post (or the empty brief) and its items in one transaction."""
+) -> bool:
+    """Record the post (or the empty brief) and its items; False when the claim was lost."""
     with session_scope(engine) as session:
-        row = session.get(Delivery, claim.id)
-        row.status, row.message_ref, row.sent_at, row.error = status, message_ref, now, None
-        session.add(row)
+        result = session.execute(
+            update(Delivery)
+            .where(_owned(claim))
+            .values(status=status, message_ref=message_ref, sent_at=now, error=None)
+        )
+        if result.rowcount != 1:
+            _lost(claim, status)
+            return False
         record_items(session, claim.id, claim.channel_id, brief)
+        return True
 
 
 def mark_failed(
     engine: Engine, claim: DeliveryClaim, *, reason: str, status: str = "failed"
-) -> None:
-    """Keep the reason; ``failed`` rows are retried on later ticks up to the attempt limit."""
+) -> bool:
+    """Keep the reason (``failed`` rows are retried later); False when the claim was lost."""
     with session_scope(engine) as session:
-        row = session.get(Delivery, claim.id)
-        row.status, row.error = status, reason[:500]
-        session.add(row)
+        result = session.execute(
+            update(Delivery).where(_owned(claim)).values(status=status, error=reason[:500])
+        )
+        if result.rowcount != 1:
+            _lost(claim, status)
+            return False
+        return True
+
+
+def _lost(claim: DeliveryClaim, status: str) -> None:
+    log.warning(
+        "delivery %s: %s lost its claim to another worker; not recording it as %s",
+        claim.id,
+        claim.worker,
+        status,
+    )
 
 
 def mark_channel_gone(engine: Engine, channel_id: int, reason: str) -> None:
@@ -150,11 +197,18 @@ def mark_channel_gone(engine: Engine, channel_id: int, reason: str) -> None:
     log.warning("channel %s marked gone: %s", channel_id, reason)
 
 
-def settled_dates(engine: Engine, dates: set[date]) -> set[tuple[int, date]]:
-    """(channel_id, local_date) pairs already settled, so a tick skips them cheaply."""
+def settled_dates(engine: Engine, dates: set[date], now: datetime) -> set[tuple[int, date]]:
+    """(channel_id, local_date) pairs settled for now, so a tick skips them cheaply."""
+    settled = or_(
+        Delivery.status.in_(FINAL),
+        and_(
+            Delivery.status == "empty",
+            or_(Delivery.message_ref.is_not(None), Delivery.claimed_at > now - EMPTY_RETRY_GAP),
+        ),
+    )
     with session_scope(engine) as session:
         query = select(Delivery.channel_id, Delivery.local_date).where(
-            Delivery.local_date.in_(dates), Delivery.status.in_(FINAL)
+            Delivery.local_date.in_(dates), settled
         )
         return {(row[0], row[1]) for row in session.exec(query)}
 

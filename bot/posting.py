@@ -18,6 +18,7 @@ from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait
 
 from bot.brief import Brief, compose_brief
 from bot.channel_schedule import due_date, local_today
+from bot.config import Settings
 from bot.db import session_scope
 from bot.delivery import (
     DeliveryClaim,
@@ -39,6 +40,18 @@ Composer = Callable[[Services, Session, Channel, date], Brief]
 Sleep = Callable[[float], None]
 SEND_ATTEMPTS = 4
 MAX_RETRY_AFTER_S = 120.0
+SEND_WAIT_BUDGET_S = 120.0  # all waits of one send together, so the claim stays live
+CLAIM_MARGIN_S = 60.0  # compose and the ledger writes around the send
+
+
+def claim_timeout(settings: Settings) -> timedelta:
+    """How old a delivery claim must be to count as abandoned: longer than the slowest send."""
+    # A live claim that looked stale would be taken over mid-post, so the configured timeout is
+    # raised to send_with_retry's worst case: its whole wait budget plus, per attempt, a
+    # find_sent and a send_brief that each run to their request timeout.
+    request_s = settings.connect_timeout_s + settings.read_timeout_s
+    worst_send_s = SEND_WAIT_BUDGET_S + SEND_ATTEMPTS * 2 * request_s
+    return timedelta(seconds=max(settings.delivery_claim_timeout_s, worst_send_s + CLAIM_MARGIN_S))
 
 
 def due_channels(services: Services, now: datetime, platforms: set[str]) -> list[Channel]:
@@ -46,7 +59,7 @@ def due_channels(services: Services, now: datetime, platforms: set[str]) -> list
     with session_scope(services.engine) as session:
         query = select(Channel).where(Channel.status == "active", Channel.platform.in_(platforms))
         channels = list(session.exec(query.order_by(Channel.id)))
-    settled = settled_dates(services.engine, {local_today(ch, now) for ch in channels})
+    settled = settled_dates(services.engine, {local_today(ch, now) for ch in channels}, now)
     return [
         ch
         for ch in channels
@@ -62,7 +75,7 @@ def deliver_due(
     sleep: Sleep = time.sleep,
     stop: Callable[[], bool] | None = None,
 ) -> Counter[str]:
-    """Send every due brief once; returns outcome counts (sent, empty, gone, failed, skipped).
+    """Send every due brief once; returns outcome counts (sent, empty, gone, failed, skipped, lost).
 
     DELIVERY_CONCURRENCY channels are served at a time (each claim is atomic, so threads and
     other processes never send the same brief twice).
@@ -103,7 +116,7 @@ def deliver_channel(
         local_date=day,
         worker=worker_name(services),
         now=services.clock.now(),
-        stale_after=timedelta(seconds=settings.delivery_claim_timeout_s),
+        stale_after=claim_timeout(settings),
         max_attempts=settings.delivery_max_attempts,
     )
     if claim is None:
@@ -112,14 +125,16 @@ def deliver_channel(
         return _compose_and_send(services, publisher, channel, claim, compose, sleep)
     except ChannelGone as exc:
         mark_channel_gone(services.engine, channel.id, str(exc))
-        mark_failed(services.engine, claim, reason=f"channel gone: {exc}", status="skipped")
+        if not mark_failed(services.engine, claim, reason=f"channel gone: {exc}", status="skipped"):
+            return "lost"
         return "gone"
     except Exception as exc:  # one channel's failure must not stop the tick
         if not isinstance(exc, PodbriefError):
             log.exception("brief for channel %s failed", channel.id)
         else:
             log.warning("brief for channel %s failed: %s", channel.id, exc)
-        mark_failed(services.engine, claim, reason=str(exc) or exc.__class__.__name__)
+        if not mark_failed(services.engine, claim, reason=str(exc) or exc.__class__.__name__):
+            return "lost"
         return "failed"
 
 
@@ -135,7 +150,7 @@ def _compose_and_send(
         brief = compose(services, session, channel, claim.local_date)
     status = "sent" if brief.items else "empty"
     if not brief.items and not services.settings.post_empty_briefs:
-        mark_sent(
+        settled = mark_sent(
             services.engine,
             claim,
             brief=brief,
@@ -143,13 +158,13 @@ def _compose_and_send(
             now=services.clock.now(),
             status="empty",
         )
-        return "empty"
+        return "empty" if settled else "lost"
     message_ref = publisher.find_sent(channel, delivery_id=claim.id) if claim.reclaimed else None
     if message_ref is not None:
         log.info("delivery %s was already posted as %s; not posting again", claim.id, message_ref)
     else:
         message_ref = send_with_retry(publisher, channel, brief, claim.id, sleep=sleep)
-    mark_sent(
+    settled = mark_sent(
         services.engine,
         claim,
         brief=brief,
@@ -157,15 +172,18 @@ def _compose_and_send(
         now=services.clock.now(),
         status=status,
     )
-    return status
+    return status if settled else "lost"
 
 
 def _wait(retry_state) -> float:
-    """Wait what a rate limit asks for, else exponential backoff with jitter."""
+    """Wait what a rate limit asks for, else exponential backoff, within the send's budget."""
     exc = retry_state.outcome.exception()
     if isinstance(exc, RateLimited):
-        return min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_S)
-    return wait_exponential_jitter(initial=1, max=30)(retry_state)
+        wanted = min(max(exc.retry_after, 0.0), MAX_RETRY_AFTER_S)
+    else:
+        wanted = wait_exponential_jitter(initial=1, max=30)(retry_state)
+    # A send that waited longer than the claim timeout would look abandoned and be taken over.
+    return max(0.0, min(wanted, SEND_WAIT_BUDGET_S - retry_state.idle_for))
 
 
 def send_with_retry(

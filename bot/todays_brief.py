@@ -2,14 +2,16 @@
 
 Asking for the brief claims today's Delivery like the scheduled tick does, so the items shown
 are recorded and the scheduled brief does not repeat them later that day. Asking again shows
-the same brief, rebuilt from its DeliveryItems, marked as already posted.
+the same brief, rebuilt from its DeliveryItems, marked as already posted. A day whose earlier
+attempt may have posted (a stale claim, a failure) is only taken over with the platform's
+publisher at hand to ask ``find_sent`` first; without one the command shows a preview.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 from sqlalchemy import update
 from sqlmodel import Session, select
@@ -20,6 +22,8 @@ from bot.db import session_scope
 from bot.delivery import DeliveryClaim, claim_delivery, mark_sent
 from bot.models import Channel, Delivery, DeliveryItem, Podcast, Subscription
 from bot.pool import PoolInsight, load_pool
+from bot.ports import Publisher
+from bot.posting import claim_timeout
 from bot.services import Services
 from bot.work import worker_name
 
@@ -27,6 +31,7 @@ log = logging.getLogger(__name__)
 
 COMMAND_REF = "command"  # message_ref when the brief went out as a command's reply
 TAKE_OVER = ("empty", "failed")  # nothing posted yet (or a retry pending): the command may post
+MAY_HAVE_POSTED = ("claimed", "failed")  # an earlier attempt may have reached the platform
 
 
 @dataclass(frozen=True)
@@ -46,8 +51,12 @@ class TodaysBrief:
         return f"Today's brief (already posted at {local:%H:%M})"
 
 
-def brief_now(services: Services, channel: Channel, now: datetime) -> TodaysBrief:
+def brief_now(
+    services: Services, channel: Channel, now: datetime, publisher: Publisher | None = None
+) -> TodaysBrief:
     """Today's brief for ``channel``, recorded as delivered (once) before the caller posts it."""
+    # ``publisher`` (the channel's platform) lets the command take over a day an earlier attempt
+    # may have posted, after asking it whether that post landed; without one it only previews.
     engine, day = services.engine, local_today(channel, now)
     existing = _delivery(services, channel.id, day)
     if existing is not None and existing.status == "sent":
@@ -57,19 +66,42 @@ def brief_now(services: Services, channel: Channel, now: datetime) -> TodaysBrie
     if not brief.items:
         # Claiming an empty day would stop a later scheduled brief that finds something new.
         return TodaysBrief(brief, None, preview=True)
-    claim = _claim(services, channel, day, existing, now)
-    if claim is None:
-        current = _delivery(services, channel.id, day)
-        if current is not None and current.status == "sent":
-            return _already_sent(services, channel, current)
-        log.info("brief for channel %s is being posted elsewhere; showing a preview", channel.id)
+    if publisher is None and existing is not None and existing.status in MAY_HAVE_POSTED:
+        log.info("brief for channel %s may already be posted; showing a preview", channel.id)
         return TodaysBrief(brief, None, preview=True)
-    mark_sent(engine, claim, brief=brief, message_ref=COMMAND_REF, now=now)
+    claim = _claim(services, channel, day, existing, now, take_over=publisher is not None)
+    if claim is None:
+        return _not_ours(services, channel, day, brief)
+    found = None
+    if claim.reclaimed and publisher is not None:
+        found = publisher.find_sent(channel, delivery_id=claim.id)
+    if found is not None:
+        log.info("delivery %s was already posted as %s; not posting again", claim.id, found)
+        if not mark_sent(engine, claim, brief=brief, message_ref=found, now=now):
+            return _not_ours(services, channel, day, brief)
+        return _already_sent(services, channel, _delivery(services, channel.id, day))
+    if not mark_sent(engine, claim, brief=brief, message_ref=COMMAND_REF, now=now):
+        return _not_ours(services, channel, day, brief)
     return TodaysBrief(brief, claim.id)
 
 
+def _not_ours(services: Services, channel: Channel, day: date, brief: Brief) -> TodaysBrief:
+    """Another worker owns today's brief: show what it posted, or a preview while it posts."""
+    current = _delivery(services, channel.id, day)
+    if current is not None and current.status == "sent":
+        return _already_sent(services, channel, current)
+    log.info("brief for channel %s is being posted elsewhere; showing a preview", channel.id)
+    return TodaysBrief(brief, None, preview=True)
+
+
 def _claim(
-    services: Services, channel: Channel, day: date, existing: Delivery | None, now: datetime
+    services: Services,
+    channel: Channel,
+    day: date,
+    existing: Delivery | None,
+    now: datetime,
+    *,
+    take_over: bool,
 ) -> DeliveryClaim | None:
     worker = f"{worker_name(services)}:command"
     if existing is not None and existing.status in TAKE_OVER:
@@ -81,8 +113,9 @@ def _claim(
         local_date=day,
         worker=worker,
         now=now,
-        stale_after=timedelta(seconds=settings.delivery_claim_timeout_s),
+        stale_after=claim_timeout(settings),
         max_attempts=settings.delivery_max_attempts,
+        take_over=take_over,
     )
 
 
@@ -93,7 +126,8 @@ def _take_over(
     with session_scope(services.engine) as session:
         result = session.execute(
             update(Delivery)
-            .where(Delivery.id == row.id, Delivery.status.in_(TAKE_OVER))
+            # Only in the state we judged: a row that turned failed meanwhile may have posted.
+            .where(Delivery.id == row.id, Delivery.status == row.status)
             .values(
                 status="claimed", claimed_by=worker, claimed_at=now, attempts=Delivery.attempts + 1
             )
@@ -101,7 +135,11 @@ def _take_over(
         ).first()
     if result is None:
         return None
-    return DeliveryClaim(row.id, row.channel_id, row.local_date, result[0], reclaimed=True)
+    # An empty day posted no brief; a failed one may have (a timeout can hide a post).
+    reclaimed = row.status != "empty"
+    return DeliveryClaim(
+        row.id, row.channel_id, row.local_date, result[0], reclaimed=reclaimed, worker=worker
+    )
 
 
 def _delivery(services: Services, channel_id: int, day: date) -> Delivery | None:

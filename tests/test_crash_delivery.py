@@ -93,13 +93,13 @@ def test_sigkill_mid_delivery_then_restart_posts_exactly_once_per_channel(tmp_pa
             "DISCORD_TOKEN": discord_api.token,
             "DISCORD_API_URL": discord_api.api_url,
         }
-        # Each restart comes 3 minutes later: past the 2-minute delivery claim timeout, so the
-        # dead process's claims are taken over (same local day, so nothing new is due).
+        # Each restart comes 10 minutes later: past the delivery claim timeout (which outlives
+        # the slowest send), so the dead process's claims are taken over (same local day).
         first = run_child(at(env, 0, "first"), killer, kill_at=12)  # on a Slack post
         assert first.returncode == -signal.SIGKILL
-        second = run_child(at(env, 3, "second"), killer, kill_at=40)  # on a Discord post
+        second = run_child(at(env, 10, "second"), killer, kill_at=40)  # on a Discord post
         assert second.returncode == -signal.SIGKILL
-        third = run_child(at(env, 6, "third"), killer, kill_at=None)
+        third = run_child(at(env, 20, "third"), killer, kill_at=None)
         assert third.returncode == 0, third.stderr
         assert json.loads(third.stdout.strip().splitlines()[-1])["sent"] >= 1
         # Another tick the same day (in-process this time) finds nothing left to send.
@@ -110,7 +110,7 @@ def test_sigkill_mid_delivery_then_restart_posts_exactly_once_per_channel(tmp_pa
             discord_token=discord_api.token,
             discord_api_url=discord_api.api_url,
         )
-        clock = FixedClock(NOW + timedelta(minutes=9))
+        clock = FixedClock(NOW + timedelta(minutes=25))
         services = Services(settings=settings, engine=engine, clock=clock)
         assert deliver_due(services, build_publishers(settings), compose=compose_top) == {}
 

@@ -9,14 +9,16 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.errors import ServiceUnavailable
+from bot.delivery import claim_delivery, mark_failed, mark_sent
+from bot.errors import RateLimited, ServiceUnavailable
 from bot.models import Channel, Delivery, DeliveryItem
-from bot.posting import deliver_due
+from bot.posting import SEND_ATTEMPTS, claim_timeout, deliver_due
 from bot.services import Services
 from handlers.publishers import build_publishers
 from tests.fakes.briefs import add_channels, compose_empty, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.publisher import RecordingPublisher
 from tests.fakes.slack_post_server import FakeSlack
 
 # 09:00 UTC on Tue 1 Dec 2026: past 08:00 UTC briefs.
@@ -383,3 +385,93 @@ def test_a_history_lookup_that_is_refused_does_not_block_the_brief(engine, slack
     slack.errors[channel.channel_ref] = "internal_error"
     with pytest.raises(ServiceUnavailable):
         publisher.find_sent(channel, delivery_id=1)
+
+
+def ledger_services(engine, **overrides) -> Services:
+    settings = Settings(_env_file=None, worker_id="w1", **overrides)
+    return Services(settings=settings, engine=engine, clock=FixedClock(NOW))
+
+
+def quiet_tick(services: Services, publisher, compose=compose_top):
+    return deliver_due(services, {"slack": publisher}, compose=compose, sleep=Recorder())
+
+
+def test_a_late_morning_gets_its_brief_once_the_insights_arrive(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        add_channels(session, "slack", 1)
+    services, publisher = ledger_services(any_engine), RecordingPublisher("slack")
+    assert quiet_tick(services, publisher, compose=compose_empty) == {"empty": 1}
+    services.clock.advance(minutes=10)
+    assert quiet_tick(services, publisher) == {}  # empty days are looked at every 30 minutes
+    services.clock.advance(minutes=21)
+    assert quiet_tick(services, publisher) == {"sent": 1}
+    services.clock.advance(minutes=31)
+    assert quiet_tick(services, publisher) == {}
+    assert len(publisher.posts) == 1
+    [row] = deliveries(any_engine)
+    assert (row.status, row.message_ref, row.attempts) == ("sent", "slack:1", 1)
+
+
+def test_a_posted_nothing_new_note_is_final_for_the_day(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        add_channels(session, "slack", 1)
+    services = ledger_services(engine, post_empty_briefs=True)
+    publisher = RecordingPublisher("slack")
+    assert quiet_tick(services, publisher, compose=compose_empty) == {"empty": 1}
+    services.clock.advance(hours=1)
+    assert quiet_tick(services, publisher) == {}
+    assert len(publisher.posts) == 1
+
+
+def test_the_loser_of_a_race_does_not_overwrite_the_winners_row(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        [channel] = add_channels(session, "slack", 1)
+    services = ledger_services(any_engine)
+    timeout = claim_timeout(services.settings)
+    common = {"channel_id": channel.id, "local_date": DAY, "max_attempts": 5}
+    slow = claim_delivery(any_engine, worker="slow", now=NOW, stale_after=timeout, **common)
+    later = NOW + timeout + timedelta(seconds=1)
+    winner = claim_delivery(any_engine, worker="fast", now=later, stale_after=timeout, **common)
+    assert winner is not None and winner.reclaimed
+    empty = compose_empty(services, None, channel, DAY)
+    assert mark_sent(any_engine, winner, brief=empty, message_ref="fast-ts", now=later)
+    assert not mark_sent(any_engine, slow, brief=empty, message_ref="slow-ts", now=later)
+    assert not mark_failed(any_engine, slow, reason="boom")
+    [row] = deliveries(any_engine)
+    assert (row.status, row.message_ref, row.claimed_by, row.error) == (
+        "sent",
+        "fast-ts",
+        "fast",
+        None,
+    )
+
+
+def test_a_claim_is_live_for_longer_than_the_slowest_send(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        add_channels(session, "slack", 1)
+    services = ledger_services(any_engine)
+
+    class Throttled(RecordingPublisher):
+        def send_brief(self, channel, brief, *, delivery_id):
+            raise RateLimited("slow down", retry_after=120.0)
+
+    waits = Recorder()
+    outcome = deliver_due(services, {"slack": Throttled("slack")}, compose=compose_top, sleep=waits)
+    assert outcome == {"failed": 1}
+    request_s = services.settings.connect_timeout_s + services.settings.read_timeout_s
+    worst_send = timedelta(seconds=sum(waits.waits) + SEND_ATTEMPTS * 2 * request_s)
+    assert worst_send < claim_timeout(services.settings)
+
+    # A claim older than DELIVERY_CLAIM_TIMEOUT_S but within the worst send is still live.
+    with Session(any_engine) as session:
+        row = session.exec(select(Delivery)).one()
+        row.status, row.claimed_by, row.claimed_at = "claimed", "busy", NOW
+        session.add(row)
+        session.commit()
+    services.clock.advance(seconds=services.settings.delivery_claim_timeout_s + 60)
+    publisher = RecordingPublisher("slack")
+    assert quiet_tick(services, publisher) == {"skipped": 1}
+    assert publisher.posts == []

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import Session, select
@@ -135,3 +135,55 @@ def test_personal_brief_me_is_recorded_once_too(engine, top):
         personal = session.exec(select(Channel).where(Channel.user_id == "U7")).one()
         [row] = session.exec(select(Delivery).where(Delivery.channel_id == personal.id))
     assert row.message_ref == COMMAND_REF
+
+
+def crashed_claim(engine, channel, status: str = "claimed") -> int:
+    """Today's row as a crashed (or failed) scheduled post left it, long ago."""
+    with Session(engine, expire_on_commit=False) as session:
+        row = Delivery(
+            channel_id=channel.id,
+            local_date=EARLY.date(),
+            status=status,
+            claimed_by="clock",
+            claimed_at=EARLY - timedelta(hours=1),
+            attempts=1,
+        )
+        session.add(row)
+        session.commit()
+        return row.id
+
+
+@pytest.mark.parametrize("status", ["claimed", "failed"])
+def test_without_a_publisher_a_day_that_may_have_posted_is_only_previewed(any_engine, top, status):
+    services, channel = setup(any_engine)
+    crashed_claim(any_engine, channel, status)
+    shown = brief_now(services, channel, EARLY)
+    assert shown.preview and shown.delivery_id is None and len(shown.brief.items) == 3
+    [row] = ledger(any_engine)
+    assert (row.status, row.claimed_by, row.message_ref) == (status, "clock", None)
+    assert item_ids(any_engine) == []
+
+
+@pytest.mark.parametrize("status", ["claimed", "failed"])
+def test_a_brief_the_tick_posted_before_crashing_is_not_posted_again(any_engine, top, status):
+    services, channel = setup(any_engine)
+    delivery_id = crashed_claim(any_engine, channel, status)
+    publisher = RecordingPublisher("slack")
+    with Session(any_engine) as session:
+        posted = compose_top(services, session, channel, EARLY.date())
+    publisher.send_brief(channel, posted, delivery_id=delivery_id)
+    shown = brief_now(services, channel, EARLY, publisher)
+    assert shown.posted_at is not None and shown.delivery_id == delivery_id
+    assert shown.heading(channel) == "Today's brief (already posted at 07:00)"
+    [row] = ledger(any_engine)
+    assert (row.status, row.message_ref) == ("sent", "slack:1")
+    assert len(publisher.posts) == 1
+
+
+def test_with_a_publisher_a_stale_claim_that_never_posted_is_taken_over(any_engine, top):
+    services, channel = setup(any_engine)
+    delivery_id = crashed_claim(any_engine, channel)
+    shown = brief_now(services, channel, EARLY, RecordingPublisher("slack"))
+    assert not shown.preview and shown.posted_at is None and shown.delivery_id == delivery_id
+    [row] = ledger(any_engine)
+    assert (row.status, row.message_ref) == ("sent", COMMAND_REF)
