@@ -17,6 +17,7 @@ from bot.answers import AskScope
 from bot.db import session_scope
 from bot.errors import NotFound
 from bot.models import Channel
+from bot.ports import Publisher
 from bot.services import Services
 from bot.urlsafety import shown_name
 from handlers.commands import CommandRequest, Line, Reply, format_timestamp
@@ -122,12 +123,20 @@ def brief(services: Services, request: CommandRequest, args: dict[str, Any]) -> 
     with session_scope(services.engine) as session:
         channel = _channel(session, request, personal=bool(args.get("me")))
     # Outside the session: the claim commits in its own transaction (SQLite has one writer).
-    today = brief_now(services, channel, services.clock.now())
+    publisher = _platform_publisher(services, channel.platform)
+    today = brief_now(services, channel, services.clock.now(), publisher)
     composed = today.brief
     lines = [] if composed.items else [Line(composed.empty_reason or "Nothing new today.")]
     shared = not (args.get("me") or request.is_dm)
     visibility = "in_channel" if shared else "ephemeral"
     return Reply(title=today.heading(channel), brief=composed, lines=lines, visibility=visibility)
+
+
+def _platform_publisher(services: Services, platform: str) -> Publisher | None:
+    """The channel's platform publisher, so taking over a stalled day first asks if it posted."""
+    from handlers.publishers import build_publishers, slack_token_lookup
+
+    return build_publishers(services.settings, slack_token_lookup(services)).get(platform)
 
 
 def ask(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:

@@ -108,7 +108,7 @@ def add_feed_fake(session: Any, url: str, *, settings: Any) -> Podcast:
     return podcast
 
 
-def preview_brief_now(services: Any, channel: Any, now: Any) -> Any:
+def preview_brief_now(services: Any, channel: Any, now: Any, publisher: Any = None) -> Any:
     """``brief_now`` without the ledger: the fake briefs' insight ids are not in the database."""
     import bot.brief
     from bot.db import session_scope
