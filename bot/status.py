@@ -17,6 +17,7 @@ from bot.channel_schedule import channel_zone, local_today, next_brief_at
 from bot.models import Channel, Delivery, Episode, Podcast
 from bot.services import Services
 from bot.spend import spend_lines
+from bot.urlsafety import shown_name
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +121,7 @@ def _failing_feeds(session: Session) -> list[FeedProblem]:
         .limit(LIST_LIMIT)
     )
     return [
-        FeedProblem(p.id, p.title or p.url, p.failure_count, p.last_error)
+        FeedProblem(p.id, shown_name(p.title, p.url), p.failure_count, p.last_error)
         for p in session.exec(query)
     ]
 

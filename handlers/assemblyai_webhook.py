@@ -28,6 +28,12 @@ def with_assemblyai_webhook(services: Services, inner: WSGIApp) -> WSGIApp:
     if not url:
         return inner
     path = urlsplit(url).path or "/"
+    if services.settings.assemblyai_webhook_secret is None:
+        # Called once at start-up: anyone who finds the URL can requeue jobs, so say so once.
+        log.warning(
+            "ASSEMBLYAI_WEBHOOK_SECRET is unset: the AssemblyAI webhook at %s is unauthenticated",
+            path,
+        )
 
     def app(environ: dict, start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != path:
@@ -48,6 +54,8 @@ def webhook_response(services: Services, environ: dict) -> tuple[str, dict]:
         payload = json.loads(environ["wsgi.input"].read(length) or b"{}")
     except ValueError:
         return "400 Bad Request", {"error": "body is not JSON"}
+    if not isinstance(payload, dict):
+        return "400 Bad Request", {"error": "body must be a JSON object"}
     headers = {k[5:].replace("_", "-"): v for k, v in environ.items() if k.startswith("HTTP_")}
     try:
         outcome = handle_assemblyai_webhook(services, payload, headers)

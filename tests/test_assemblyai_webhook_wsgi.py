@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 
 from sqlmodel import Session
 
@@ -66,3 +67,35 @@ def test_webhook_route_requeues_and_other_paths_pass_through(engine):
 def test_without_a_webhook_url_the_app_is_unchanged(engine):
     services = Services(settings=Settings(_env_file=None), engine=engine)
     assert with_assemblyai_webhook(services, inner) is inner
+
+
+def test_a_json_body_that_is_not_an_object_is_a_bad_request(engine):
+    settings = Settings(
+        _env_file=None, assemblyai_webhook_url="https://bot.example.com/hooks/assemblyai"
+    )
+    app = with_assemblyai_webhook(Services(settings=settings, engine=engine), inner)
+    for body in (b"[1, 2]", b'"tx_5"', b"42", b"null"):
+        status, reply = call(app, "/hooks/assemblyai", body)
+        assert status == "400 Bad Request"
+        assert json.loads(reply) == {"error": "body must be a JSON object"}
+
+
+def test_an_unauthenticated_webhook_is_warned_about_once_at_start(engine, caplog):
+    url = "https://bot.example.com/hooks/assemblyai"
+    caplog.set_level(logging.WARNING, logger="handlers.assemblyai_webhook")
+    app = with_assemblyai_webhook(
+        Services(settings=Settings(_env_file=None, assemblyai_webhook_url=url), engine=engine),
+        inner,
+    )
+    body = json.dumps({"transcript_id": "tx_9", "status": "completed"}).encode()
+    assert call(app, "/hooks/assemblyai", body)[0] == "200 OK"
+    call(app, "/hooks/assemblyai", body)
+    warnings = [r.getMessage() for r in caplog.records if "unauthenticated" in r.getMessage()]
+    assert warnings == [
+        "ASSEMBLYAI_WEBHOOK_SECRET is unset: the AssemblyAI webhook at /hooks/assemblyai "
+        "is unauthenticated"
+    ]
+    caplog.clear()
+    secured = Settings(_env_file=None, assemblyai_webhook_url=url, assemblyai_webhook_secret="s")
+    with_assemblyai_webhook(Services(settings=secured, engine=engine), inner)
+    assert not [r for r in caplog.records if "unauthenticated" in r.getMessage()]

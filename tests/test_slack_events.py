@@ -85,9 +85,21 @@ def test_mention_finds_episode_from_parent_message_when_ledger_has_none(rig):
 
 def test_mention_with_a_command_runs_it_in_a_thread(rig):
     post(rig.url, mention("<@UBOT> topics"))
-    [posted] = rig.fake.wait_for("chat.postMessage")
+    [posted] = rig.fake.wait_for("chat.postEphemeral")
     assert posted.body["thread_ts"] == "1700000050.000100"
     assert "Nothing followed yet" in posted.body["text"]
+
+
+def test_personal_mention_replies_go_only_to_the_asker(rig):
+    post(rig.url, mention("<@UBOT> why is it cheap?", event_id="EvPrivate"))
+    post(rig.url, mention("<@UBOT> ask --share why is it cheap?", event_id="EvShared"))
+    rig.drain()
+    [private] = rig.fake.of("chat.postEphemeral")
+    assert private.body["user"] == "W222" and private.body["channel"] == "C111"
+    assert private.body["thread_ts"] == "1700000050.000100"
+    assert "why is it cheap?" in private.body["text"]
+    [shared] = rig.fake.of("chat.postMessage")
+    assert shared.body["thread_ts"] == "1700000050.000100"
 
 
 def test_events_api_retries_are_not_processed_twice(rig):
@@ -97,7 +109,7 @@ def test_events_api_retries_are_not_processed_twice(rig):
     assert post(rig.url, body, headers=retry).status_code == 200
     post(rig.url, mention("<@UBOT> help", event_id="EvOther"))
     rig.drain()
-    assert len(rig.fake.of("chat.postMessage")) == 2
+    assert len(rig.fake.of("chat.postEphemeral")) == 2
 
 
 def test_app_home_shows_subscriptions_and_feed_health(rig, engine):
@@ -119,7 +131,7 @@ def test_socket_mode_retries_are_dropped_too(rig):
     retry = BoltRequest(body=body, mode="socket_mode", headers={"x-slack-retry-num": "1"})
     assert first.status == 200 and rig.app.dispatch(retry).status == 200
     rig.drain()
-    assert len(rig.fake.of("chat.postMessage")) == 1
+    assert len(rig.fake.of("chat.postEphemeral")) == 1
 
 
 def test_mention_finds_episodes_through_the_delivery_id_in_parent_metadata(rig, engine):

@@ -74,6 +74,9 @@ def test_every_fixture_goes_through_the_bolt_pipeline_without_error(rig, corpus,
     assert statuses["events_url_verification__event_body.json"] == 200
     # the mentions were answered and the slash commands replied to; the corpus's only
     # app_home_opened is for the Messages tab, which leaves the Home tab alone
-    assert len(rig.fake.of("chat.postMessage")) >= 4
+    # (personal replies, e.g. a private answer, go ephemerally to the asker)
+    answered = rig.fake.of("chat.postMessage") + rig.fake.of("chat.postEphemeral")
+    assert len(answered) >= 4
+    assert all(call.body.get("user") for call in rig.fake.of("chat.postEphemeral"))
     assert len(rig.fake.of("respond")) >= 3
     assert rig.fake.of("views.publish") == []

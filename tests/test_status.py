@@ -115,3 +115,22 @@ def test_status_cli_json(tmp_path, monkeypatch):
     assert {c["name"] for c in data["channels"]} == {"#news", "#jp"}
     text = CliRunner().invoke(build_app(), ["status"])
     assert "Episodes: dead 1, done 1, failed 1, pending 2" in text.stdout
+
+
+def test_a_title_less_failing_feed_is_named_without_its_url_secrets(any_engine):
+    with Session(any_engine) as session:
+        session.add(
+            Podcast(
+                url="https://user:pw@example.org/private.xml?token=s3cret",
+                status="failing",
+                failure_count=2,
+                last_error="HTTP 401",
+            )
+        )
+        session.commit()
+    services = Services(settings=Settings(_env_file=None), engine=any_engine, clock=FixedClock(NOW))
+    with Session(any_engine) as session:
+        report = gather_status(services, session)
+    assert [f.title for f in report.failing_feeds] == ["https://example.org/private.xml"]
+    text = "\n".join(report.lines())
+    assert "s3cret" not in text and "pw@" not in text

@@ -213,3 +213,12 @@ def test_the_pipeline_leaves_an_unparseable_episode_pending_with_the_reason(
         stored = session.get(Episode, episode.id)
         assert stored.status == "failed"  # retried later with backoff (bot/work.py)
         assert "invalid JSON transcript" in stored.status_reason
+
+
+async def test_the_failure_reason_names_transcripts_without_url_secrets() -> None:
+    entries = [{"url": "https://ex.com/t.json?token=s3cret", "type": "application/json"}]
+    with pytest.raises(TranscriptError) as info:
+        await fetch_publisher_transcript(entries, FakeTranscriptFetcher(), max_bytes=1000)
+    message = str(info.value)
+    assert "https://ex.com/t.json: HTTP 404" in message
+    assert "s3cret" not in message

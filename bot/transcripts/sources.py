@@ -16,6 +16,7 @@ from bot.models import Episode, TranscriptSegment
 from bot.ports import Fetcher
 from bot.transcripts import ParsedTranscript, Segment, parse_transcript
 from bot.transcripts.sniff import declared_format
+from bot.urlsafety import shown
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -54,8 +55,9 @@ async def fetch_publisher_transcript(
         try:
             return entry, await _fetch_one(entry, fetcher, max_bytes=max_bytes)
         except (FetchError, InvalidInput, TranscriptError) as exc:
-            log.info("publisher transcript %s unusable: %s", entry["url"], exc)
-            reasons.append(f"{entry['url']}: {exc}")
+            # The reason becomes Episode.status_reason, shown in chat: no URL tokens there.
+            log.info("publisher transcript %s unusable: %s", shown(entry["url"]), exc)
+            reasons.append(f"{shown(entry['url'])}: {exc}")
     raise TranscriptError("no usable publisher transcript (" + "; ".join(reasons) + ")")
 
 

@@ -1,5 +1,7 @@
 """Mentions: ``@podbrief …`` runs a command or answers a question, in the message's thread.
 
+Personal replies (the reply's visibility is ephemeral) are shown only to the asker.
+
 In a brief's thread the question is answered from that brief's episode (the only one, or the
 item number it names, e.g. "#2"), found through the Delivery ledger or, failing that, the
 parent message's metadata and buttons.
@@ -61,7 +63,7 @@ class Mentions:
         self.is_admin = AdminCheck(services.settings)
 
     def handle(self, event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        """Answer the mention in its thread (Bolt has already acked the event)."""
+        """Answer the mention in its thread, privately when personal (Bolt has acked the event)."""
         channel, team = event.get("channel", ""), team_of(body)
         thread_ts = event.get("thread_ts")
         text = mention_text(event.get("text", ""))
@@ -78,10 +80,21 @@ class Mentions:
             is_dm=is_dm_channel(channel),
             episode_id=episode_id,
         )
-        blocks, fallback = render_reply(dispatch(self.services, request))
-        client.chat_postMessage(
-            channel=channel, thread_ts=thread_ts or event.get("ts"), blocks=blocks, text=fallback
-        )
+        reply = dispatch(self.services, request)
+        blocks, fallback = render_reply(reply)
+        thread = thread_ts or event.get("ts")
+        if reply.visibility == "ephemeral":
+            # Personal replies (your topics, a private answer) are for the asker only, as with
+            # the slash command; Slack shows them in the thread to that user alone.
+            client.chat_postEphemeral(
+                channel=channel,
+                user=request.user_id,
+                thread_ts=thread,
+                blocks=blocks,
+                text=fallback,
+            )
+            return
+        client.chat_postMessage(channel=channel, thread_ts=thread, blocks=blocks, text=fallback)
 
     def thread_episode(
         self, client: WebClient, team: str, channel: str, thread_ts: str, question: str
