@@ -78,7 +78,9 @@ def test_a_new_item_reusing_an_enclosure_never_takes_over_its_episode(db_session
     podcast = add_feed(db_session, "https://example.com/rss", settings=settings)
     audio = "https://cdn.example.com/same.mp3"
     old = item("guid:old", audio_url=audio, title="Old")
-    store_items(db_session, podcast, ParsedFeed(title="Show", items=[old]), now=NOW, initial_episodes=3)
+    store_items(
+        db_session, podcast, ParsedFeed(title="Show", items=[old]), now=NOW, initial_episodes=3
+    )
     podcast.last_success_at = NOW
     db_session.commit()
     # newest first: the new item comes before the real one and shares its enclosure
