@@ -148,16 +148,11 @@ def store_items(
     existing = list(session.exec(select(Episode).where(Episode.podcast_id == podcast.id)).all())
     first_poll = not existing and podcast.last_success_at is None
     queue = _newest(parsed.items, initial_episodes) if first_poll else None
-    by_identity = {e.identity: e for e in existing}
-    by_audio = {e.audio_url: e for e in existing if e.audio_url}
-    matched: set[int] = set()
     result = StoreResult()
     rows: list[dict[str, Any]] = []
     refetch: list[int] = []
-    for item in parsed.items:
-        episode = by_identity.get(item.identity) or by_audio.get(item.audio_url or "\0")
-        if episode is not None and id(episode) not in matched:
-            matched.add(id(episode))
+    for item, episode in zip(parsed.items, _match(parsed.items, existing), strict=True):
+        if episode is not None:
             old_chapters_url = episode.chapters_url
             result.updated += _apply(episode, item, now)
             if episode.chapters_url and episode.chapters_url != old_chapters_url:
@@ -175,6 +170,27 @@ def store_items(
     result.queued = len(result.queued_ids)
     result.chapter_ids = [episode_id for episode_id, url in queued if url] + refetch
     return result
+
+
+def _match(items: list[ParsedItem], existing: list[Episode]) -> list[Episode | None]:
+    """Each item's stored episode: by identity first, then by audio URL among the unmatched.
+
+    Identity goes first for every item, so a new item reusing an older episode's enclosure never
+    takes that episode from the item that really is it (which would then collide on identity).
+    """
+    by_identity = {e.identity: e for e in existing}
+    found: list[Episode | None] = [by_identity.get(item.identity) for item in items]
+    taken = {id(e) for e in found if e is not None}
+    by_audio: dict[str, Episode] = {}
+    for episode in existing:
+        if episode.audio_url and id(episode) not in taken:
+            by_audio.setdefault(episode.audio_url, episode)
+    for number, item in enumerate(items):
+        episode = by_audio.get(item.audio_url or "")
+        if found[number] is None and episode is not None and id(episode) not in taken:
+            found[number] = episode
+            taken.add(id(episode))
+    return found
 
 
 def _new_row(podcast: Podcast, item: ParsedItem, status: str, now: datetime) -> dict[str, Any]:

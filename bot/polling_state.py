@@ -8,12 +8,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
+from sqlalchemy import update
+from sqlalchemy.orm import object_session
+from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.errors import UnsafeURL
 from bot.feedparse import ParsedFeed
-from bot.feeds import StoreResult, store_items
+from bot.feeds import REMOVED, StoreResult, store_items
 from bot.models import Podcast
 from bot.ports import FetchResult
 from bot.urlsafety import check_url, shown
@@ -88,13 +91,13 @@ def record_failure(
         wait = timedelta(seconds=retry_after)
     podcast.next_poll_at = now + wait
     if podcast.failure_count >= settings.failing_after:
-        podcast.status = "failing"
+        _set_status(podcast, "failing")
     podcast.updated_at = now
 
 
 def record_gone(podcast: Podcast, message: str, now: datetime) -> None:
     """The publisher says the feed is gone for good (410): stop polling, keep it listed."""
-    podcast.status = "gone"
+    _set_status(podcast, "gone")
     podcast.last_error = message.splitlines()[0][:500]
     podcast.last_polled_at = now
     podcast.next_poll_at = None
@@ -157,10 +160,30 @@ def _announced_move(session: Session, podcast: Podcast, new_url: str, settings: 
 
 
 def _succeeded(podcast: Podcast, now: datetime, settings: Settings) -> None:
-    podcast.status = "active"
+    _set_status(podcast, "active")
     podcast.failure_count = 0
     podcast.last_error = None
     podcast.last_polled_at = now
     podcast.last_success_at = now
     podcast.next_poll_at = now + interval(podcast, settings)
     podcast.updated_at = now
+
+
+def _set_status(podcast: Podcast, status: str) -> None:
+    """Set the feed's status, unless it was removed (even by a removal committed mid-poll)."""
+    if podcast.status == REMOVED:
+        return
+    session = object_session(podcast)
+    if session is None or podcast.id is None:
+        podcast.status = status
+        return
+    # why: `feeds remove` may commit after this row was read; a conditional UPDATE sees it
+    # (PostgreSQL re-checks the WHERE on the latest row), where the ORM's UPDATE would undo it.
+    statement = (
+        update(Podcast)
+        .where(Podcast.id == podcast.id, Podcast.status != REMOVED)
+        .values(status=status)
+        .execution_options(synchronize_session=False)
+    )
+    changed = session.execute(statement).rowcount == 1
+    set_committed_value(podcast, "status", status if changed else REMOVED)

@@ -67,19 +67,29 @@ class InsightPool:
         return [n for n in hits if all(p in self.items[n].doc for p in parts[1:])]
 
 
-# why: 1,000 channels share one load per change of insights; keyed by engine (not URL, since
+# why: 1,000 channels share one load per change of the pool; keyed by engine (not URL, since
 # PostgreSQL schemas share one URL) and dropped with it.
 _POOLS: weakref.WeakKeyDictionary[Engine, tuple[tuple, InsightPool]] = weakref.WeakKeyDictionary()
 
 
 def insights_stamp(session: Session) -> tuple:
-    """Changes whenever insights are added, removed or given embeddings."""
-    query = select(func.count(Insight.id), func.max(Insight.id), func.count(Insight.embedding))
-    return tuple(session.exec(query).one())
+    """Changes whenever insights are added, removed or embedded, or their episode or show edited."""
+    counts = select(func.count(Insight.id), func.max(Insight.id), func.count(Insight.embedding))
+    # why: a re-poll edits an episode's title, audio URL or date in place (bumping updated_at);
+    # only episodes with insights count, so the pipeline working on others never forces a rebuild.
+    with_insights = Episode.id.in_(select(Insight.episode_id))  # type: ignore[union-attr]
+    edited = select(func.max(Episode.updated_at)).where(with_insights)
+    # why: the show names themselves, not Podcast.updated_at, which every poll bumps.
+    names = select(Podcast.id, Podcast.title, Podcast.url).order_by(Podcast.id)
+    return (
+        *session.exec(counts).one(),
+        session.exec(edited).one(),
+        tuple(tuple(row) for row in session.exec(names).all()),
+    )
 
 
 def load_pool(session: Session) -> InsightPool:
-    """The pool for the session's database, rebuilt only when insights were added or removed."""
+    """The pool for the session's database, rebuilt only when its stamp changes."""
     engine, stamp = session.get_bind(), insights_stamp(session)
     cached = _POOLS.get(engine)
     if cached is None or cached[0] != stamp:

@@ -74,6 +74,26 @@ def test_store_items_never_duplicates_and_updates_edits(db_session, settings):
     assert (result.new, result.updated) == (0, 0)
 
 
+def test_a_new_item_reusing_an_enclosure_never_takes_over_its_episode(db_session, settings):
+    podcast = add_feed(db_session, "https://example.com/rss", settings=settings)
+    audio = "https://cdn.example.com/same.mp3"
+    old = item("guid:old", audio_url=audio, title="Old")
+    store_items(
+        db_session, podcast, ParsedFeed(title="Show", items=[old]), now=NOW, initial_episodes=3
+    )
+    podcast.last_success_at = NOW
+    db_session.commit()
+    # newest first: the new item comes before the real one and shares its enclosure
+    newer = item("guid:new", audio_url=audio, title="New")
+    parsed = ParsedFeed(title="Show", items=[newer, old])
+    for _poll in range(2):
+        result = store_items(db_session, podcast, parsed, now=NOW, initial_episodes=3)
+        db_session.commit()
+    assert (result.new, result.updated) == (0, 0)
+    rows = db_session.exec(select(Episode.identity, Episode.guid, Episode.title)).all()
+    assert sorted(rows) == [("guid:new", "new", "New"), ("guid:old", "old", "Old")]
+
+
 def test_first_poll_queues_only_the_newest(db_session, settings):
     podcast = add_feed(db_session, "https://example.com/rss", settings=settings)
     dated = [

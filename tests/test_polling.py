@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.config import Settings
-from bot.feeds import add_feed, list_feeds
+from bot.feeds import add_feed, due_feeds, list_feeds, remove_feed
 from bot.fetching import SafeFetcher
 from bot.models import Episode, Podcast
 from bot.polling import poll_feed, poll_feeds
@@ -329,3 +329,64 @@ async def test_a_successful_poll_schedules_by_the_adaptive_interval(services, se
     pid = follow(services, server.url("/f"))
     await poll_feed(services, pid, fetcher)
     assert podcast(services, pid).next_poll_at == START + timedelta(minutes=144)
+
+
+class RemovingFetcher:
+    """Delegates to a real fetcher, but `feeds remove` runs while the feed's request is out."""
+
+    def __init__(self, inner, services: Services, podcast_id: int) -> None:
+        self.inner, self.services, self.podcast_id = inner, services, podcast_id
+        self.removed = False
+
+    async def get(self, url, **kwargs):
+        if not self.removed:
+            with Session(self.services.engine) as session:
+                remove_feed(session, self.podcast_id)
+                session.commit()
+            self.removed = True
+        return await self.inner.get(url, **kwargs)
+
+
+@pytest.mark.parametrize(
+    ("route", "status"),
+    [(Route(rss(SIX[:1])), "ok"), (Route(status=500), "failed"), (Route(status=410), "gone")],
+)
+async def test_a_feed_removed_mid_poll_stays_removed(services, server, fetcher, route, status):
+    server.routes["/f"] = route
+    pid = follow(services, server.url("/f"))
+    with Session(services.engine) as session:  # one failure from failing: a 500 would flag it
+        row = session.get(Podcast, pid)
+        row.failure_count = services.settings.failing_after - 1
+        session.add(row)
+        session.commit()
+    outcome = await poll_feed(services, pid, RemovingFetcher(fetcher, services, pid))
+    assert outcome.status == status
+    assert podcast(services, pid).status == "removed"
+    with Session(services.engine) as session:
+        assert due_feeds(session, services.clock.current, only_due=False) == []
+
+
+@pytest.mark.parametrize(("read_as", "outcome"), [("active", "failure"), ("failing", "success")])
+def test_a_removal_committed_after_the_poll_read_the_row_wins(
+    any_engine, settings, read_as, outcome
+):
+    from bot.polling_state import record_failure, record_not_modified
+
+    strict = settings.model_copy(update={"failing_after": 1})
+    with Session(any_engine) as session:
+        pid = add_feed(session, "https://example.com/rss", settings=settings).id
+        session.get(Podcast, pid).status = read_as
+        session.commit()
+    with Session(any_engine) as poller:
+        row = poller.get(Podcast, pid)  # read before the removal commits
+        with Session(any_engine) as remover:
+            remove_feed(remover, pid)
+            remover.commit()
+        if outcome == "failure":  # the failure that flags it failing
+            record_failure(row, "HTTP 500", START, strict)
+        else:
+            record_not_modified(row, {}, START, strict)
+        poller.add(row)
+        poller.commit()
+    with Session(any_engine) as session:
+        assert session.get(Podcast, pid).status == "removed"
