@@ -15,13 +15,19 @@ from sqlmodel import Session, select
 
 from bot.config import Settings
 from bot.insights import ExtractiveEngine
-from bot.models import Channel, Chunk, Episode, Insight, TranscriptSegment
+from bot.models import Channel, Chunk, Episode, Feedback, Insight, TranscriptSegment
 from bot.pipeline import process_episode
 from bot.ports import EpisodeContext, Extraction
 from bot.search import index_episode
 from bot.services import Services
 from bot.transcripts import Segment
-from tests.fakes.insights_data import dialogue_segments, seed_channel, seed_episode, seed_podcast
+from tests.fakes.insights_data import (
+    dialogue_segments,
+    seed_channel,
+    seed_episode,
+    seed_insight,
+    seed_podcast,
+)
 from tests.fakes.search_embedder import HashingEmbedder
 from tests.fakes.transcripts_fetcher import FakeTranscriptFetcher
 from tests.search.fixtures import build_library
@@ -182,3 +188,27 @@ def _chunk_texts(engine: Engine, episode_id: int) -> list[str]:
     with Session(engine) as session:
         query = select(Chunk.text).where(Chunk.episode_id == episode_id).order_by(Chunk.text)
         return list(session.exec(query))
+
+
+def test_a_rerun_embeds_ahead_the_rated_insights_it_keeps(
+    any_engine, settings, publisher_transcript
+) -> None:
+    episode_id, channel_id = _seed(any_engine)
+    with Session(any_engine) as session:
+        episode = session.get(Episode, episode_id)
+        rated = seed_insight(session, episode, "Rated claim no transcript line makes.")
+        session.add(Feedback(channel_id=channel_id, insight_id=rated.id, value=1))
+        session.commit()
+    embedder = HashingEmbedder()
+    services = Services(
+        settings=settings,
+        engine=any_engine,
+        insight_engine=ExtractiveEngine(settings),
+        embedder=embedder,
+    )
+    process_episode(services, episode_id)
+    with Session(any_engine) as session:
+        chunks = session.exec(select(Chunk).where(Chunk.episode_id == episode_id)).all()
+    assert any(c.text.startswith("Rated claim") for c in chunks)
+    assert all(c.embedding is not None for c in chunks)
+    assert len(embedder.calls) == 1  # one batch, before the write transaction
