@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
@@ -50,9 +51,15 @@ STOPWORDS = frozenset(
 )
 
 
-@lru_cache(maxsize=1)
+_per_thread = threading.local()
+
+
 def _stemmer() -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer("english")
+    # A Snowball stemmer keeps the word being stemmed on itself: threads sharing one garble
+    # each other's words (IndexError), and extractions run in parallel worker threads.
+    if not hasattr(_per_thread, "stemmer"):
+        _per_thread.stemmer = snowballstemmer.stemmer("english")
+    return _per_thread.stemmer
 
 
 @lru_cache(maxsize=65536)

@@ -12,14 +12,15 @@ from collections import Counter
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.clock import utcnow
 from bot.db import session_scope
 from bot.errors import NotYet, PodbriefError, ServiceUnavailable
-from bot.models import Episode, Podcast
-from bot.ports import EpisodeContext
+from bot.models import Episode, Insight, Podcast
+from bot.ports import EpisodeContext, Extraction
 from bot.services import Services
 from bot.work import (
     claim_episodes,
@@ -30,6 +31,11 @@ from bot.work import (
     queue_depth,
     worker_name,
 )
+
+if TYPE_CHECKING:
+    import numpy as np
+
+    from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)
 
@@ -51,31 +57,69 @@ def process_episode(services: Services, episode_id: int) -> None:
     """Transcript → segments → insights and summary → index, for one episode.
 
     Raises ``PodbriefError`` (with a one-line reason) when the episode cannot be processed now.
+    The insight engine and the embedder (each possibly minutes) run with no transaction open:
+    SQLite has one write lock, and claims, polls, chat and heartbeats wait at most 30 s for it.
     """
     from bot.insights import store_extraction
+    from bot.search import embed_chunk_rows, episode_chunk_rows, replace_chunks
     from bot.transcripts.sources import obtain_segments
 
-    with session_scope(services.engine) as session:
+    with session_scope(services.engine) as session:  # commits the segments it stores
         episode = session.get(Episode, episode_id)
         podcast = session.get(Podcast, episode.podcast_id)
         segments = obtain_segments(services, session, episode)
-        extraction = services.insight_engine.extract(episode_context(podcast, episode), segments)
+        context = episode_context(podcast, episode)
+        old_insights = _insight_texts(session, episode_id)
+    extraction = services.insight_engine.extract(context, segments)
+    vectors = _embed_ahead(services, episode_id, segments, extraction, old_insights)
+    with session_scope(services.engine) as session:  # one short write: no remote calls inside
+        episode = session.get(Episode, episode_id)
         store_extraction(session, episode, extraction)
-        _index(services, session, episode.id)
+        rows = episode_chunk_rows(session, episode_id)
+        if vectors is not None:
+            embed_chunk_rows(rows, [vectors.get(row["text"]) for row in rows])
+            if missing := sum(row["text"] not in vectors for row in rows):
+                log.warning("episode %s: %d chunks indexed without embeddings", episode_id, missing)
+        replace_chunks(session, episode_id, rows)
         episode.status, episode.status_reason = "done", None
         episode.processed_at = utcnow()
         session.add(episode)
 
 
-def _index(services: Services, session: Session, episode_id: int) -> None:
-    """Index the episode, with embeddings when configured; full-text only if they fail."""
-    from bot.search import index_episode
+def _insight_texts(session: Session, episode_id: int) -> list[str]:
+    """Chunk texts of the episode's stored insights (delivered or rated ones outlive a rerun)."""
+    from bot.search import insight_chunk_text
 
+    query = select(Insight.text, Insight.quote).where(Insight.episode_id == episode_id)
+    return [insight_chunk_text(text, quote) for text, quote in session.exec(query)]
+
+
+def _embed_ahead(
+    services: Services,
+    episode_id: int,
+    segments: list[Segment],
+    extraction: Extraction,
+    old_insights: list[str],
+) -> dict[str, np.ndarray] | None:
+    """Vectors by chunk text for every chunk the episode can get; None if not embedding."""
+    from bot.chunker import chunk_segments
+    from bot.search import insight_chunk_text, summary_chunk_text
+    from bot.vectors import embed_texts
+
+    if services.embedder is None:
+        return None
+    summary = extraction.summary
+    texts = [chunk.text for chunk in chunk_segments(segments)] + old_insights
+    texts += [insight_chunk_text(item.text, item.quote) for item in extraction.insights]
+    if summary.summary.strip():
+        points = [point.text for point in summary.key_points]
+        texts.append(summary_chunk_text(summary.summary, points, summary.topics))
+    texts = list(dict.fromkeys(texts))
     try:
-        index_episode(session, episode_id, embedder=services.embedder)
+        return dict(zip(texts, embed_texts(texts, services.embedder), strict=True))
     except ServiceUnavailable as exc:
         log.warning("episode %s indexed without embeddings: %s", episode_id, exc)
-        index_episode(session, episode_id)
+        return None
 
 
 Step = Callable[[Services, int], None]

@@ -42,14 +42,31 @@ def index_episode(session: Session, episode_id: int, *, embedder: Embedder | Non
     Idempotent; returns how many chunks were stored. Embeds them when ``embedder`` is given.
     The full-text index follows the chunk table by itself (triggers from migration 0002).
     """
-    session.info.pop("podbrief.doc_freqs", None)  # counts cached by search_sqlite change now
-    session.execute(delete(Chunk).where(col(Chunk.episode_id) == episode_id))
-    rows = _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
+    rows = episode_chunk_rows(session, episode_id)
     if embedder is not None and rows:
+        # Embed before deleting: the embeddings API can take minutes, and a write here would
+        # hold SQLite's write lock (and PostgreSQL's row locks) for all that time.
+        embed_chunk_rows(rows, embed_texts([row["text"] for row in rows], embedder))
+    return replace_chunks(session, episode_id, rows)
+
+
+def episode_chunk_rows(session: Session, episode_id: int) -> list[dict]:
+    """The chunk rows ``index_episode`` would store for the episode (reads only)."""
+    return _transcript_chunks(session, episode_id) + _extraction_chunks(session, episode_id)
+
+
+def embed_chunk_rows(rows: Sequence[dict], vectors: Sequence) -> None:
+    """Set each row's embedding blob from its vector (None leaves the row without one)."""
+    for row, vector in zip(rows, vectors, strict=True):
+        row["embedding"] = None if vector is None else to_blob(vector)
+
+
+def replace_chunks(session: Session, episode_id: int, rows: Sequence[dict]) -> int:
+    """Delete the episode's chunks and insert ``rows``; returns how many were stored."""
+    session.info.pop("podbrief.doc_freqs", None)  # counts cached by search_sqlite change now
+    if any(row.get("embedding") is not None for row in rows):
         _note_vector_store(session)
-        vectors = embed_texts([row["text"] for row in rows], embedder)
-        for row, vector in zip(rows, vectors, strict=True):
-            row["embedding"] = to_blob(vector)
+    session.execute(delete(Chunk).where(col(Chunk.episode_id) == episode_id))
     insert_chunk_rows(session, rows)
     log.debug("indexed episode %s: %d chunks", episode_id, len(rows))
     return len(rows)
@@ -104,18 +121,14 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
     rows: list[dict] = []
     summary = session.get(EpisodeSummary, episode_id)
     if summary is not None and summary.summary.strip():
-        # Each piece ends as a sentence, so an extractive answer never quotes a run-on of titles.
-        points = [_as_sentence(str(p.get("text", ""))) for p in summary.key_points or []]
-        topics = ", ".join(summary.topics or [])
-        pieces = [summary.summary, *points, f"Topics: {topics}." if topics else ""]
-        text = " ".join(piece for piece in pieces if piece.strip()).strip()
+        points = [str(p.get("text", "")) for p in summary.key_points or []]
+        text = summary_chunk_text(summary.summary, points, summary.topics or [])
         rows.append(chunk_row(episode_id, "summary", text))
     insights = session.exec(
         select(Insight).where(Insight.episode_id == episode_id).order_by(col(Insight.start))
     ).all()
     for idx, insight in enumerate(insights):
-        quote = insight.quote if insight.quote.strip() not in insight.text else ""
-        text = f"{insight.text} {quote}".strip()  # an extractive claim is often its own quote
+        text = insight_chunk_text(insight.text, insight.quote)
         speakers = [insight.speaker] if insight.speaker else []
         rows.append(
             chunk_row(episode_id, "insight", text, idx, insight.start, insight.end, speakers)
@@ -123,9 +136,23 @@ def _extraction_chunks(session: Session, episode_id: int) -> list[dict]:
     return rows
 
 
+def summary_chunk_text(summary: str, points: Sequence[str], topics: Sequence[str]) -> str:
+    """The text indexed for an episode summary: paragraph, key points, topics."""
+    # Each piece ends as a sentence, so an extractive answer never quotes a run-on of titles.
+    listed = ", ".join(topics)
+    pieces = [summary, *(_as_sentence(p) for p in points), f"Topics: {listed}." if listed else ""]
+    return " ".join(piece for piece in pieces if piece.strip()).strip()
+
+
 def _as_sentence(text: str) -> str:
     text = text.strip()
     return text if not text or text[-1] in ".!?" else f"{text}."
+
+
+def insight_chunk_text(text: str, quote: str) -> str:
+    """The text indexed for an insight: the claim, and its quote unless the claim holds it."""
+    quote = quote if quote.strip() not in text else ""
+    return f"{text} {quote}".strip()  # an extractive claim is often its own quote
 
 
 def scoped_episode_ids(session: Session, scope: AskScope) -> list[int] | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -56,9 +57,16 @@ def stopwords() -> frozenset[str]:
     return SNOWBALL_STOPWORDS | QUESTION_WORDS
 
 
-@cache
+_per_thread = threading.local()
+
+
 def _stemmer(algorithm: str) -> snowballstemmer.stemmer:
-    return snowballstemmer.stemmer(algorithm)
+    # A Snowball stemmer keeps the word being stemmed on itself: threads sharing one garble
+    # each other's words (IndexError), and searches and extractions run in parallel threads.
+    stemmers = _per_thread.__dict__.setdefault("stemmers", {})
+    if algorithm not in stemmers:
+        stemmers[algorithm] = snowballstemmer.stemmer(algorithm)
+    return stemmers[algorithm]
 
 
 @lru_cache(maxsize=200_000)
