@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 from bot.errors import InvalidInput, PodbriefError
 from bot.feedback import channel_weights
 from bot.models import Channel, Delivery, DeliveryItem, Podcast, Subscription
-from bot.pool import load_pool
+from bot.pool import PoolInsight, load_pool
 from bot.ranking import Pick, RankRequest, rank_insights
 from bot.services import Services
 from bot.topics import corpus_stats, expand_with
@@ -241,7 +241,22 @@ def _compose(session: Session, request: RankRequest, shown: list[str], local_dat
 
 
 def _item(rank: int, pick: Pick) -> BriefItem:
-    item = pick.item
+    related = [
+        RelatedInsight(r.text, r.podcast, r.episode, r.episode_id, r.start, r.url)
+        for r in pick.related
+    ]
+    return brief_item(rank, pick.item, score=pick.score, related=related, why=pick.why)
+
+
+def brief_item(
+    rank: int,
+    item: PoolInsight,
+    *,
+    score: float | None = None,
+    related: list[RelatedInsight] | None = None,
+    why: str = "",
+) -> BriefItem:
+    """A brief item for a stored insight; ``score`` defaults to the insight's own."""
     return BriefItem(
         rank=rank,
         insight_id=item.id,
@@ -254,13 +269,10 @@ def _item(rank: int, pick: Pick) -> BriefItem:
         start=item.start,
         url=item.url,
         topics=list(item.topics),
-        score=pick.score,
+        score=item.score if score is None else score,
         engine=item.engine,
-        related=[
-            RelatedInsight(r.text, r.podcast, r.episode, r.episode_id, r.start, r.url)
-            for r in pick.related
-        ],
-        why=pick.why,
+        related=related or [],
+        why=why,
     )
 
 

@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot.brief import Brief, BriefItem, compose_brief
+from bot.brief import Brief, brief_item, compose_brief
 from bot.channel_schedule import channel_zone, local_today
 from bot.db import session_scope
 from bot.delivery import DeliveryClaim, claim_delivery, mark_sent
 from bot.models import Channel, Delivery, DeliveryItem, Podcast, Subscription
-from bot.pool import PoolInsight, load_pool
+from bot.pool import load_pool
 from bot.ports import Publisher
 from bot.posting import claim_timeout
 from bot.services import Services
@@ -167,29 +167,11 @@ def delivered_brief(session: Session, channel: Channel, row: Delivery) -> Brief:
     )
     pool = load_pool(session)
     items = [
-        _brief_item(rank, pool.items[pool.by_id[insight_id]])
+        brief_item(rank, pool.items[pool.by_id[insight_id]])
         for insight_id, rank in session.exec(query)
         if insight_id in pool.by_id  # an insight removed since (episode reprocessed) is gone
     ]
     return Brief(date=row.local_date, topics=_shown_topics(session, channel.id), items=items)
-
-
-def _brief_item(rank: int, item: PoolInsight) -> BriefItem:
-    return BriefItem(
-        rank=rank,
-        insight_id=item.id,
-        text=item.text,
-        quote=item.quote,
-        speaker=item.speaker,
-        podcast=item.podcast,
-        episode=item.episode,
-        episode_id=item.episode_id,
-        start=item.start,
-        url=item.url,
-        topics=list(item.topics),
-        score=item.score,
-        engine=item.engine,
-    )
 
 
 def _shown_topics(session: Session, channel_id: int) -> list[str]:
