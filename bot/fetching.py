@@ -39,8 +39,10 @@ def parse_retry_after(value: str | None, *, now: datetime | None = None) -> floa
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return min(float(value), MAX_RETRY_AFTER_S)
+    try:
+        return min(max(float(value), 0.0), MAX_RETRY_AFTER_S)
+    except ValueError:
+        pass  # not seconds: an HTTP date
     try:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError):

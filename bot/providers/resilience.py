@@ -11,7 +11,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import assemblyai as aai
@@ -25,8 +24,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from bot.clock import utcnow
 from bot.errors import ServiceUnavailable
+from bot.fetching import parse_retry_after
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -75,17 +74,7 @@ def retry_after_seconds(exc: BaseException | None) -> float | None:
             return max(0.0, float(ms) / 1000.0)
         except ValueError:
             pass
-    value = headers.get("retry-after")
-    if value is None:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        return max(0.0, (parsedate_to_datetime(value) - utcnow()).total_seconds())
-    except (TypeError, ValueError):
-        return None
+    return parse_retry_after(headers.get("retry-after"))
 
 
 class _WaitRetryAfterOrJitter:
