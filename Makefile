@@ -41,13 +41,13 @@ clean:
 # Regenerate the initial migration from bot/models.py (pre-release: one migration per area).
 # Later migrations (0002_search: FTS5/tsvector) build on 0001, so they step aside meanwhile.
 migration: venv
-	rm -f bot/migrations/versions/0001_initial.py /tmp/podbrief-migration.db
-	mkdir -p .migrations-aside && mv bot/migrations/versions/0002_*.py .migrations-aside/
-	$(BIN)/python -c "from alembic import command; from bot.db import alembic_config, create_db_engine; \
+	rm -f bot/core/migrations/versions/0001_initial.py /tmp/podbrief-migration.db
+	mkdir -p .migrations-aside && mv bot/core/migrations/versions/0002_*.py .migrations-aside/
+	$(BIN)/python -c "from alembic import command; from bot.core.db import alembic_config, create_db_engine; \
 	cfg = alembic_config(create_db_engine('sqlite:////tmp/podbrief-migration.db')); \
 	command.revision(cfg, message='initial schema', autogenerate=True, rev_id='0001', head='base')"; \
-	status=$$?; mv .migrations-aside/*.py bot/migrations/versions/ && rmdir .migrations-aside; \
+	status=$$?; mv .migrations-aside/*.py bot/core/migrations/versions/ && rmdir .migrations-aside; \
 	exit $$status
-	mv bot/migrations/versions/0001_initial_schema.py bot/migrations/versions/0001_initial.py
-	$(BIN)/ruff format bot/migrations/versions/0001_initial.py
-	$(BIN)/ruff check --fix --quiet bot/migrations/versions/0001_initial.py || true
+	mv bot/core/migrations/versions/0001_initial_schema.py bot/core/migrations/versions/0001_initial.py
+	$(BIN)/ruff format bot/core/migrations/versions/0001_initial.py
+	$(BIN)/ruff check --fix --quiet bot/core/migrations/versions/0001_initial.py || true

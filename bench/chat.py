@@ -17,10 +17,10 @@ from pathlib import Path
 
 from pydantic import SecretStr
 
-from bot import db
-from bot.config import Settings
-from bot.services import Services
-from handlers.commands import CommandRequest, dispatch, parse
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.services import Services
+from handlers.chat.commands import CommandRequest, dispatch, parse
 from handlers.slack_app.render import render_brief
 
 
@@ -79,7 +79,7 @@ def bench_slack_ack(services: Services, slow_core: float, requests: int) -> None
         time.sleep(slow_core)
         return chat_core.sample_answer()
 
-    chat_core.install(patch, "bot.answers.answer_question", slow_answer)
+    chat_core.install(patch, "bot.ask.answers.answer_question", slow_answer)
     app = build_slack_app(services)
     stop, port = start_http(app, host="127.0.0.1", port=0)
     body = {"team_id": "T1", "channel_id": "C1", "user_id": "U1", "command": "/podbrief"}

@@ -18,11 +18,11 @@ from pathlib import Path
 
 import discord
 
-from bot import db
-from bot.brief import Brief, BriefItem, RelatedInsight
-from bot.config import Settings
-from bot.services import Services
-from handlers.commands import CommandRequest, Line, Reply
+from bot.briefs.compose import Brief, BriefItem, RelatedInsight
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.services import Services
+from handlers.chat.commands import CommandRequest, Line, Reply
 from handlers.discord_bot.client import build_client
 from handlers.discord_bot.payloads import command_payloads, validate_payloads
 from handlers.discord_bot.render import render_brief

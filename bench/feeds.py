@@ -17,13 +17,13 @@ from pathlib import Path
 import feedparser
 from sqlmodel import Session
 
-from bot import db
-from bot.config import Settings
-from bot.feedparse import parse_feed
-from bot.feeds import add_feed
-from bot.fetching import SafeFetcher
-from bot.polling import poll_feeds
-from bot.services import Services
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.services import Services
+from bot.feeds.fetching import SafeFetcher
+from bot.feeds.parse import parse_feed
+from bot.feeds.polling import poll_feeds
+from bot.feeds.store import add_feed
 
 
 def make_feed(n_items: int, seed: int = 0, chapters: str = "https://example.com/c.json") -> bytes:

@@ -16,18 +16,19 @@ from pathlib import Path
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot import db
-from bot.brief import compose_brief
-from bot.config import Settings
-from bot.insights import ExtractiveEngine
-from bot.models import Channel, Episode, Insight, Podcast, Subscription
-from bot.ports import EpisodeContext
-from bot.services import Services
+from bot.briefs.compose import compose_brief
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.models import Channel, Episode, Insight, Podcast, Subscription
+from bot.core.ports import EpisodeContext
+from bot.core.services import Services
+from bot.demo.run import SAMPLES_DIR
+from bot.insights.extractive import ExtractiveEngine
 from bot.transcripts import Segment, parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "transcripts"
-SAMPLES = ROOT / "bot" / "samples"
+SAMPLES = SAMPLES_DIR
 DAY = date(2026, 12, 1)
 
 DOMAINS = {

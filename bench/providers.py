@@ -13,19 +13,20 @@ from pathlib import Path
 
 import webvtt
 
-from bot.answers import Passage
-from bot.config import Settings
-from bot.ports import EpisodeContext
+from bot.ask.answers import Passage
+from bot.core.config import Settings
+from bot.core.ports import EpisodeContext
+from bot.costs.usage import UsageEvent, estimate_cost
+from bot.demo.run import SAMPLES_DIR
 from bot.providers.openai_answers import LLMAnswerWriter
 from bot.providers.openai_client import JsonModel
 from bot.providers.openai_insights import LLMInsightEngine
 from bot.transcripts import Segment
-from bot.usage import UsageEvent, estimate_cost
 from tests.fakes.openai_server import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "transcripts" / "talkpython"
-SAMPLES = ROOT / "bot" / "samples" / "inference-hour"
+SAMPLES = SAMPLES_DIR / "inference-hour"
 
 
 def seconds(stamp: str) -> float:

@@ -19,13 +19,13 @@ from pathlib import Path
 from sqlalchemy import text, update
 from sqlmodel import Session
 
-from bot import db
-from bot.brief import Brief
-from bot.config import Settings
-from bot.models import Channel, Episode, Podcast
-from bot.posting import deliver_due
-from bot.services import Services
-from bot.work import claim_episodes, mark_done
+from bot.briefs.compose import Brief
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.models import Channel, Episode, Podcast
+from bot.core.services import Services
+from bot.delivery.posting import deliver_due
+from bot.jobs.work import claim_episodes, mark_done
 
 ROOT = Path(__file__).resolve().parents[1]
 PG_URL = os.environ.get("PODBRIEF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")

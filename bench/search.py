@@ -24,12 +24,12 @@ from sqlalchemy import insert, text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import db
-from bot.chunker import chunk_segments
-from bot.config import Settings
-from bot.models import Episode, Podcast
-from bot.search import chunk_row, insert_chunk_rows, search_passages
-from bot.services import Services
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
+from bot.search.chunker import chunk_segments
+from bot.search.retrieval import chunk_row, insert_chunk_rows, search_passages
 from bot.transcripts import Segment, parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -127,7 +127,7 @@ def load(engine: Engine, episodes: list[list[dict]], *, bulk_after: int | None =
             spent += time.perf_counter() - started
         started = time.perf_counter()
         if bulk_after is not None and len(episodes) > bulk_after:
-            from bot.search_pg import rebuild_term_stats
+            from bot.search.postgres import rebuild_term_stats
 
             session.execute(text("ALTER TABLE chunk ENABLE TRIGGER USER"))
             rebuild_term_stats(session)
@@ -169,7 +169,7 @@ def bench_database(
     if name == "postgres":
         with engine.begin() as conn:
             conn.execute(text("ANALYZE"))
-    from bot.answers import answer_question
+    from bot.ask.answers import answer_question
 
     services = Services(settings=Settings(_env_file=None), engine=engine)
     with Session(engine) as session:
@@ -188,7 +188,7 @@ def bench_rank_bm25(episodes: list[list[dict]], questions: list[str], limit: int
     import numpy as np
     from rank_bm25 import BM25Okapi
 
-    from bot.terms import stem
+    from bot.search.terms import stem
 
     docs = [row["text"] for rows in episodes for row in rows]
     started = time.perf_counter()
@@ -209,7 +209,7 @@ def bench_rank_bm25(episodes: list[list[dict]], questions: list[str], limit: int
 
 
 def _all_words(text_: str) -> list[str]:
-    from bot.terms import stopwords, words
+    from bot.search.terms import stopwords, words
 
     return [w for w in words(text_) if w not in stopwords()]
 

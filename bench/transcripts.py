@@ -9,11 +9,12 @@ import argparse
 import time
 from pathlib import Path
 
+from bot.demo.run import SAMPLES_DIR
 from bot.transcripts import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "transcripts"
-SAMPLES = ROOT / "bot" / "samples"
+SAMPLES = SAMPLES_DIR
 
 
 def transcript_files() -> list[Path]:

@@ -13,12 +13,13 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot import db
-from bot.config import Settings
+from bot.core import db
+from bot.core.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 CORPUS = SHARED / "corpus"
+TEST_SAMPLES = ROOT / "tests" / "samples"  # our own small transcripts and feeds
 PG_ADMIN_URL = os.environ.get(
     "PODBRIEF_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )

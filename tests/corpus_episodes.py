@@ -6,7 +6,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
-from bot.models import Episode, Podcast
+from bot.core.models import Episode, Podcast
 from bot.transcripts import Segment, parse_transcript
 from bot.transcripts.sources import store_segments
 

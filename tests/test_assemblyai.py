@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import Settings
-from bot.errors import ServiceUnavailable, TranscriptionFailed, TranscriptionPending
+from bot.core.config import Settings
+from bot.core.errors import ServiceUnavailable, TranscriptionFailed, TranscriptionPending
 from bot.providers.assemblyai_transcriber import WEBHOOK_AUTH_HEADER, AssemblyAITranscriber
 from tests.fakes.assemblyai_server import FakeAssemblyAI, turns_payload
 from tests.fakes.providers_loopback import Scripted

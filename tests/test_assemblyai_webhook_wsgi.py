@@ -8,10 +8,10 @@ import logging
 
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.models import Episode, Podcast
-from bot.services import Services
-from handlers.assemblyai_webhook import with_assemblyai_webhook
+from bot.core.config import Settings
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
+from handlers.web.assemblyai_webhook import with_assemblyai_webhook
 
 
 def inner(environ, start_response):
@@ -82,7 +82,7 @@ def test_a_json_body_that_is_not_an_object_is_a_bad_request(engine):
 
 def test_an_unauthenticated_webhook_is_warned_about_once_at_start(engine, caplog):
     url = "https://bot.example.com/hooks/assemblyai"
-    caplog.set_level(logging.WARNING, logger="handlers.assemblyai_webhook")
+    caplog.set_level(logging.WARNING, logger="handlers.web.assemblyai_webhook")
     app = with_assemblyai_webhook(
         Services(settings=Settings(_env_file=None, assemblyai_webhook_url=url), engine=engine),
         inner,

@@ -6,10 +6,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.channel_schedule import brief_instant, due_date, next_brief_at
-from bot.channels import parse_brief_time, parse_timezone
-from bot.errors import InvalidInput
-from bot.models import Channel
+from bot.channels.schedule import brief_instant, due_date, next_brief_at
+from bot.channels.subscriptions import parse_brief_time, parse_timezone
+from bot.core.errors import InvalidInput
+from bot.core.models import Channel
 
 
 def channel(brief_time: str = "08:00", tz: str = "UTC", weekdays_only: bool = False) -> Channel:

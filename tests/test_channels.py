@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from bot import catalog, channels
-from bot.errors import InvalidInput, NotFound
-from bot.models import Podcast
+from bot.channels import subscriptions as channels
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.models import Podcast
+from bot.feeds import catalog
 
 
 @pytest.fixture

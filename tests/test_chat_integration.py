@@ -9,11 +9,11 @@ from dataclasses import replace
 import pytest
 from rich.console import Console
 
-from bot import db
-from bot.config import Settings
-from bot.services import Services
-from handlers.commands import GENERIC_ERROR, CommandRequest, dispatch
-from handlers.console import run_chat
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.services import Services
+from handlers.chat.commands import GENERIC_ERROR, CommandRequest, dispatch
+from handlers.console.chat import run_chat
 from handlers.slack_app.render import render_reply
 
 SCRIPT = [
@@ -35,8 +35,8 @@ SCRIPT = [
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[Services]:
-    demo_module = pytest.importorskip("bot.demo")
-    from handlers.cli import build_services
+    demo_module = pytest.importorskip("bot.demo.run")
+    from handlers.cli.app import build_services
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     settings = demo_module.demo_settings(Settings(_env_file=None), url)
@@ -101,8 +101,8 @@ def test_a_new_users_journey_gets_a_clear_reply_to_every_line(demo):
 
 
 def test_a_private_feed_without_a_title_never_shows_its_token(demo):
-    from bot.db import session_scope
-    from bot.models import Podcast
+    from bot.core.db import session_scope
+    from bot.core.models import Podcast
 
     with session_scope(demo.engine) as session:
         session.add(Podcast(url="https://feeds.example.com/p/show.xml?token=SECRET123", title=""))

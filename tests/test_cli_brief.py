@@ -9,11 +9,11 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from bot import db
-from bot.config import Settings
-from bot.insights import ExtractiveEngine, store_extraction
-from bot.ports import EpisodeContext
-from handlers.cli import build_app
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.ports import EpisodeContext
+from bot.insights.extractive import ExtractiveEngine, store_extraction
+from handlers.cli.app import build_app
 from tests.fakes.insights_data import dialogue_segments, seed_channel, seed_episode, seed_podcast
 
 

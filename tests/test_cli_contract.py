@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner, Result
 
-from handlers.cli import CHATTY_LOGGERS, build_app, configure_logging
+from handlers.cli.app import CHATTY_LOGGERS, build_app, configure_logging
 
 NUMBER = (int, float)
 SEGMENT = {"start": NUMBER, "end": NUMBER, "speaker": (str, type(None)), "text": str}

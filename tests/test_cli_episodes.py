@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import jsonschema
 import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from bot import db
-from bot.errors import TranscriptError
-from bot.models import Episode, Podcast, TranscriptSegment
-from handlers.cli import build_app
+from bot.core import db
+from bot.core.errors import TranscriptError
+from bot.core.models import Episode, Podcast, TranscriptSegment
+from handlers.cli.app import build_app
+from tests.conftest import TEST_SAMPLES
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = TEST_SAMPLES
 
 PARSE_SCHEMA = {
     "type": "object",
@@ -126,8 +126,10 @@ def test_episodes_import_rejects_a_bad_date(db_url) -> None:
 
 def test_episodes_import_processes_the_episode(db_url, monkeypatch) -> None:
     processed: list[int] = []
-    monkeypatch.setattr("bot.pipeline.process_episode", lambda services, eid: processed.append(eid))
-    monkeypatch.setattr("handlers.cli.build_services", lambda settings, engine: object())
+    monkeypatch.setattr(
+        "bot.jobs.pipeline.process_episode", lambda services, eid: processed.append(eid)
+    )
+    monkeypatch.setattr("handlers.cli.app.build_services", lambda settings, engine: object())
     result = run("episodes", "import", SAMPLES / "voices.vtt", "--podcast", "P", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"id": 1, "segments": 5, "processed": True}
@@ -143,8 +145,8 @@ def test_a_processing_failure_leaves_the_episode_pending_with_its_reason(
     class FakeServices:
         engine = db.create_db_engine(db_url)
 
-    monkeypatch.setattr("bot.pipeline.process_episode", fail)
-    monkeypatch.setattr("handlers.cli.build_services", lambda settings, engine: FakeServices())
+    monkeypatch.setattr("bot.jobs.pipeline.process_episode", fail)
+    monkeypatch.setattr("handlers.cli.app.build_services", lambda settings, engine: FakeServices())
     result = run("episodes", "import", SAMPLES / "voices.vtt", "--podcast", "P", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["error"] == "insight engine unavailable"

@@ -6,7 +6,7 @@ import json
 
 from typer.testing import CliRunner
 
-from handlers.cli import build_app
+from handlers.cli.app import build_app
 from tests.fakes.feeds_server import FeedServer, Route
 from tests.test_polling import SIX, rss
 

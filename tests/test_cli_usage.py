@@ -8,12 +8,12 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from bot.config import Settings
-from bot.models import Usage
+from bot.core.config import Settings
+from bot.core.models import Usage
 from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
 from bot.providers.openai_answers import LLMAnswerWriter
 from bot.providers.openai_embeddings import OpenAIEmbedder
-from handlers.cli import build_app, build_services
+from handlers.cli.app import build_app, build_services
 from tests.fakes.openai_server import FakeOpenAI
 
 
@@ -30,7 +30,7 @@ def env(tmp_path, monkeypatch):
 def test_usage_json_reports_tokens_audio_and_cost(env):
     runner = CliRunner()
     assert runner.invoke(build_app(), ["usage", "--json"]).exit_code == 0  # migrates
-    from bot import db
+    from bot.core import db
 
     engine = db.create_db_engine(env)
     with Session(engine) as session:

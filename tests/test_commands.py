@@ -7,11 +7,11 @@ import logging
 import pytest
 from sqlmodel import Session, select
 
-from bot.errors import InvalidInput, NotFound
-from bot.models import Channel, Episode, Podcast, Subscription
-from bot.services import Services
-from handlers.command_handlers import HANDLERS
-from handlers.commands import GENERIC_ERROR, CommandRequest, command_table, dispatch, parse
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.models import Channel, Episode, Podcast, Subscription
+from bot.core.services import Services
+from handlers.chat.commands import GENERIC_ERROR, CommandRequest, command_table, dispatch, parse
+from handlers.chat.subscriptions import HANDLERS
 from tests.fakes import chat_core
 from tests.fakes.chat_core import CoreCalls
 
@@ -193,7 +193,7 @@ def test_search_episodes_summary_status_why(services, calls, engine, monkeypatch
         session.add(Episode(podcast_id=podcast.id, identity="guid:1", title="Open weights"))
         session.commit()
     summary = {"summary": "About open models.", "key_points": [{"text": "Costs", "start": 75}]}
-    chat_core.install(monkeypatch, "bot.summaries.get_summary", lambda s, e: summary)
+    chat_core.install(monkeypatch, "bot.insights.summaries.get_summary", lambda s, e: summary)
     assert "▶ 1:15 Costs" in run(services, "summary 1").text
     assert run(services, "summary 2").error
     assert "Open weights" in run(services, "episodes inference").text
@@ -212,10 +212,10 @@ def test_core_errors_become_short_replies_and_bugs_a_polite_one(services, monkey
     def broken(*args, **kwargs):
         raise RuntimeError("database exploded with secrets")
 
-    chat_core.install(monkeypatch, "bot.answers.answer_question", not_found)
+    chat_core.install(monkeypatch, "bot.ask.answers.answer_question", not_found)
     reply = run(services, "ask what?")
     assert reply.error and reply.text == "No such episode."
-    chat_core.install(monkeypatch, "bot.answers.answer_question", broken)
+    chat_core.install(monkeypatch, "bot.ask.answers.answer_question", broken)
     with caplog.at_level(logging.ERROR):
         reply = run(services, "ask what?")
     assert reply.text == GENERIC_ERROR and "secrets" not in reply.text
@@ -225,13 +225,13 @@ def test_core_errors_become_short_replies_and_bugs_a_polite_one(services, monkey
 def test_missing_core_area_says_so(services, monkeypatch):
     import sys
 
-    monkeypatch.setitem(sys.modules, "bot.status", None)  # as if the module did not exist
+    monkeypatch.setitem(sys.modules, "bot.reports.status", None)  # as if the module did not exist
     reply = run(services, "status")
     assert reply.error and "not available" in reply.text
 
 
 def test_status_with_the_real_status_report_names_the_next_brief(services):
-    pytest.importorskip("bot.status")
+    pytest.importorskip("bot.reports.status")
     run(services, "subscribe AI")
     reply = run(services, "status")
     assert not reply.error and "next brief" in reply.text.lower()

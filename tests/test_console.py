@@ -8,11 +8,11 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from bot.services import Services
-from handlers.cli import build_app
-from handlers.commands import Line, Reply
-from handlers.console import run_chat, scripted_lines
-from handlers.console_render import render_reply
+from bot.core.services import Services
+from handlers.chat.commands import Line, Reply
+from handlers.cli.app import build_app
+from handlers.console.chat import run_chat, scripted_lines
+from handlers.console.render import render_reply
 from tests.fakes import chat_core
 from tests.fakes.chat_core import CoreCalls
 
@@ -66,7 +66,7 @@ def test_podbrief_chat_command_reads_stdin_when_not_a_tty(tmp_path, monkeypatch)
 
 
 def test_interactive_prompt_keeps_history_and_ends_on_ctrl_d(tmp_path, monkeypatch):
-    from handlers import console
+    from handlers.console import chat as console
 
     typed = iter(["help", "topics"])
 

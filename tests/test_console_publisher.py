@@ -7,10 +7,10 @@ from datetime import UTC, datetime
 from rich.console import Console
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.posting import deliver_due
-from bot.services import Services
-from handlers.console_publisher import ConsolePublisher
+from bot.core.config import Settings
+from bot.core.services import Services
+from bot.delivery.posting import deliver_due
+from handlers.console.publisher import ConsolePublisher
 from tests.fakes.briefs import add_channels, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 
@@ -37,7 +37,7 @@ def test_console_briefs_print_once_a_day(engine):
 def test_the_real_brief_composer_feeds_the_ledger_and_never_repeats_an_item(engine):
     from sqlmodel import select
 
-    from bot.models import DeliveryItem, Insight, Subscription
+    from bot.core.models import DeliveryItem, Insight, Subscription
 
     with Session(engine, expire_on_commit=False) as session:
         seed_insights(session, count=8)

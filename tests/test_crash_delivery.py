@@ -18,12 +18,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
-from bot import db
-from bot.config import Settings
-from bot.models import Delivery
-from bot.posting import deliver_due
-from bot.services import Services
-from handlers.publishers import build_publishers
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.models import Delivery
+from bot.core.services import Services
+from bot.delivery.posting import deliver_due
+from handlers.cli.publishers import build_publishers
 from tests.fakes.briefs import add_channels, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.discord_server import FakeDiscord

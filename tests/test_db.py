@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import inspect
 
-from bot.config import normalise_database_url
+from bot.core.config import normalise_database_url
 
 EXPECTED_TABLES = {
     "podcast",

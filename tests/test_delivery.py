@@ -8,13 +8,13 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.delivery import claim_delivery, mark_failed, mark_sent
-from bot.errors import RateLimited, ServiceUnavailable
-from bot.models import Channel, Delivery, DeliveryItem
-from bot.posting import SEND_ATTEMPTS, claim_timeout, deliver_due
-from bot.services import Services
-from handlers.publishers import build_publishers
+from bot.core.config import Settings
+from bot.core.errors import RateLimited, ServiceUnavailable
+from bot.core.models import Channel, Delivery, DeliveryItem
+from bot.core.services import Services
+from bot.delivery.ledger import claim_delivery, mark_failed, mark_sent
+from bot.delivery.posting import SEND_ATTEMPTS, claim_timeout, deliver_due
+from handlers.cli.publishers import build_publishers
 from tests.fakes.briefs import add_channels, compose_empty, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.discord_server import FakeDiscord

@@ -8,10 +8,16 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bot.demo import PLACEHOLDER_RE, fill_placeholders, sample_feeds, serve_samples
-from handlers.cli import build_app
+from bot.demo.run import PLACEHOLDER_RE, fill_placeholders, sample_feeds, serve_samples
+from handlers.cli.app import build_app
 
-NEEDED = ("bot.feeds", "bot.polling", "bot.fetching", "bot.search", "bot.transcripts.sources")
+NEEDED = (
+    "bot.feeds.store",
+    "bot.feeds.polling",
+    "bot.feeds.fetching",
+    "bot.search.retrieval",
+    "bot.transcripts.sources",
+)
 
 
 def missing_modules() -> list[str]:

@@ -8,16 +8,16 @@ from datetime import date
 
 from rich.console import Console
 
-from bot.answers import Answer, Citation
-from bot.brief import Brief
-from bot.wording import same_words
-from handlers.console_render import render_answer, render_brief
+from bot.ask.answers import Answer, Citation
+from bot.briefs.compose import Brief
+from bot.text.wording import same_words
+from handlers.chat.distinct import distinct_citations, distinct_quote
+from handlers.console.brief import render_brief as terminal_brief
+from handlers.console.render import render_answer, render_brief
 from handlers.discord_bot.render import render_answer as discord_answer
 from handlers.discord_bot.render import render_brief as discord_brief
-from handlers.distinct import distinct_citations, distinct_quote
 from handlers.slack_app.render import render_answer as slack_answer
 from handlers.slack_app.render import render_brief as slack_brief
-from handlers.terminal_brief import render_brief as terminal_brief
 from tests.fakes.chat_core import sample_item
 
 CLAIM = (

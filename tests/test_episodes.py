@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from bot.episodes import import_episode, list_episodes, parse_published, slugify
-from bot.errors import InvalidInput, TranscriptError
+from bot.core.errors import InvalidInput, TranscriptError
+from bot.transcripts.imports import import_episode, list_episodes, parse_published, slugify
 from bot.transcripts.sources import load_segments
+from tests.conftest import TEST_SAMPLES
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = TEST_SAMPLES
 
 
 def test_import_is_idempotent_and_files_by_podcast_name(any_engine) -> None:

@@ -9,8 +9,8 @@ from urllib.parse import urljoin
 
 import pytest
 
-from bot.errors import InvalidInput
-from bot.feedparse import ParsedFeed, parse_duration, parse_feed
+from bot.core.errors import InvalidInput
+from bot.feeds.parse import ParsedFeed, parse_duration, parse_feed
 
 PODCASTPARSER = "feeds/podcastparser"
 # podcastparser behaviour we deliberately do not share, with the reason.

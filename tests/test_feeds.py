@@ -7,9 +7,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.errors import NotFound, UnsafeURL
-from bot.feedparse import ParsedFeed, ParsedItem
-from bot.feeds import (
+from bot.core.errors import NotFound, UnsafeURL
+from bot.core.models import Episode
+from bot.feeds.parse import ParsedFeed, ParsedItem
+from bot.feeds.store import (
     add_feed,
     due_feeds,
     list_feeds,
@@ -17,7 +18,6 @@ from bot.feeds import (
     store_items,
     subscription_url,
 )
-from bot.models import Episode
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.errors import FetchError, UnsafeURL
-from bot.fetching import SafeFetcher, parse_retry_after
+from bot.core.config import Settings
+from bot.core.errors import FetchError, UnsafeURL
+from bot.feeds.fetching import SafeFetcher, parse_retry_after
 from tests.fakes.feeds_server import FeedServer, Route
 
 FEED = b"<rss version='2.0'><channel><title>T</title></channel></rss>"
@@ -150,7 +150,7 @@ async def test_dns_answer_is_checked_at_connect_time(fast, server, monkeypatch):
     async def rebinding_getaddrinfo(host, port, **kwargs):
         return [(2, 1, 6, "", ("127.0.0.1", port))]
 
-    monkeypatch.setattr("bot.urlsafety.anyio.getaddrinfo", rebinding_getaddrinfo)
+    monkeypatch.setattr("bot.core.urlsafety.anyio.getaddrinfo", rebinding_getaddrinfo)
     server.routes["/f"] = Route(FEED)
     port = server.host.rsplit(":", 1)[1]
     async with SafeFetcher(fast) as fetcher:
@@ -226,8 +226,8 @@ async def test_tls_is_verified_against_the_name_while_dialling_the_checked_ip(
     async def to_loopback(host, port, **kwargs):
         return [(2, 1, 6, "", ("127.0.0.1", port))]
 
-    monkeypatch.setattr("bot.urlsafety.anyio.getaddrinfo", to_loopback)
-    monkeypatch.setattr("bot.connecting.certifi.where", lambda: str(cert))
+    monkeypatch.setattr("bot.core.urlsafety.anyio.getaddrinfo", to_loopback)
+    monkeypatch.setattr("bot.feeds.connecting.certifi.where", lambda: str(cert))
     async with SafeFetcher(fast, allow_private=True) as fetcher:
         assert (await fetcher.get(f"https://feeds.test:{port}/f")).content == FEED
         with pytest.raises(FetchError, match="CERTIFICATE_VERIFY_FAILED"):

@@ -7,9 +7,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlmodel import Session
 
-from bot import channels, followups
-from bot.models import Delivery, DeliveryItem, Episode, Insight, Podcast
-from bot.workspace import workspace_overview
+from bot.channels import subscriptions as channels
+from bot.core.models import Delivery, DeliveryItem, Episode, Insight, Podcast
+from bot.delivery import followups
+from bot.reports.workspace import workspace_overview
 from handlers.slack_app.events import episodes_in_message, mention_text
 from handlers.slack_app.render import render_brief
 from tests.fakes.chat_core import sample_brief, sample_item

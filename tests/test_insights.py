@@ -7,13 +7,13 @@ import re
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.errors import NotFound
-from bot.insights import ExtractiveEngine, build_insight_engine, store_extraction
-from bot.models import Delivery, DeliveryItem, EpisodeSummary, Insight
-from bot.ports import EpisodeContext, Extraction
-from bot.sentences import clean_wording
-from bot.summaries import get_summary
+from bot.core.config import Settings
+from bot.core.errors import NotFound
+from bot.core.models import Delivery, DeliveryItem, EpisodeSummary, Insight
+from bot.core.ports import EpisodeContext, Extraction
+from bot.insights.extractive import ExtractiveEngine, build_insight_engine, store_extraction
+from bot.insights.summaries import get_summary
+from bot.text.sentences import clean_wording
 from bot.transcripts import Segment
 from tests.fakes.insights_data import dialogue_segments, seed_channel, seed_episode, seed_podcast
 

@@ -6,14 +6,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
-from bot.errors import TranscriptError
-from bot.insights import ExtractiveEngine
-from bot.ports import EpisodeContext
+from bot.core.config import Settings
+from bot.core.errors import TranscriptError
+from bot.core.ports import EpisodeContext
+from bot.demo.run import SAMPLES_DIR
+from bot.insights.extractive import ExtractiveEngine
 from bot.transcripts import parse_transcript
 from tests.test_insights import assert_hygienic, hygiene_problems
 
-SAMPLES = Path(__file__).resolve().parents[1] / "bot" / "samples"
+SAMPLES = SAMPLES_DIR
 TRANSCRIPT_SUFFIXES = {".vtt", ".srt", ".json", ".html", ".txt", ".md", ".xsl", ".xml"}
 
 

@@ -6,7 +6,7 @@ import threading
 
 import pytest
 
-from bot.leadership import ClockLock
+from bot.jobs.leadership import ClockLock
 
 
 def test_only_one_clock_holds_the_lock_and_a_standby_takes_over(any_engine):
@@ -37,10 +37,10 @@ def test_standby_gives_up_when_stopped(any_engine):
 def test_a_standby_all_process_serves_work_but_no_clock_jobs(any_engine, caplog):
     if any_engine.dialect.name != "postgresql":
         pytest.skip("needs PostgreSQL advisory locks")
-    from bot.config import Settings
-    from bot.leadership import CLOCK_LOCK_KEY
-    from bot.services import Services
-    from handlers.process_runner import run_role
+    from bot.core.config import Settings
+    from bot.core.services import Services
+    from bot.jobs.leadership import CLOCK_LOCK_KEY
+    from handlers.runtime.process import run_role
 
     holder = ClockLock(any_engine, key=CLOCK_LOCK_KEY)
     assert holder.try_acquire()
@@ -52,7 +52,7 @@ def test_a_standby_all_process_serves_work_but_no_clock_jobs(any_engine, caplog)
             run_role(services, "all", stop=stop, publishers={}, say=lambda _line: None)
         )
     )
-    with caplog.at_level("INFO", logger="bot.leadership"):
+    with caplog.at_level("INFO", logger="bot.jobs.leadership"):
         thread.start()
         for _ in range(500):  # bounded wait until it is standing by
             if "standing by" in caplog.text:

@@ -9,7 +9,7 @@ import pytest
 import yaml
 from referencing import Registry, Resource
 
-from handlers.commands import command_table
+from handlers.chat.commands import command_table
 from handlers.slack_app.app import BOT_SCOPES
 from tests.conftest import ROOT
 

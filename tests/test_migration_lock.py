@@ -8,7 +8,7 @@ import uuid
 import pytest
 from sqlalchemy import inspect, text
 
-from bot import db
+from bot.core import db
 from tests.conftest import PG_ADMIN_URL, _drop_pg_schema
 
 

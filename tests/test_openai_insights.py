@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import webvtt
 
-from bot.config import Settings
-from bot.ports import EpisodeContext, ExtractedSummary, Extraction
+from bot.core.config import Settings
+from bot.core.ports import EpisodeContext, ExtractedSummary, Extraction
 from bot.providers.fallback import FallbackInsightEngine
 from bot.providers.grounding import normalise
 from bot.providers.openai_client import JsonModel

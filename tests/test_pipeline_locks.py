@@ -13,13 +13,13 @@ from sqlalchemy import text, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.insights import ExtractiveEngine
-from bot.models import Channel, Chunk, Episode, Feedback, Insight, TranscriptSegment
-from bot.pipeline import process_episode
-from bot.ports import EpisodeContext, Extraction
-from bot.search import index_episode
-from bot.services import Services
+from bot.core.config import Settings
+from bot.core.models import Channel, Chunk, Episode, Feedback, Insight, TranscriptSegment
+from bot.core.ports import EpisodeContext, Extraction
+from bot.core.services import Services
+from bot.insights.extractive import ExtractiveEngine
+from bot.jobs.pipeline import process_episode
+from bot.search.retrieval import index_episode
 from bot.transcripts import Segment
 from tests.fakes.insights_data import (
     dialogue_segments,
@@ -82,9 +82,9 @@ def _vtt(segments: Sequence[Segment]) -> bytes:
 def publisher_transcript(monkeypatch) -> None:
     """Serve the episode's transcript from a fake ``bot.fetching.SafeFetcher``."""
     fetcher = FakeTranscriptFetcher(routes={"https://ex.com/t.vtt": _vtt(dialogue_segments())})
-    module = types.ModuleType("bot.fetching")
+    module = types.ModuleType("bot.feeds.fetching")
     module.SafeFetcher = lambda settings: fetcher  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.fetching", module)
+    monkeypatch.setitem(sys.modules, "bot.feeds.fetching", module)
 
 
 def _seed(engine: Engine) -> tuple[int, int]:

@@ -9,12 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.feeds import add_feed, due_feeds, list_feeds, remove_feed
-from bot.fetching import SafeFetcher
-from bot.models import Episode, Podcast
-from bot.polling import poll_feed, poll_feeds
-from bot.services import Services
+from bot.core.config import Settings
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
+from bot.demo.run import SAMPLES_DIR
+from bot.feeds.fetching import SafeFetcher
+from bot.feeds.polling import poll_feed, poll_feeds
+from bot.feeds.store import add_feed, due_feeds, list_feeds, remove_feed
 from tests.fakes.feeds_server import FeedServer, Route
 
 START = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
@@ -239,7 +240,7 @@ async def test_new_feed_url_moves_the_feed(services, server, fetcher):
 
 
 def test_new_feed_url_in_the_corpus(corpus):
-    from bot.feedparse import parse_feed
+    from bot.feeds.parse import parse_feed
 
     path = corpus / "feeds/jbierfeldt/bc-sample-new-feed-url.xml"
     feed = parse_feed(path.read_bytes(), url="https://example.com/old")
@@ -255,9 +256,8 @@ def sample_feed(path, base: str) -> bytes:
 
 
 async def test_bundled_samples_poll_with_chapters(services, server, fetcher):
-    from pathlib import Path
 
-    samples = Path(__file__).resolve().parents[1] / "bot" / "samples"
+    samples = SAMPLES_DIR
     for show in ("inference-hour", "build-weekly", "carbon-shift"):
         server.routes[f"/{show}/feed.xml"] = Route(
             sample_feed(samples / show / "feed.xml", f"http://{server.host}")
@@ -313,8 +313,8 @@ async def test_an_unexpected_error_is_recorded_and_the_rest_poll(services, serve
 
 @pytest.mark.parametrize(("hours_apart", "minutes"), [(168, 240), (24, 144), (1, 30)])
 def test_poll_interval_adapts_to_how_often_a_show_publishes(hours_apart, minutes):
-    from bot.feedparse import ParsedFeed, ParsedItem
-    from bot.polling_state import adaptive_interval
+    from bot.feeds.parse import ParsedFeed, ParsedItem
+    from bot.feeds.polling_state import adaptive_interval
 
     items = [
         ParsedItem(guid=str(n), title=str(n), published_at=START - timedelta(hours=hours_apart * n))
@@ -370,7 +370,7 @@ async def test_a_feed_removed_mid_poll_stays_removed(services, server, fetcher, 
 def test_a_removal_committed_after_the_poll_read_the_row_wins(
     any_engine, settings, read_as, outcome
 ):
-    from bot.polling_state import record_failure, record_not_modified
+    from bot.feeds.polling_state import record_failure, record_not_modified
 
     strict = settings.model_copy(update={"failing_after": 1})
     with Session(any_engine) as session:

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from bot.feedparse import ParsedFeed, ParsedItem
-from bot.feeds import add_feed, store_items
-from bot.models import Insight
-from bot.polling_state import record_not_modified
-from bot.pool import load_pool
+from bot.briefs.pool import load_pool
+from bot.core.models import Insight
+from bot.feeds.parse import ParsedFeed, ParsedItem
+from bot.feeds.polling_state import record_not_modified
+from bot.feeds.store import add_feed, store_items
 
 NOW = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 

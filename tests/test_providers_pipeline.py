@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from bot import db
-from bot.models import EpisodeSummary, Insight, Usage
-from handlers.cli import build_app
+from bot.core import db
+from bot.core.models import EpisodeSummary, Insight, Usage
+from bot.demo.run import SAMPLES_DIR
+from handlers.cli.app import build_app
 from tests.fakes.openai_server import FakeOpenAI, error
 
-SAMPLE = Path(__file__).resolve().parents[1] / "bot/samples/inference-hour"
+SAMPLE = SAMPLES_DIR / "inference-hour"
 
 
 @pytest.fixture
@@ -84,7 +84,7 @@ def test_offline_engine_takes_over_when_the_llm_is_down(cli_env, fake):
 
 
 def chunk_embeddings(url: str) -> list[bytes | None]:
-    from bot.models import Chunk
+    from bot.core.models import Chunk
 
     with Session(db.create_db_engine(url)) as session:
         return list(session.exec(select(Chunk.embedding)))

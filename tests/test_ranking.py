@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from sqlmodel import Session, select
 
-from bot.brief import (
+from bot.briefs.compose import (
     NO_TOPICS,
     NOTHING_NEW,
     compose_brief,
@@ -16,14 +16,14 @@ from bot.brief import (
     explain_brief,
     record_delivered,
 )
-from bot.clock import utcnow
-from bot.config import Settings
-from bot.errors import InvalidInput, NotFound
-from bot.feedback import channel_weights, record_feedback
-from bot.keyphrases import stem_set
-from bot.models import Delivery, Feedback, Subscription
-from bot.services import Services
-from bot.topics import build_corpus_stats, expand_terms, expand_with, topic_relevance
+from bot.briefs.feedback import channel_weights, record_feedback
+from bot.core.clock import utcnow
+from bot.core.config import Settings
+from bot.core.errors import InvalidInput, NotFound
+from bot.core.models import Delivery, Feedback, Subscription
+from bot.core.services import Services
+from bot.text.keyphrases import stem_set
+from bot.text.topics import build_corpus_stats, expand_terms, expand_with, topic_relevance
 from tests.fakes.insights_data import seed_channel, seed_episode, seed_insight, seed_podcast
 
 DAY = date(2026, 11, 30)
@@ -54,7 +54,7 @@ def services_for(engine, **overrides) -> Services:
 def brief_for(engine, channel_ref: str, local_date: date = DAY, **overrides):
     from sqlmodel import select
 
-    from bot.models import Channel
+    from bot.core.models import Channel
 
     with Session(engine, expire_on_commit=False) as session:
         channel = session.exec(select(Channel).where(Channel.channel_ref == channel_ref)).one()
@@ -64,7 +64,7 @@ def brief_for(engine, channel_ref: str, local_date: date = DAY, **overrides):
 def deliver(engine, channel_ref: str, brief, local_date: date = DAY) -> None:
     from sqlmodel import select
 
-    from bot.models import Channel
+    from bot.core.models import Channel
 
     with Session(engine, expire_on_commit=False) as session:
         channel = session.exec(select(Channel).where(Channel.channel_ref == channel_ref)).one()
@@ -245,7 +245,7 @@ def test_topic_brief_and_explanation(world):
             compose_topic_brief(services_for(world), session, ["  "], DAY)
         from sqlmodel import select
 
-        from bot.models import Channel
+        from bot.core.models import Channel
 
         channel = session.exec(select(Channel).where(Channel.channel_ref == "ai")).one()
         lines = explain_brief(services_for(world), session, channel, DAY)
@@ -327,7 +327,7 @@ def test_a_delivered_claim_is_not_repeated_from_another_episode(world):
 
 
 def test_explanations_show_words_as_written_not_stems():
-    from bot.topics import surface_words
+    from bot.text.topics import surface_words
 
     text = "Most models marketed as open source are really open-weight models"
     assert surface_words(["sourc", "open sourc", "model"], text) == [

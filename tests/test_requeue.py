@@ -7,13 +7,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.errors import TranscriptionPending
-from bot.models import Episode, Podcast
+from bot.core.config import Settings
+from bot.core.errors import TranscriptionPending
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
+from bot.costs.spend import spend_lines
+from bot.jobs.scheduling import Jobs
 from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
-from bot.scheduling import Jobs
-from bot.services import Services
-from bot.spend import spend_lines
 from tests.fakes.assemblyai_server import FakeAssemblyAI, turns_payload
 from tests.fakes.clock import FixedClock
 from tests.test_transcription import AUDIO, add_episode, run
@@ -129,7 +129,7 @@ def test_budget_skips_are_retried_when_their_budget_resets(any_engine, fake):
 
 
 def test_a_parked_transcription_gives_its_claim_back_without_using_an_attempt(engine, fake):
-    from bot.pipeline import process_pending
+    from bot.jobs.pipeline import process_pending
 
     services = services_for(engine, fake, worker_id="w1")
     episode_id = add_episode(engine)

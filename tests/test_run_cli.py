@@ -16,9 +16,9 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from bot import db
-from bot.models import Episode, Podcast
-from handlers.cli import build_app
+from bot.core import db
+from bot.core.models import Episode, Podcast
+from handlers.cli.app import build_app
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -89,7 +89,7 @@ def test_process_json_reports_counts(tmp_path, monkeypatch):
         session.add(Episode(podcast_id=podcast.id, identity="guid:1", status="pending"))
         session.commit()
     seen: list[int] = []
-    monkeypatch.setattr("bot.pipeline.process_episode", lambda services, eid: seen.append(eid))
+    monkeypatch.setattr("bot.jobs.pipeline.process_episode", lambda services, eid: seen.append(eid))
     result = CliRunner().invoke(build_app(), ["process", "--json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"dead": 0, "done": 1, "failed": 0}

@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.models import Delivery, Episode, Podcast
-from bot.scheduling import JOB_IDS, Jobs, build_scheduler
-from bot.services import Services
-from handlers import process_runner
-from handlers.process_runner import run_role
+from bot.core.config import Settings
+from bot.core.models import Delivery, Episode, Podcast
+from bot.core.services import Services
+from bot.jobs.scheduling import JOB_IDS, Jobs, build_scheduler
+from handlers.runtime import process as process_runner
+from handlers.runtime.process import run_role
 from tests.fakes.briefs import add_channels, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.publisher import RecordingPublisher

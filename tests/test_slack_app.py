@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from sqlmodel import Session
 
-from bot import channels
-from bot.models import Channel
+from bot.channels import subscriptions as channels
+from bot.core.models import Channel
 from handlers.slack_app.app import WORKERS
 from tests.fakes import chat_core
 from tests.fakes.slack_requests import post
@@ -96,7 +96,7 @@ def test_ack_is_sent_before_slow_core_work(rig, monkeypatch, engine):
         order.append("core finished")
         return chat_core.sample_brief(2)
 
-    chat_core.install(monkeypatch, "bot.brief.compose_brief", slow_compose)
+    chat_core.install(monkeypatch, "bot.briefs.compose.compose_brief", slow_compose)
     response = post(rig.url, slash(rig, "brief"))
     order.append("http answered")
     assert response.status_code == 200 and not release.is_set()
@@ -116,7 +116,7 @@ def test_acks_never_wait_for_a_pool_busy_with_slow_work(rig, monkeypatch):
         release.wait(20)
         return chat_core.sample_answer()
 
-    chat_core.install(monkeypatch, "bot.answers.answer_question", blocked_answer)
+    chat_core.install(monkeypatch, "bot.ask.answers.answer_question", blocked_answer)
     statuses = [post(rig.url, slash(rig, f"ask q{n}?")).status_code for n in range(WORKERS + 3)]
     assert statuses == [200] * (WORKERS + 3) and not release.is_set()
     release.set()

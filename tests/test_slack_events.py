@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 from sqlmodel import Session
 
-from bot.models import Delivery, DeliveryItem, Episode, Insight, Podcast
+from bot.core.models import Delivery, DeliveryItem, Episode, Insight, Podcast
 from tests.fakes.slack_requests import post
 from tests.fakes.slack_rig import Rig, slack_rig
 from tests.test_slack_app import subscribe_channel

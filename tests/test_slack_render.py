@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from bot.brief import RelatedInsight
-from bot.workspace import ChannelOverview, FeedHealth, WorkspaceOverview
-from handlers.commands import Line, Reply
+from bot.briefs.compose import RelatedInsight
+from bot.reports.workspace import ChannelOverview, FeedHealth, WorkspaceOverview
+from handlers.chat.commands import Line, Reply
 from handlers.slack_app import mrkdwn
 from handlers.slack_app.render import (
     MAX_BLOCKS,

@@ -8,8 +8,8 @@ from pydantic import SecretStr
 from slack_sdk.oauth.installation_store import Installation
 from sqlalchemy import inspect
 
-from bot.errors import InvalidInput
-from bot.services import Services
+from bot.core.errors import InvalidInput
+from bot.core.services import Services
 from handlers.slack_app.app import build_slack_app
 from handlers.slack_app.installs import build_installation_store
 from handlers.slack_app.runner import slack_mode, start_http, start_slack

@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from bot import db
-from bot.config import Settings
-from bot.models import Channel, Delivery, Episode, Podcast
-from bot.services import Services
-from bot.status import gather_status
-from handlers.cli import build_app
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.models import Channel, Delivery, Episode, Podcast
+from bot.core.services import Services
+from bot.reports.status import gather_status
+from handlers.cli.app import build_app
 from tests.fakes.clock import FixedClock
 
 NOW = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)

@@ -7,7 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from bot import keyphrases, terms
+from bot.search import terms
+from bot.text import keyphrases
 
 SUFFIXES = ("ing", "ation", "ness", "ities", "ously", "ed", "er", "s")
 

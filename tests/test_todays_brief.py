@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.models import Channel, Delivery, DeliveryItem
-from bot.posting import deliver_due
-from bot.services import Services
-from bot.todays_brief import COMMAND_REF, brief_now
-from handlers.commands import CommandRequest, dispatch
+from bot.core.config import Settings
+from bot.core.models import Channel, Delivery, DeliveryItem
+from bot.core.services import Services
+from bot.delivery.posting import deliver_due
+from bot.delivery.todays_brief import COMMAND_REF, brief_now
+from handlers.chat.commands import CommandRequest, dispatch
 from tests.fakes.briefs import add_channels, compose_empty, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.publisher import RecordingPublisher
@@ -22,7 +22,7 @@ EARLY = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)  # before the 08:00 scheduled br
 
 @pytest.fixture
 def top(monkeypatch):
-    monkeypatch.setattr("bot.todays_brief.compose_brief", compose_top)
+    monkeypatch.setattr("bot.delivery.todays_brief.compose_brief", compose_top)
 
 
 def setup(engine, **channel_fields) -> tuple[Services, Channel]:
@@ -71,7 +71,7 @@ def test_already_posted_time_is_the_channels_local_time(engine, top):
 
 
 def test_nothing_new_claims_nothing_so_the_scheduled_brief_still_comes(engine, monkeypatch):
-    monkeypatch.setattr("bot.todays_brief.compose_brief", compose_empty)
+    monkeypatch.setattr("bot.delivery.todays_brief.compose_brief", compose_empty)
     services, channel = setup(engine)
     empty = brief_now(services, channel, EARLY)
     assert empty.preview and not empty.brief.items and ledger(engine) == []

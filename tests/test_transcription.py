@@ -7,14 +7,14 @@ from datetime import UTC, datetime
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.errors import TranscriptionSkipped
-from bot.models import Channel, Episode, Podcast, Subscription, Usage
+from bot.core.config import Settings
+from bot.core.errors import TranscriptionSkipped
+from bot.core.models import Channel, Episode, Podcast, Subscription, Usage
+from bot.core.services import Services
+from bot.costs.spend import spend_lines
 from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
-from bot.services import Services
-from bot.spend import spend_lines
-from bot.transcription import handle_assemblyai_webhook, transcribe_episode
 from bot.transcripts.sources import load_segments
+from bot.transcripts.transcription import handle_assemblyai_webhook, transcribe_episode
 from tests.fakes.assemblyai_server import FakeAssemblyAI, turns_payload
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
@@ -190,7 +190,7 @@ def test_obtain_segments_transcribes_when_the_feed_has_no_transcript(engine, fak
 
 
 def test_webhook_mode_parks_the_episode_until_the_callback(engine, fake):
-    from bot.errors import TranscriptionPending
+    from bot.core.errors import TranscriptionPending
 
     episode_id = add_episode(engine)
     services = services_for(engine, fake, assemblyai_webhook_url="https://bot.example/hook")
@@ -208,7 +208,7 @@ def test_webhook_mode_parks_the_episode_until_the_callback(engine, fake):
 
 
 def test_status_shows_the_spend_section(engine, fake):
-    from bot.status import gather_status
+    from bot.reports.status import gather_status
 
     add_episode(engine)
     services = services_for(engine, fake)

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.errors import TranscriptError
+from bot.core.errors import TranscriptError
+from bot.demo.run import SAMPLES_DIR
 from bot.transcripts import Segment, parse_transcript
 from bot.transcripts.timecode import parse_timecode
+from tests.conftest import TEST_SAMPLES
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = TEST_SAMPLES
 
 
 def _sample(name: str, **labels: str) -> list[Segment]:
@@ -211,7 +213,7 @@ def test_xml_entity_bombs_are_refused() -> None:
 
 
 def test_every_bundled_sample_transcript_parses_with_speakers() -> None:
-    samples = Path(__file__).resolve().parents[1] / "bot" / "samples"
+    samples = SAMPLES_DIR
     files = [
         p
         for p in samples.glob("*/*")

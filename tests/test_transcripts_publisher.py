@@ -9,17 +9,17 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.models import Episode, Podcast
-from bot.services import Services
+from bot.core.config import Settings
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
 from bot.transcripts.sources import load_segments, obtain_segments
+from tests.conftest import TEST_SAMPLES
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = TEST_SAMPLES
 ROUTES = {
     "/broken.json": ("application/json", b'{"segments": [{"startTime": 1'),
     "/voices.vtt": ("text/plain", (SAMPLES / "voices.vtt").read_bytes()),
@@ -50,7 +50,9 @@ def base_url() -> Iterator[str]:
 
 
 def test_publisher_transcript_through_the_safe_fetcher(engine, tmp_path, base_url) -> None:
-    pytest.importorskip("bot.fetching", reason="bot.fetching (feeds area) not merged yet")
+    pytest.importorskip(
+        "bot.feeds.fetching", reason="bot.feeds.fetching (feeds area) not merged yet"
+    )
     settings = Settings(
         _env_file=None,
         database_url=f"sqlite:///{tmp_path / 'podbrief.db'}",

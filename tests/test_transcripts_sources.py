@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import sys
 import types
-from pathlib import Path
 
 import pytest
 from sqlmodel import Session
 
-from bot.errors import FetchError, TranscriptError, UnsafeURL
-from bot.models import Episode, Podcast
-from bot.services import Services
+from bot.core.errors import FetchError, TranscriptError, UnsafeURL
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
 from bot.transcripts import Segment
 from bot.transcripts.sources import (
     choose_transcripts,
@@ -20,9 +19,10 @@ from bot.transcripts.sources import (
     obtain_segments,
     store_segments,
 )
+from tests.conftest import TEST_SAMPLES
 from tests.fakes.transcripts_fetcher import FakeTranscriptFetcher
 
-SAMPLES = Path(__file__).parent / "samples"
+SAMPLES = TEST_SAMPLES
 VTT = (SAMPLES / "voices.vtt").read_bytes()
 JSON = b'{"version": "1.0.0", "segments": [{"speaker": "Ann", "startTime": 1, "endTime": 2, "body": "Hello there."}]}'  # noqa: E501
 
@@ -130,9 +130,9 @@ def fake_safe_fetcher(monkeypatch) -> FakeTranscriptFetcher:
         routes={"https://ex.com/t.vtt": VTT},
         headers={"https://ex.com/t.vtt": {"content-type": "text/vtt"}},
     )
-    module = types.ModuleType("bot.fetching")
+    module = types.ModuleType("bot.feeds.fetching")
     module.SafeFetcher = lambda settings: fetcher  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.fetching", module)
+    monkeypatch.setitem(sys.modules, "bot.feeds.fetching", module)
     return fetcher
 
 
@@ -184,9 +184,9 @@ def test_obtain_segments_falls_back_to_transcription(
         calls.append(episode.id)
         return [Segment(0.0, 2.0, "A", "Transcribed.")]
 
-    module = types.ModuleType("bot.transcription")
+    module = types.ModuleType("bot.transcripts.transcription")
     module.transcribe_episode = transcribe_episode  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.transcription", module)
+    monkeypatch.setitem(sys.modules, "bot.transcripts.transcription", module)
     services.transcriber = object()
     episode = _episode(session, [{"url": "https://ex.com/gone.srt"}])
     assert obtain_segments(services, session, episode)[0].text == "Transcribed."
@@ -196,13 +196,15 @@ def test_obtain_segments_falls_back_to_transcription(
 def test_the_pipeline_leaves_an_unparseable_episode_pending_with_the_reason(
     services, monkeypatch
 ) -> None:
-    pytest.importorskip("bot.search", reason="bot.search (search area) not merged yet")
-    from bot.pipeline import process_pending
+    pytest.importorskip(
+        "bot.search.retrieval", reason="bot.search.retrieval (search area) not merged yet"
+    )
+    from bot.jobs.pipeline import process_pending
 
     fetcher = FakeTranscriptFetcher(routes={"https://ex.com/t.json": b'{"segments": [{"st'})
-    module = types.ModuleType("bot.fetching")
+    module = types.ModuleType("bot.feeds.fetching")
     module.SafeFetcher = lambda settings: fetcher  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.fetching", module)
+    monkeypatch.setitem(sys.modules, "bot.feeds.fetching", module)
     with Session(services.engine, expire_on_commit=False) as session:
         episode = _episode(session, [{"url": "https://ex.com/t.json", "type": "application/json"}])
         episode.status = "pending"

@@ -6,8 +6,8 @@ import socket
 
 import pytest
 
-from bot.errors import FetchError, UnsafeURL
-from bot.urlsafety import check_url, is_public_address, resolve_checked
+from bot.core.errors import FetchError, UnsafeURL
+from bot.core.urlsafety import check_url, is_public_address, resolve_checked
 
 
 @pytest.mark.parametrize(
@@ -94,7 +94,7 @@ async def test_resolution_refuses_a_name_with_any_private_answer(monkeypatch):
     async def fake_getaddrinfo(host, port, **kwargs):
         return [(2, 1, 6, "", ("93.184.215.14", port)), (2, 1, 6, "", ("127.0.0.1", port))]
 
-    monkeypatch.setattr("bot.urlsafety.anyio.getaddrinfo", fake_getaddrinfo)
+    monkeypatch.setattr("bot.core.urlsafety.anyio.getaddrinfo", fake_getaddrinfo)
     with pytest.raises(UnsafeURL, match=r"127\.0\.0\.1"):
         await resolve_checked("mixed.example.com", 80)
 
@@ -103,6 +103,6 @@ async def test_unresolvable_name_is_a_fetch_error_not_a_refusal(monkeypatch):
     async def failing_getaddrinfo(host, port, **kwargs):
         raise socket.gaierror(-2, "Name or service not known")
 
-    monkeypatch.setattr("bot.urlsafety.anyio.getaddrinfo", failing_getaddrinfo)
+    monkeypatch.setattr("bot.core.urlsafety.anyio.getaddrinfo", failing_getaddrinfo)
     with pytest.raises(FetchError, match="cannot resolve"):
         await resolve_checked("nowhere.invalid", 443)

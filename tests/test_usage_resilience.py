@@ -9,9 +9,10 @@ import httpx
 import pytest
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.errors import ServiceUnavailable
-from bot.models import Usage
+from bot.core.config import Settings
+from bot.core.errors import ServiceUnavailable
+from bot.core.models import Usage
+from bot.costs.usage import UsageEvent, UsageRecorder, estimate_cost, usage_report
 from bot.providers.output_safety import safe_text
 from bot.providers.resilience import (
     CircuitBreaker,
@@ -20,7 +21,6 @@ from bot.providers.resilience import (
     TransientHTTPError,
     retry_after_seconds,
 )
-from bot.usage import UsageEvent, UsageRecorder, estimate_cost, usage_report
 
 
 def test_costs_follow_the_price_settings(settings: Settings):

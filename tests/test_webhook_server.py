@@ -10,13 +10,13 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session
 
-from bot.config import Settings
-from bot.models import Episode, Podcast
-from bot.services import Services
-from handlers.assemblyai_webhook import start_webhook_server
-from handlers.process_runner import run_role
+from bot.core.config import Settings
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
+from handlers.runtime.process import run_role
 from handlers.slack_app.app import build_slack_app
 from handlers.slack_app.runner import start_http
+from handlers.web.assemblyai_webhook import start_webhook_server
 from tests.fakes.slack_requests import SIGNING_SECRET
 from tests.fakes.slack_server import FakeSlack
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
-from bot.config import Settings
-from bot.errors import TranscriptError
-from bot.models import Episode, Podcast
-from bot.pipeline import process_pending
-from bot.services import Services
-from bot.work import (
+from bot.core.config import Settings
+from bot.core.errors import TranscriptError
+from bot.core.models import Episode, Podcast
+from bot.core.services import Services
+from bot.jobs.pipeline import process_pending
+from bot.jobs.work import (
     claim_episodes,
     keep_claim,
     mark_failed,
@@ -221,7 +221,7 @@ def test_a_long_step_keeps_its_claim_fresh(engine):
 
 
 def test_not_yet_requeues_without_using_an_attempt(any_engine):
-    from bot.errors import NotYet
+    from bot.core.errors import NotYet
 
     [episode_id] = add_episodes(any_engine, 1)
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import Session
 
-from bot.models import Episode, Podcast
+from bot.core.models import Episode, Podcast
 from tests.conftest import PG_ADMIN_URL, _drop_pg_schema, _migrated_pg_engine
 
 ROOT = Path(__file__).resolve().parents[1]

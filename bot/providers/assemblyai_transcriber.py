@@ -17,9 +17,9 @@ import assemblyai as aai
 import httpx
 from assemblyai.prerecorded.v2 import api as aai_api
 
-from bot.config import Settings
-from bot.errors import TranscriptionFailed, TranscriptionPending
-from bot.ports import Transcription
+from bot.core.config import Settings
+from bot.core.errors import TranscriptionFailed, TranscriptionPending
+from bot.core.ports import Transcription
 from bot.providers.resilience import Resilience, TransientHTTPError, resilience_for
 from bot.transcripts import Segment
 

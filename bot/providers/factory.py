@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from bot.clock import utcnow
-from bot.config import Settings
-from bot.usage import UsageRecorder
+from bot.core.clock import utcnow
+from bot.core.config import Settings
+from bot.costs.usage import UsageRecorder
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from bot.errors import ServiceUnavailable
-from bot.ports import EpisodeContext, Extraction, InsightEngine
+from bot.core.errors import ServiceUnavailable
+from bot.core.ports import EpisodeContext, Extraction, InsightEngine
 from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)

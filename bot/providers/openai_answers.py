@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.answers import Passage
-from bot.ports import WrittenAnswer
+from bot.ask.answers import Passage
+from bot.core.ports import WrittenAnswer
 from bot.providers.openai_client import JsonModel
 from bot.providers.openai_prompts import ANSWER_SYSTEM, AnswerOut, clock, neutralise
 from bot.providers.output_safety import safe_text

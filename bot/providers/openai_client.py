@@ -17,10 +17,10 @@ from typing import TypeVar
 import openai
 from pydantic import BaseModel, ValidationError
 
-from bot.config import Settings
-from bot.errors import ServiceUnavailable
+from bot.core.config import Settings
+from bot.core.errors import ServiceUnavailable
+from bot.costs.usage import UsageEvent
 from bot.providers.resilience import Resilience, resilience_for
-from bot.usage import UsageEvent
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)

@@ -8,10 +8,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 import openai
 
-from bot.config import Settings
+from bot.core.config import Settings
+from bot.costs.usage import UsageEvent
 from bot.providers.openai_client import UsageSink, build_openai_client, estimate_tokens
 from bot.providers.resilience import Resilience, resilience_for
-from bot.usage import UsageEvent
 
 KNOWN_DIMENSIONS = {
     "text-embedding-3-small": 1536,

@@ -10,8 +10,8 @@ import logging
 import math
 from collections.abc import Sequence
 
-from bot.config import Settings
-from bot.ports import EpisodeContext, ExtractedInsight, ExtractedSummary, Extraction, KeyPoint
+from bot.core.config import Settings
+from bot.core.ports import EpisodeContext, ExtractedInsight, ExtractedSummary, Extraction, KeyPoint
 from bot.providers.grounding import TranscriptIndex, normalise
 from bot.providers.openai_client import JsonModel, estimate_tokens
 from bot.providers.openai_prompts import (

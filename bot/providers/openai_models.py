@@ -8,8 +8,8 @@ from datetime import date
 
 import openai
 
-from bot.clock import utcnow
-from bot.config import Settings
+from bot.core.clock import utcnow
+from bot.core.config import Settings
 
 log = logging.getLogger(__name__)
 

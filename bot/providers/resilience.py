@@ -24,8 +24,8 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from bot.errors import ServiceUnavailable
-from bot.fetching import parse_retry_after
+from bot.core.errors import ServiceUnavailable
+from bot.feeds.fetching import parse_retry_after
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

@@ -28,7 +28,7 @@ def parse_transcript(
 
     Raises ``bot.errors.TranscriptError`` with a one-line reason when nothing can be parsed.
     """
-    from bot.errors import TranscriptError
+    from bot.core.errors import TranscriptError
     from bot.transcripts.formats import PARSERS
     from bot.transcripts.sniff import decode_transcript, sniff_format
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.errors import TranscriptError
+from bot.core.errors import TranscriptError
 from bot.transcripts import Segment
 from bot.transcripts.segments import Word, merge_into_sentences, tidy
 from bot.transcripts.speaker import clean_speaker

@@ -6,7 +6,7 @@ import codecs
 import re
 from pathlib import PurePosixPath
 
-from bot.errors import TranscriptError
+from bot.core.errors import TranscriptError
 from bot.transcripts.cues import TIMING_RE
 
 FORMATS = ("json", "vtt", "srt", "html", "text", "markdown", "xml")

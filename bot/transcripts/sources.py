@@ -11,15 +11,15 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from sqlalchemy import delete, insert
 from sqlmodel import Session, select
 
-from bot.errors import FetchError, InvalidInput, TranscriptError
-from bot.models import Episode, TranscriptSegment
-from bot.ports import Fetcher
+from bot.core.errors import FetchError, InvalidInput, TranscriptError
+from bot.core.models import Episode, TranscriptSegment
+from bot.core.ports import Fetcher
+from bot.core.urlsafety import shown
 from bot.transcripts import ParsedTranscript, Segment, parse_transcript
 from bot.transcripts.sniff import declared_format
-from bot.urlsafety import shown
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -113,14 +113,14 @@ def obtain_segments(services: Services, session: Session, episode: Episode) -> l
                 raise
             log.info("episode %s: %s; transcribing instead", episode.id, exc)
     if services.transcriber is not None:
-        from bot.transcription import transcribe_episode
+        from bot.transcripts.transcription import transcribe_episode
 
         return transcribe_episode(services, session, episode)
     raise TranscriptError("no transcript: the feed publishes none and transcription is off")
 
 
 def _publisher_segments(services: Services, session: Session, episode: Episode) -> list[Segment]:
-    from bot.fetching import SafeFetcher
+    from bot.feeds.fetching import SafeFetcher
 
     async def fetch() -> tuple[dict, ParsedTranscript]:
         fetcher = SafeFetcher(services.settings)

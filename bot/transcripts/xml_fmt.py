@@ -7,7 +7,7 @@ from xml.etree.ElementTree import Element
 import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
-from bot.errors import TranscriptError
+from bot.core.errors import TranscriptError
 from bot.transcripts import Segment
 from bot.transcripts.segments import Word, merge_into_sentences, tidy
 from bot.transcripts.speaker import clean_speaker

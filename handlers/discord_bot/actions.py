@@ -9,9 +9,9 @@ import re
 import discord
 from sqlmodel import Session
 
-from bot.errors import PodbriefError
-from handlers.command_parser import strip_prefix
-from handlers.commands import CommandRequest, Line, Reply, parse
+from bot.core.errors import PodbriefError
+from handlers.chat.commands import CommandRequest, Line, Reply, parse
+from handlers.chat.parser import strip_prefix
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import insight_ids_in
 from handlers.discord_bot.context import BotContext, sorry

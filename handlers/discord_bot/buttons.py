@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.brief import Brief
+from bot.briefs.compose import Brief
 
 log = logging.getLogger(__name__)
 

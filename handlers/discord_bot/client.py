@@ -14,8 +14,8 @@ import discord
 from discord import app_commands
 from sqlmodel import Session
 
-from bot.services import Services
-from bot.teams import mark_team_gone, reactivate_team
+from bot.channels.teams import mark_team_gone, reactivate_team
+from bot.core.services import Services
 from handlers.discord_bot.actions import BriefButtons
 from handlers.discord_bot.buttons import AskButton, FeedbackButton
 from handlers.discord_bot.context import (

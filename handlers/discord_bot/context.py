@@ -13,11 +13,11 @@ from typing import Any
 import discord
 from sqlmodel import Session, or_, select
 
-from bot.feedback import record_feedback
-from bot.models import Channel
-from bot.services import Services
-from handlers import commands
-from handlers.commands import CommandRequest, Line, Reply
+from bot.briefs.feedback import record_feedback
+from bot.core.models import Channel
+from bot.core.services import Services
+from handlers.chat import commands
+from handlers.chat.commands import CommandRequest, Line, Reply
 
 log = logging.getLogger(__name__)
 

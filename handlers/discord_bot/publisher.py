@@ -15,10 +15,10 @@ import logging
 import discord
 import httpx
 
-from bot.brief import Brief
-from bot.config import Settings
-from bot.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
-from bot.models import Channel
+from bot.briefs.compose import Brief
+from bot.core.config import Settings
+from bot.core.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
+from bot.core.models import Channel
 from handlers.discord_bot import limits
 from handlers.discord_bot.render import brief_payload
 

@@ -7,13 +7,13 @@ from typing import Any
 
 import discord
 
-from bot.answers import Answer
-from bot.brief import Brief, BriefItem
-from handlers.commands import Reply
+from bot.ask.answers import Answer
+from bot.briefs.compose import Brief, BriefItem
+from handlers.chat.commands import Reply
+from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import brief_view
 from handlers.discord_bot.text import link, safe, safe_url, timestamp
-from handlers.distinct import distinct_citations, distinct_quote
 
 log = logging.getLogger(__name__)
 

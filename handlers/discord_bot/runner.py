@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import discord
 
-from bot.services import Services
+from bot.core.services import Services
 from handlers.discord_bot.client import PodbriefBot, build_client
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ import discord
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
-from bot.models import Episode, Insight
+from bot.core.models import Episode, Insight
 
 log = logging.getLogger(__name__)
 

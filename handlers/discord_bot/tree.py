@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import discord
 from discord import app_commands
 
-from handlers.commands import Arg, Command, command_table
+from handlers.chat.commands import Arg, Command, command_table
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,14 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import catalog, channels
-from bot.db import session_scope
-from bot.errors import PodbriefError
-from bot.models import Channel
-from bot.services import Services
-from handlers.commands import CommandRequest, dispatch
-from handlers.core_api import core
+from bot.channels import subscriptions as channels
+from bot.core.db import session_scope
+from bot.core.errors import PodbriefError
+from bot.core.models import Channel
+from bot.core.services import Services
+from bot.feeds import catalog
+from handlers.chat.commands import CommandRequest, dispatch
+from handlers.chat.core_api import core
 from handlers.slack_app.mrkdwn import escape, truncate
 from handlers.slack_app.render import ASK, LESS, MORE, parse_action_id, render_reply, section
 from handlers.slack_app.requests import is_dm_channel, team_of
@@ -61,7 +62,7 @@ class BriefButtons:
                 channel = brief_channel(session, body)
                 if channel is None:
                     raise PodbriefError("This brief's channel is no longer set up in podbrief.")
-                record = core("bot.feedback", "record_feedback")
+                record = core("bot.briefs.feedback", "record_feedback")
                 record(session, channel, insight_id, user_id, value)
             text = "Got it — more like this." if value > 0 else "Got it — less like this."
         except PodbriefError as err:

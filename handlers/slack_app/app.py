@@ -12,9 +12,9 @@ from typing import Any
 from slack_bolt import App, BoltResponse
 from slack_sdk import WebClient
 
-from bot.config import Settings
-from bot.errors import InvalidInput
-from bot.services import Services
+from bot.core.config import Settings
+from bot.core.errors import InvalidInput
+from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 

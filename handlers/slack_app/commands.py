@@ -8,8 +8,8 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
-from bot.services import Services
-from handlers.commands import dispatch
+from bot.core.services import Services
+from handlers.chat.commands import dispatch
 from handlers.slack_app.render import render_reply
 from handlers.slack_app.requests import AdminCheck, slash_request
 

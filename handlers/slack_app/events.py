@@ -16,12 +16,12 @@ from slack_bolt import App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import followups
-from bot.db import session_scope
-from bot.errors import PodbriefError
-from bot.services import Services
-from handlers.command_parser import strip_prefix
-from handlers.commands import CommandRequest, dispatch, parse
+from bot.core.db import session_scope
+from bot.core.errors import PodbriefError
+from bot.core.services import Services
+from bot.delivery import followups
+from handlers.chat.commands import CommandRequest, dispatch, parse
+from handlers.chat.parser import strip_prefix
 from handlers.slack_app.render import ASK, parse_action_id, render_reply
 from handlers.slack_app.requests import AdminCheck, ack_only, is_dm_channel, team_of
 

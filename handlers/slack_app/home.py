@@ -8,9 +8,9 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
-from bot.db import session_scope
-from bot.services import Services
-from bot.workspace import workspace_overview
+from bot.core.db import session_scope
+from bot.core.services import Services
+from bot.reports.workspace import workspace_overview
 from handlers.slack_app.requests import ack_only, team_of
 from handlers.slack_app.views import home_view
 

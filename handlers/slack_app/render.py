@@ -9,10 +9,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.answers import Answer
-from bot.brief import Brief, BriefItem
-from handlers.commands import Line, Reply, format_day, format_timestamp
-from handlers.distinct import distinct_citations, distinct_quote
+from bot.ask.answers import Answer
+from bot.briefs.compose import Brief, BriefItem
+from handlers.chat.commands import Line, Reply, format_day, format_timestamp
+from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.slack_app.mrkdwn import ELLIPSIS, escape, link, plain, truncate
 
 log = logging.getLogger(__name__)

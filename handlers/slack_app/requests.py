@@ -9,8 +9,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.config import Settings
-from handlers.commands import CommandRequest
+from bot.core.config import Settings
+from handlers.chat.commands import CommandRequest
 
 log = logging.getLogger(__name__)
 

@@ -9,9 +9,9 @@ from typing import Literal
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 
-from bot.config import Settings
-from bot.errors import InvalidInput
-from bot.services import Services
+from bot.core.config import Settings
+from bot.core.errors import InvalidInput
+from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +66,8 @@ def start_http(
     With ``services`` and ASSEMBLYAI_WEBHOOK_URL set, the webhook path is served beside them.
     Returns the stop function and the bound port (useful with port 0).
     """
-    from handlers.assemblyai_webhook import with_assemblyai_webhook
-    from handlers.http_server import serve_wsgi
+    from handlers.web.assemblyai_webhook import with_assemblyai_webhook
+    from handlers.web.http_server import serve_wsgi
 
     wsgi = SlackRequestHandler(app, path=EVENTS_PATH)
     if services is not None:

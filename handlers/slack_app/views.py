@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from bot.workspace import ChannelOverview, WorkspaceOverview
-from handlers.commands import format_day
+from bot.reports.workspace import ChannelOverview, WorkspaceOverview
+from handlers.chat.commands import format_day
 from handlers.slack_app.mrkdwn import escape, plain, truncate
 from handlers.slack_app.render import Block, context, header, section
 

@@ -11,8 +11,8 @@ from typing import Any
 import discord
 import pytest
 
-from bot.services import Services
-from handlers.commands import CommandRequest, Line, Reply
+from bot.core.services import Services
+from handlers.chat.commands import CommandRequest, Line, Reply
 from handlers.discord_bot.client import PodbriefBot, build_client
 from tests.fakes.discord_api import APP_ID, FakeDiscordAPI
 

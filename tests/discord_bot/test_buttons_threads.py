@@ -9,9 +9,9 @@ import discord
 import pytest
 from sqlmodel import Session, select
 
-from bot.brief import Brief, BriefItem
-from bot.models import Channel, Episode, Insight, Podcast
-from handlers.commands import Reply
+from bot.briefs.compose import Brief, BriefItem
+from bot.core.models import Channel, Episode, Insight, Podcast
+from handlers.chat.commands import Reply
 from handlers.discord_bot.render import render_reply
 from tests.discord_bot.conftest import RecordingDispatch, ok_reply
 from tests.fakes.discord_api import BOT_ID, FakeDiscordAPI, message, thread
@@ -248,7 +248,7 @@ async def test_slash_ask_inside_a_brief_thread_scopes_to_the_episode(
 async def test_feedback_is_stored_by_the_real_feedback_module(
     api, make_bot, corpus, corpus_interaction, seeded, services
 ):
-    from bot.models import Feedback
+    from bot.core.models import Feedback
 
     bot = await make_bot(RecordingDispatch(api, ok_reply()))
     for direction in ("up", "down"):  # one vote per user: the latest wins

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
-from bot.models import Channel, Subscription
+from bot.core.models import Channel, Subscription
 from tests.discord_bot.conftest import sent_messages
 
 

@@ -10,9 +10,9 @@ import pytest
 from pydantic import SecretStr
 from sqlmodel import Session, select
 
-from bot.models import Channel
-from bot.services import Services
-from bot.teams import LEFT_REASON, mark_team_gone, reactivate_team
+from bot.channels.teams import LEFT_REASON, mark_team_gone, reactivate_team
+from bot.core.models import Channel
+from bot.core.services import Services
 from handlers.discord_bot.client import PodbriefBot, build_client
 from handlers.discord_bot.runner import run_discord
 from tests.discord_bot.conftest import RecordingDispatch, ok_reply

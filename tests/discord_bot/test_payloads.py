@@ -8,8 +8,8 @@ import discord
 import pytest
 from typer.testing import CliRunner
 
-from handlers.cli import build_app
-from handlers.commands import command_table
+from handlers.chat.commands import command_table
+from handlers.cli.app import build_app
 from handlers.discord_bot.payloads import command_payloads, validate_payloads
 from tests.fakes.discord_api import APP_ID, fake_api_in_thread
 

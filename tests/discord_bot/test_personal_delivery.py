@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from bot.brief import Brief, BriefItem
-from bot.config import Settings
-from bot.errors import ChannelGone
-from bot.models import Channel
+from bot.briefs.compose import Brief, BriefItem
+from bot.core.config import Settings
+from bot.core.errors import ChannelGone
+from bot.core.models import Channel
 from handlers.discord_bot.publisher import DiscordPublisher
 from tests.fakes.discord_server import FakeDiscord
 

@@ -8,9 +8,9 @@ from datetime import date
 import discord
 import pytest
 
-from bot.answers import Answer, Citation
-from bot.brief import Brief, BriefItem, RelatedInsight
-from handlers.commands import Line, Reply
+from bot.ask.answers import Answer, Citation
+from bot.briefs.compose import Brief, BriefItem, RelatedInsight
+from handlers.chat.commands import Line, Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.render import render_answer, render_brief, render_reply
 from handlers.discord_bot.text import safe_url, timestamp

@@ -7,8 +7,8 @@ import json
 import pytest
 from sqlmodel import Session
 
-from bot.models import Channel, Podcast, Subscription
-from handlers.commands import Reply
+from bot.core.models import Channel, Podcast, Subscription
+from handlers.chat.commands import Reply
 from handlers.discord_bot.interactions import NEEDS_ADMIN
 from tests.discord_bot.conftest import RecordingDispatch, ok_reply, sent_messages
 from tests.fakes.discord_api import FakeDiscordAPI

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session
 
-from bot.models import Channel, Episode, Insight, Podcast, Subscription
-from bot.suggestions import podcast_suggestions, topic_suggestions
-from handlers.commands import command_table, parse
+from bot.channels.suggestions import podcast_suggestions, topic_suggestions
+from bot.core.models import Channel, Episode, Insight, Podcast, Subscription
+from handlers.chat.commands import command_table, parse
 from handlers.discord_bot.tree import request_text
 
 

@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from bot.brief import Brief, BriefItem
-from bot.models import Channel, DeliveryItem, Episode, Insight, Podcast
-from bot.services import Services
+from bot.briefs.compose import Brief, BriefItem
+from bot.core.models import Channel, DeliveryItem, Episode, Insight, Podcast
+from bot.core.services import Services
 
 
 def seed_insights(session: Session, count: int = 8) -> list[int]:

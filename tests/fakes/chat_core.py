@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from bot.answers import Answer, Citation, Passage
-from bot.brief import Brief, BriefItem, RelatedInsight
-from bot.models import Podcast
+from bot.ask.answers import Answer, Citation, Passage
+from bot.briefs.compose import Brief, BriefItem, RelatedInsight
+from bot.core.models import Podcast
 
 
 def install(monkeypatch: pytest.MonkeyPatch, target: str, func: Callable[..., Any]) -> None:
@@ -110,27 +110,27 @@ def add_feed_fake(session: Any, url: str, *, settings: Any) -> Podcast:
 
 def preview_brief_now(services: Any, channel: Any, now: Any, publisher: Any = None) -> Any:
     """``brief_now`` without the ledger: the fake briefs' insight ids are not in the database."""
-    import bot.brief
-    from bot.db import session_scope
-    from bot.todays_brief import TodaysBrief
+    import bot.briefs.compose
+    from bot.core.db import session_scope
+    from bot.delivery.todays_brief import TodaysBrief
 
     with session_scope(services.engine) as session:
-        brief = bot.brief.compose_brief(services, session, channel, now.date())
+        brief = bot.briefs.compose.compose_brief(services, session, channel, now.date())
     return TodaysBrief(brief, None)
 
 
 def install_all(monkeypatch: pytest.MonkeyPatch, calls: CoreCalls, brief: Brief | None = None):
     """Every core function the commands call, as recording fakes."""
     brief = brief or sample_brief()
-    install(monkeypatch, "bot.brief.compose_brief", calls.record("compose_brief", brief))
-    install(monkeypatch, "bot.todays_brief.brief_now", preview_brief_now)
-    install(monkeypatch, "bot.brief.explain_brief", calls.record("explain_brief", brief))
-    install(monkeypatch, "bot.answers.answer_question", calls.record("answer", sample_answer()))
+    install(monkeypatch, "bot.briefs.compose.compose_brief", calls.record("compose_brief", brief))
+    install(monkeypatch, "bot.delivery.todays_brief.brief_now", preview_brief_now)
+    install(monkeypatch, "bot.briefs.compose.explain_brief", calls.record("explain_brief", brief))
+    install(monkeypatch, "bot.ask.answers.answer_question", calls.record("answer", sample_answer()))
     install(
         monkeypatch,
-        "bot.search.search_passages",
+        "bot.search.retrieval.search_passages",
         calls.record("search", sample_answer().passages),
     )
-    install(monkeypatch, "bot.feeds.add_feed", calls.record("add_feed", add_feed_fake))
-    install(monkeypatch, "bot.feedback.record_feedback", calls.record("feedback", None))
-    install(monkeypatch, "bot.status.gather_status", calls.record("status", {"feeds": 2}))
+    install(monkeypatch, "bot.feeds.store.add_feed", calls.record("add_feed", add_feed_fake))
+    install(monkeypatch, "bot.briefs.feedback.record_feedback", calls.record("feedback", None))
+    install(monkeypatch, "bot.reports.status.gather_status", calls.record("status", {"feeds": 2}))

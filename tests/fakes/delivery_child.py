@@ -10,11 +10,11 @@ import json
 import os
 from datetime import datetime
 
-from bot import db
-from bot.config import Settings
-from bot.posting import deliver_due
-from bot.services import Services
-from handlers.publishers import build_publishers
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.services import Services
+from bot.delivery.posting import deliver_due
+from handlers.cli.publishers import build_publishers
 from tests.fakes.briefs import compose_top
 from tests.fakes.clock import FixedClock
 

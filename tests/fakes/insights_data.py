@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from bot.models import Channel, Episode, Insight, Podcast, Subscription
+from bot.core.models import Channel, Episode, Insight, Podcast, Subscription
 from bot.transcripts import Segment
 
 # A made-up conversation with the things extraction must cope with: greetings, a sponsor read,

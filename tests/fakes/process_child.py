@@ -12,10 +12,10 @@ import os
 import threading
 import time
 
-from bot import db
-from bot.config import Settings
-from bot.pipeline import process_pending
-from bot.services import Services
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.services import Services
+from bot.jobs.pipeline import process_pending
 
 
 def main() -> None:

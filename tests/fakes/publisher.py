@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from bot.brief import Brief
-from bot.models import Channel
+from bot.briefs.compose import Brief
+from bot.core.models import Channel
 
 
 class RecordingPublisher:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from bot.terms import content_words, stem
+from bot.search.terms import content_words, stem
 
 CONCEPTS = {"automobile": "car", "vehicle": "car", "cars": "car", "sedan": "car"}
 

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 from slack_bolt import App
 
-from bot.services import Services
+from bot.core.services import Services
 from handlers.slack_app.app import build_slack_app
 from handlers.slack_app.runner import start_http
 from tests.fakes import chat_core

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot.errors import FetchError
-from bot.ports import FetchResult
+from bot.core.errors import FetchError
+from bot.core.ports import FetchResult
 
 
 @dataclass

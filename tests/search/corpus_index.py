@@ -9,9 +9,9 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.answers import Passage
-from bot.models import Podcast
-from bot.search import index_episode, search_passages
+from bot.ask.answers import Passage
+from bot.core.models import Podcast
+from bot.search.retrieval import index_episode, search_passages
 from tests.corpus_episodes import add_episode, load_segments
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "questions.yaml"

@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from sqlmodel import Session
 
-from bot.models import EpisodeSummary, Insight, Podcast
-from bot.search import index_episode
+from bot.core.models import EpisodeSummary, Insight, Podcast
+from bot.search.retrieval import index_episode
 from bot.transcripts import Segment
 from tests.corpus_episodes import add_episode
 

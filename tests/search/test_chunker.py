@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import pairwise
 
-from bot.chunker import chunk_segments, joined_text
+from bot.search.chunker import chunk_segments, joined_text
 from bot.transcripts import Segment
 from tests.corpus_episodes import load_segments
 

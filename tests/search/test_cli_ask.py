@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 from typer.testing import CliRunner
 
-from handlers.cli import build_app
+from handlers.cli.app import build_app
 from tests.search.fixtures import build_library
 
 

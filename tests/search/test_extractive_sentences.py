@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.answers import Passage
-from bot.extractive_answer import best_sentences
+from bot.ask.answers import Passage
+from bot.ask.extractive import best_sentences
 
 
 def _passage(text: str) -> Passage:

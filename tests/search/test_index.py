@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from bot.answers import AskScope
-from bot.models import Chunk, Episode, TranscriptSegment
-from bot.search import index_episode, passage_url, search_passages
+from bot.ask.answers import AskScope
+from bot.core.models import Chunk, Episode, TranscriptSegment
+from bot.search.retrieval import index_episode, passage_url, search_passages
 from tests.fakes.search_embedder import HashingEmbedder
 from tests.search.fixtures import build_library
 
@@ -142,7 +142,7 @@ def test_postgres_term_statistics_follow_inserts_and_deletes(library):
     )
     stored_sql = text("SELECT lexeme, ndoc FROM chunk_term WHERE ndoc > 0")
     assert dict(session.execute(stored_sql).all()) == actual
-    from bot.search_pg import rebuild_term_stats
+    from bot.search.postgres import rebuild_term_stats
 
     session.execute(text("DELETE FROM chunk_term"))
     rebuild_term_stats(session)
@@ -153,14 +153,14 @@ def test_pgvector_is_detected_not_required(library):
     session, _ = library
     if session.get_bind().dialect.name != "postgresql":
         pytest.skip("pgvector is a PostgreSQL extension")
-    from bot.search_pg import pgvector_available
+    from bot.search.postgres import pgvector_available
 
     assert pgvector_available(session) in (True, False)  # absent here: numpy fallback in use
 
 
 def test_feedback_expansion_adds_rare_recurring_words(engine, corpus):
-    from bot.expansion import WEIGHT, feedback_terms
-    from bot.terms import stem
+    from bot.search.expansion import WEIGHT, feedback_terms
+    from bot.search.terms import stem
     from tests.search.corpus_index import index_corpus
 
     index_corpus(engine, corpus)

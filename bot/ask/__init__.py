@@ -1,0 +1,1 @@
+"""Answers to questions from retrieved passages, with timestamped citations."""

@@ -1,0 +1,1 @@
+"""The daily brief: the insight pool, personalised ranking, composition, feedback."""

@@ -1,0 +1,151 @@
+"""The insight pool: every stored insight with what ranking needs, loaded once and cached."""
+
+from __future__ import annotations
+
+import logging
+import weakref
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+from sqlalchemy import func
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, select
+
+from bot.core.models import Episode, Insight, Podcast
+from bot.core.urlsafety import shown_name
+from bot.text.keyphrases import stem_set
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class PoolInsight:
+    """One insight with its episode and show, ready for ranking."""
+
+    id: int
+    episode_id: int
+    podcast_id: int
+    podcast: str
+    episode: str
+    audio_url: str
+    link: str
+    at: datetime  # episode publication (or, failing that, when the insight was stored)
+    text: str
+    quote: str
+    speaker: str | None
+    start: float
+    topics: tuple[str, ...]
+    score: float
+    engine: str
+    doc: frozenset[str]  # stems of text and topics
+    embedding: np.ndarray | None
+
+    @property
+    def url(self) -> str:
+        """The audio at ``start`` (``#t=`` media fragment), else the episode page."""
+        if self.audio_url:
+            return f"{self.audio_url}#t={int(self.start)}"
+        return self.link
+
+
+@dataclass
+class InsightPool:
+    """All insights plus an inverted index from stem to insight positions."""
+
+    items: list[PoolInsight]
+    postings: dict[str, list[int]]
+    by_id: dict[int, int]
+    related: dict[int, list[PoolInsight]] = field(default_factory=dict)  # ranking's cache
+
+    def with_term(self, term: str) -> list[int]:
+        """Positions of insights holding ``term`` (all stems of a multi-word term)."""
+        parts = term.split()
+        hits = self.postings.get(parts[0], [])
+        if len(parts) == 1:
+            return hits
+        return [n for n in hits if all(p in self.items[n].doc for p in parts[1:])]
+
+
+# why: 1,000 channels share one load per change of the pool; keyed by engine (not URL, since
+# PostgreSQL schemas share one URL) and dropped with it.
+_POOLS: weakref.WeakKeyDictionary[Engine, tuple[tuple, InsightPool]] = weakref.WeakKeyDictionary()
+
+
+def insights_stamp(session: Session) -> tuple:
+    """Changes whenever insights are added, removed or embedded, or their episode or show edited."""
+    counts = select(func.count(Insight.id), func.max(Insight.id), func.count(Insight.embedding))
+    # why: a re-poll edits an episode's title, audio URL or date in place (bumping updated_at);
+    # only episodes with insights count, so the pipeline working on others never forces a rebuild.
+    with_insights = Episode.id.in_(select(Insight.episode_id))  # type: ignore[union-attr]
+    edited = select(func.max(Episode.updated_at)).where(with_insights)
+    # why: the show names themselves, not Podcast.updated_at, which every poll bumps.
+    names = select(Podcast.id, Podcast.title, Podcast.url).order_by(Podcast.id)
+    return (
+        *session.exec(counts).one(),
+        session.exec(edited).one(),
+        tuple(tuple(row) for row in session.exec(names).all()),
+    )
+
+
+def load_pool(session: Session) -> InsightPool:
+    """The pool for the session's database, rebuilt only when its stamp changes."""
+    engine, stamp = session.get_bind(), insights_stamp(session)
+    cached = _POOLS.get(engine)
+    if cached is None or cached[0] != stamp:
+        cached = (stamp, build_pool(session))
+        _POOLS[engine] = cached
+    return cached[1]
+
+
+def build_pool(session: Session) -> InsightPool:
+    """Read every insight with its episode and podcast."""
+    query = (
+        select(Insight, Episode, Podcast)
+        .join(Episode, Episode.id == Insight.episode_id)
+        .join(Podcast, Podcast.id == Episode.podcast_id)
+        .order_by(Insight.id)
+    )
+    items = [_pool_insight(i, e, p) for i, e, p in session.exec(query)]
+    postings: dict[str, list[int]] = {}
+    for number, item in enumerate(items):
+        for term in item.doc:
+            postings.setdefault(term, []).append(number)
+    return InsightPool(items, postings, {item.id: n for n, item in enumerate(items)})
+
+
+def _pool_insight(insight: Insight, episode: Episode, podcast: Podcast) -> PoolInsight:
+    topics = tuple(insight.topics or [])
+    embedding = None
+    if insight.embedding:
+        embedding = np.frombuffer(insight.embedding, dtype=np.float32)
+    return PoolInsight(
+        id=insight.id,
+        episode_id=episode.id,
+        podcast_id=podcast.id,
+        podcast=shown_name(podcast.title, podcast.url),
+        episode=episode.title,
+        audio_url=episode.audio_url,
+        link=episode.link,
+        at=_aware(episode.published_at or insight.created_at),
+        text=insight.text,
+        quote=insight.quote,
+        speaker=insight.speaker,
+        start=insight.start,
+        topics=topics,
+        score=insight.score,
+        engine=insight.engine,
+        doc=stem_set(insight.text + " " + " ".join(topics)),
+        embedding=embedding,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def similarity(a: frozenset[str], b: frozenset[str]) -> float:
+    """Set cosine of two stem sets: 1 for the same words, 0 for none shared."""
+    if not a or not b:
+        return 0.0
+    return len(a & b) / (len(a) * len(b)) ** 0.5

@@ -1,0 +1,1 @@
+"""Channels: subscriptions, brief schedules, workspaces and guilds, autocomplete."""

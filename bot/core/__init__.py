@@ -1,0 +1,1 @@
+"""The core every stage shares: settings, tables, database, errors, clock, ports, value types."""

@@ -1,0 +1,1 @@
+"""Paid usage: the usage ledger and the transcription budget."""

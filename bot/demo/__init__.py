@@ -1,0 +1,1 @@
+"""The offline demo on the bundled sample podcasts."""

@@ -1,0 +1,1 @@
+"""Insight engines behind one protocol: claims, the extractive engine, episode summaries."""

@@ -1,0 +1,170 @@
+"""What makes a spoken passage a claim a reader understands without the episode."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+
+from bot.text.keyphrases import content_words
+from bot.text.sentences import Sentence, clean_wording
+
+log = logging.getLogger(__name__)
+
+MIN_CHARS = 80
+MAX_CHARS = 400
+MIN_CONTENT_WORDS = 7
+
+# Greetings, banter, sponsor reads, intros and outros: a reader learns nothing from them.
+NOT_A_CLAIM_RE = re.compile(
+    r"\b(?:welcome (?:to|back)|thanks? (?:you )?for (?:having|joining|listening|coming|being)|"
+    r"great to (?:have|be|see)|good to (?:have|be|see)|nice to (?:meet|see)|"
+    r"sponsor\w*|brought to you|promo code|discount code|use (?:the )?code|"
+    r"this (?:\w+ ){0,3}episode|today'?s episode|this week'?s episode|last episode|next episode|"
+    r"on (?:the|this) (?:show|podcast)|our (?:show|podcast)|subscribe|rate (?:and|us)|"
+    r"review us|show ?notes|link (?:in|below)|patreon|newsletter|"
+    r"see you|talk to you|catch you|bye|cheers|take care|my name is|i'?m your host|"
+    r"joining me|with me (?:today|now)|let'?s (?:get started|start|begin|dive|jump|talk|get into)|"
+    r"laugh\w*|music|applause|inaudible|crosstalk|"
+    r"you said|you mentioned|as i said|like i said|we talked about|you were saying|"
+    r"good question|great question|that'?s (?:a )?(?:great|good|fair|true|right|funny)|"
+    r"exactly|absolutely|totally|oh my|wow|awesome|cool|i hope|excited to|"
+    r"later on|(?:a )?(?:little )?(?:bit )?later|earlier|in a (?:minute|second|bit)|"
+    r"(?:go|get) into (?:that|it)|let me|anyway|hey|an episode about|"
+    r"today (?:we|i)(?:'re| are| will|'ll)? (?:talk|talking|look|looking|cover|covering)|"
+    r"my guests?|our guests?|we have \w+ \w+,? who|joined by|i'?m here with|back to you|"
+    r"today'?s topic)\b",
+    re.I,
+)
+# A reply to a question ("Per unit of energy, yes, often…") leans on the question.
+ANSWER_RE = re.compile(r"(?:^|[.!?]\s+|,\s*)(?:yes|no|nope|yeah|yep)\b\s*[,.!]", re.I)
+# Openings that lean on something said before ("It…", "That's why…") are not self-contained.
+ANAPHORIC_START_RE = re.compile(
+    r"^(?:it|that|this|these|those|they|them|he|she|him|her|there|which|who|then|also|"
+    r"and|but|or|so|because|yeah|yes|no|well|okay|ok|right|oh|sure|exactly|same|both|"
+    r"what|why|how|where|when|anyway|again|plus|otherwise|instead|here)\b",
+    re.I,
+)
+# Words that make a passage claim-like: a verb of being, change, cause or judgment.
+CLAIM_VERB_RE = re.compile(
+    r"\b(?:is|are|was|were|will|can|could|should|must|has|have|had|does|do|means?|makes?|"
+    r"made|needs?|shows?|changes?|becomes?|became|gives?|lets?|helps?|costs?|saves?|"
+    r"drives?|leads?|works?|matters?|depends?|requires?|grows?|grew|drops?|dropped|"
+    r"replaces?|beats?|wins?|loses?|turns?|moved?|shifts?|found|learned)\b",
+    re.I,
+)
+SIGNAL_RE = re.compile(
+    r"(?:\d|percent|%|\bmost\b|\bbiggest\b|\bkey\b|\bbecause\b|\binstead\b|\bbetter\b|"
+    r"\bworse\b|\bcheaper\b|\bfaster\b|\bslower\b|\bnever\b|\balways\b|\bmistake|\blesson|"
+    r"\bthe (?:problem|trick|reason|point|secret|difference|future)\b|\btrend|\bshift)",
+    re.I,
+)
+FILLER_LEFT_RE = re.compile(r"\b(?:um+|uh+|erm|you know)\b|\b(\w+)\s+\1\b", re.I)
+# Spoken filler that cleaning leaves in place ("like", "kind of"): too much reads as chatter.
+CHATTER_RE = re.compile(
+    r"\b(?:like|kind of|sort of|i mean|stuff|whatever|gonna|pretty much|a bunch)\b", re.I
+)
+MAX_CHATTER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """A candidate insight: cleaned wording over consecutive sentences of one speaker."""
+
+    first: int  # index of the first sentence
+    last: int  # index of the last sentence
+    text: str
+    quote: str
+    speaker: str | None
+    start: float
+    end: float
+    signal: float  # 0..1, how claim-like the wording is
+
+
+@dataclass(frozen=True, slots=True)
+class _Checked:
+    """Per-sentence work done once, shared by the 1–3 windows that contain the sentence."""
+
+    usable: bool  # not a question, reply, greeting, sponsor read or verbless fragment
+    clean: str
+    content_words: int
+
+
+def candidate_claims(sentences: list[Sentence], max_sentences: int = 3) -> list[Claim]:
+    """Every 1–3 sentence window within one speaker turn that reads as a standalone claim."""
+    checked = [_check(s) for s in sentences]
+    claims: list[Claim] = []
+    for i, first in enumerate(sentences):
+        if not first.complete:
+            continue
+        for size in range(1, max_sentences + 1):
+            window = sentences[i : i + size]
+            if len(window) < size or window[-1].turn != first.turn:
+                break
+            if not checked[i + size - 1].usable:
+                break  # every longer window holds this sentence too
+            claim = _as_claim(window, checked[i : i + size])
+            if claim is not None:
+                claims.append(claim)
+    return claims
+
+
+def _check(sentence: Sentence) -> _Checked:
+    text = sentence.text
+    if len(text) > MAX_CHARS * 1.6 or _fragment(text) or not _standalone_quote(text):
+        return _Checked(False, "", 0)
+    clean = clean_wording(text)
+    return _Checked(bool(clean), clean, len(content_words(clean)))
+
+
+def _as_claim(window: list[Sentence], checked: list[_Checked]) -> Claim | None:
+    text = " ".join(c.clean for c in checked)
+    if not is_claim_text(text, sum(c.content_words for c in checked)):
+        return None
+    return Claim(
+        first=window[0].idx,
+        last=window[-1].idx,
+        text=text,
+        quote=" ".join(s.text for s in window),
+        speaker=window[0].speaker,
+        start=window[0].start,
+        end=window[-1].end,
+        signal=claim_signal(text),
+    )
+
+
+def _fragment(sentence: str) -> bool:
+    """A short verbless answer like "Easier than expected." or "Mostly reruns." """
+    return len(sentence.split()) <= 6 and not CLAIM_VERB_RE.search(sentence)
+
+
+def _standalone_quote(quote: str) -> bool:
+    if "?" in quote or ANSWER_RE.search(quote):
+        return False
+    return not NOT_A_CLAIM_RE.search(quote)
+
+
+def is_claim_text(text: str, content_count: int | None = None) -> bool:
+    """A complete, self-contained statement of the right length with no filler left."""
+    if not MIN_CHARS <= len(text) <= MAX_CHARS or "?" in text:
+        return False
+    if not text[0].isupper() or text[-1] not in ".!" or ANAPHORIC_START_RE.match(text):
+        return False
+    if FILLER_LEFT_RE.search(text) or text.count('"') % 2 or text.count("(") != text.count(")"):
+        return False
+    if len(CHATTER_RE.findall(text)) > MAX_CHATTER:
+        return False
+    if content_count is None:
+        content_count = len(content_words(text))
+    if content_count < MIN_CONTENT_WORDS:
+        return False
+    return bool(CLAIM_VERB_RE.search(text))
+
+
+def claim_signal(text: str) -> float:
+    """How much the wording reads like a takeaway: numbers, comparisons, causes, lessons."""
+    hits = len(SIGNAL_RE.findall(text))
+    first_person = len(re.findall(r"\b(?:I|me|my)\b", text))
+    chatter = len(CHATTER_RE.findall(text))
+    score = 0.5 + 0.15 * min(hits, 3) - 0.05 * min(first_person, 4) - 0.15 * chatter
+    return max(0.0, min(1.0, score))

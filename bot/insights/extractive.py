@@ -1,0 +1,182 @@
+"""Insight engines behind one protocol: the offline extractive engine and storing results."""
+
+from __future__ import annotations
+
+import logging
+import math
+from collections import Counter
+from collections.abc import Sequence
+
+from sqlalchemy import delete, or_
+from sqlmodel import Session, select
+
+from bot.core.config import Settings
+from bot.core.models import DeliveryItem, Episode, EpisodeSummary, Feedback, Insight
+from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction, InsightEngine
+from bot.insights.claims import Claim, candidate_claims
+from bot.insights.summaries import extractive_summary
+from bot.text.keyphrases import keyphrases, stem_set, stems
+from bot.text.sentences import split_sentences
+from bot.transcripts import Segment
+
+log = logging.getLogger(__name__)
+
+MAX_OVERLAP = 0.5  # Jaccard of stems above which two claims say the same thing
+
+
+class ExtractiveEngine:
+    """Offline insights: central, claim-like transcript passages, lightly cleaned."""
+
+    name = "extractive"
+
+    def __init__(self, settings: Settings) -> None:
+        self.limit = settings.insights_per_episode
+
+    def extract(self, episode: EpisodeContext, segments: Sequence[Segment]) -> Extraction:
+        """Insights and a summary for one episode, from its segments alone."""
+        sentences = split_sentences(segments)
+        texts = [s.text for s in sentences]
+        names = {s.speaker for s in sentences if s.speaker} | {episode.podcast}
+        names |= {p.get("name", "") for p in episode.persons}
+        phrases = keyphrases([*texts, episode.title, episode.description], 15, names)
+        claims = candidate_claims(sentences)
+        scored = _score_claims(claims, texts, phrases)
+        chosen = _select(scored, self.limit)
+        insights = sorted(
+            (_to_insight(claim, score, phrases) for claim, score in chosen),
+            key=lambda i: i.start,
+        )
+        summary = extractive_summary(episode, sentences, phrases, insights)
+        log.info(
+            "episode %s: %d insights from %d sentences",
+            episode.episode_id,
+            len(insights),
+            len(sentences),
+        )
+        return Extraction(insights=insights, summary=summary, engine=self.name)
+
+
+def build_insight_engine(settings: Settings) -> InsightEngine:
+    """The extractive engine offline; the LLM engine when OPENAI_API_KEY is set."""
+    return ExtractiveEngine(settings)
+
+
+def _score_claims(
+    claims: list[Claim], texts: list[str], phrases: list[str]
+) -> list[tuple[Claim, float]]:
+    """Score = centrality to the episode + keyphrase coverage + claim signal + length fit."""
+    df: Counter[str] = Counter()
+    for text in texts:
+        df.update(stem_set(text))
+    n_docs = max(len(texts), 1)
+    idf = {term: math.log(1 + n_docs / count) for term, count in df.items()}
+    centroid: Counter[str] = Counter()
+    for term, count in df.items():
+        centroid[term] = count * idf[term]
+    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+    phrase_stems = [set(stems(p)) for p in phrases]
+    out = []
+    for claim in claims:
+        terms = Counter(stems(claim.text))
+        vector = {t: c * idf.get(t, 1.0) for t, c in terms.items()}
+        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+        centrality = sum(v * centroid[t] for t, v in vector.items()) / (norm * centroid_norm)
+        coverage = sum(1 for p in phrase_stems if p and p <= terms.keys())
+        length_fit = 1.0 - abs(len(claim.text) - 170) / 300
+        extra_sentences = claim.last - claim.first  # one idea per item: prefer single sentences
+        score = 0.45 * centrality + 0.1 * min(coverage, 3) + 0.2 * claim.signal
+        out.append((claim, score + 0.1 * length_fit - 0.06 * extra_sentences))
+    return out
+
+
+def _select(scored: list[tuple[Claim, float]], limit: int) -> list[tuple[Claim, float]]:
+    """Best claims first, none overlapping in sentences or repeating another's idea."""
+    chosen: list[tuple[Claim, float]] = []
+    used: set[int] = set()
+    seen: list[frozenset[str]] = []
+    for claim, score in sorted(scored, key=lambda item: (-item[1], item[0].first)):
+        span = set(range(claim.first, claim.last + 1))
+        if span & used:
+            continue
+        terms = stem_set(claim.text)
+        if any(_jaccard(terms, other) > MAX_OVERLAP for other in seen):
+            continue
+        chosen.append((claim, score))
+        used |= span
+        seen.append(terms)
+        if len(chosen) >= limit:
+            break
+    return chosen
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _to_insight(claim: Claim, score: float, phrases: list[str]) -> ExtractedInsight:
+    terms = stem_set(claim.text)
+    topics = [p for p in phrases if set(stems(p)) <= terms][:4]
+    if not topics:
+        topics = keyphrases([claim.text, claim.text], limit=2)
+    return ExtractedInsight(
+        text=claim.text,
+        quote=claim.quote,
+        speaker=claim.speaker,
+        start=round(claim.start, 3),
+        end=round(claim.end, 3),
+        topics=topics,
+        score=round(max(0.0, min(1.0, score)), 4),
+    )
+
+
+def store_extraction(session: Session, episode: Episode, extraction: Extraction) -> None:
+    """Replace the episode's insights and summary; idempotent when an episode is reprocessed.
+
+    Insights already delivered or rated stay (the ledger and feedback point at them); a new
+    insight with the same text as one of those is not stored twice.
+    """
+    kept = _referenced_insights(session, episode.id)
+    session.exec(
+        delete(Insight).where(Insight.episode_id == episode.id, Insight.id.not_in(kept.keys()))
+    )
+    for item in extraction.insights:
+        if item.text in kept.values():
+            continue
+        session.add(
+            Insight(
+                episode_id=episode.id,
+                text=item.text,
+                quote=item.quote,
+                speaker=item.speaker,
+                start=item.start,
+                end=item.end,
+                topics=list(item.topics),
+                score=item.score,
+                engine=extraction.engine,
+            )
+        )
+    _store_summary(session, episode, extraction)
+    session.flush()
+
+
+def _referenced_insights(session: Session, episode_id: int) -> dict[int, str]:
+    delivered = select(DeliveryItem.insight_id)
+    rated = select(Feedback.insight_id)
+    query = select(Insight.id, Insight.text).where(
+        Insight.episode_id == episode_id,
+        or_(Insight.id.in_(delivered), Insight.id.in_(rated)),
+    )
+    return {row[0]: row[1] for row in session.exec(query)}
+
+
+def _store_summary(session: Session, episode: Episode, extraction: Extraction) -> None:
+    summary = extraction.summary
+    row = session.get(EpisodeSummary, episode.id) or EpisodeSummary(
+        episode_id=episode.id, summary=""
+    )
+    row.summary = summary.summary
+    row.key_points = [{"text": p.text, "start": p.start} for p in summary.key_points]
+    row.guests = list(summary.guests)
+    row.topics = list(summary.topics)
+    row.engine = extraction.engine
+    session.add(row)

@@ -1,0 +1,1 @@
+"""Background work: claiming episodes, the episode pipeline, scheduled jobs, leadership."""

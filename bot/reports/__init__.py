@@ -1,0 +1,1 @@
+"""Health at a glance: status and the workspace overview."""

@@ -1,0 +1,168 @@
+"""Health at a glance: polling, failing feeds, the work queue, dead letters, briefs per channel.
+
+``gather_status`` is shared by ``podbrief status`` and the chat ``/podbrief status`` command.
+Other areas add their own lines (spend, budgets) with ``StatusReport.add_section``.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from bot.channels.schedule import channel_zone, local_today, next_brief_at
+from bot.core.models import Channel, Delivery, Episode, Podcast
+from bot.core.services import Services
+from bot.core.urlsafety import shown_name
+from bot.costs.spend import spend_lines
+
+log = logging.getLogger(__name__)
+
+LIST_LIMIT = 10
+
+
+@dataclass(frozen=True)
+class FeedProblem:
+    podcast_id: int
+    title: str
+    failures: int
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class DeadEpisode:
+    episode_id: int
+    title: str
+    attempts: int
+    reason: str | None
+
+
+@dataclass(frozen=True)
+class ChannelSchedule:
+    channel_id: int
+    name: str
+    platform: str
+    status: str
+    next_brief: str | None  # ISO 8601 in the channel's own time zone; None when gone
+    last_date: str | None = None
+    last_status: str | None = None
+    last_error: str | None = None
+
+
+@dataclass
+class StatusReport:
+    """Everything ``status`` shows; ``lines()`` for chat and terminal, ``to_json()`` for --json."""
+
+    last_poll_at: datetime | None
+    feeds: int
+    failing_feeds: list[FeedProblem]
+    queue: dict[str, int]
+    dead: list[DeadEpisode]
+    channels: list[ChannelSchedule]
+    sections: dict[str, list[str]] = field(default_factory=dict)
+
+    def add_section(self, title: str, lines: list[str]) -> None:
+        """Extra lines from another area (e.g. "spend": today's and this month's cost)."""
+        self.sections[title] = list(lines)
+
+    def lines(self) -> list[str]:
+        """Short human-readable lines, most important first."""
+        polled = self.last_poll_at.strftime("%Y-%m-%d %H:%M UTC") if self.last_poll_at else "never"
+        out = [f"Feeds: {self.feeds} followed, last poll {polled}"]
+        out += [f"  failing: {f.title} ({f.failures}×): {f.last_error}" for f in self.failing_feeds]
+        queue = ", ".join(f"{k} {v}" for k, v in sorted(self.queue.items())) or "empty"
+        out.append(f"Episodes: {queue}")
+        out += [f"  dead: #{d.episode_id} {d.title}: {d.reason}" for d in self.dead]
+        for ch in self.channels:
+            last = f"last {ch.last_date} {ch.last_status}" if ch.last_date else "no brief yet"
+            if ch.last_error:
+                last += f" ({ch.last_error})"
+            when = f"next brief {ch.next_brief}" if ch.next_brief else f"{ch.status}"
+            out.append(f"Channel {ch.name or ch.channel_id} ({ch.platform}): {when}; {last}")
+        for title, lines in self.sections.items():
+            out.append(f"{title.capitalize()}:")
+            out += [f"  {line}" for line in lines]
+        return out
+
+    def to_json(self) -> dict:
+        """A JSON-ready dict (times as ISO 8601 strings)."""
+        data = asdict(self)
+        data["last_poll_at"] = self.last_poll_at.isoformat() if self.last_poll_at else None
+        return data
+
+
+def gather_status(
+    services: Services, session: Session, channel: Channel | None = None
+) -> StatusReport:
+    """The current health report; with ``channel``, only that channel's brief schedule."""
+    now = services.clock.now()
+    report = StatusReport(
+        last_poll_at=session.exec(select(func.max(Podcast.last_polled_at))).one(),
+        feeds=session.exec(select(func.count(Podcast.id))).one(),
+        failing_feeds=_failing_feeds(session),
+        queue=dict(
+            session.exec(select(Episode.status, func.count()).group_by(Episode.status)).all()
+        ),
+        dead=_dead_episodes(session),
+        channels=[_channel_schedule(session, ch, now) for ch in _channels(session, channel)],
+    )
+    report.add_section("spend", spend_lines(session, services.settings, now))
+    return report
+
+
+def _failing_feeds(session: Session) -> list[FeedProblem]:
+    query = (
+        select(Podcast)
+        .where(Podcast.failure_count > 0)
+        .order_by(Podcast.failure_count.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [
+        FeedProblem(p.id, shown_name(p.title, p.url), p.failure_count, p.last_error)
+        for p in session.exec(query)
+    ]
+
+
+def _dead_episodes(session: Session) -> list[DeadEpisode]:
+    query = (
+        select(Episode)
+        .where(Episode.status == "dead")
+        .order_by(Episode.updated_at.desc())
+        .limit(LIST_LIMIT)
+    )
+    return [DeadEpisode(e.id, e.title, e.attempts, e.status_reason) for e in session.exec(query)]
+
+
+def _channels(session: Session, channel: Channel | None) -> list[Channel]:
+    if channel is not None:
+        return [channel]
+    return list(session.exec(select(Channel).order_by(Channel.id)))
+
+
+def _channel_schedule(session: Session, channel: Channel, now: datetime) -> ChannelSchedule:
+    last = session.exec(
+        select(Delivery)
+        .where(Delivery.channel_id == channel.id)
+        .order_by(Delivery.local_date.desc())
+        .limit(1)
+    ).first()
+    delivered_today = last is not None and last.local_date == local_today(channel, now)
+    next_brief = None
+    if channel.status == "active":
+        instant = next_brief_at(channel, now, delivered_today=delivered_today)
+        next_brief = instant.astimezone(channel_zone(channel)).isoformat(timespec="minutes")
+    return ChannelSchedule(
+        channel_id=channel.id,
+        name=channel.name or channel.channel_ref,
+        platform=channel.platform,
+        status=channel.status
+        if channel.status == "active"
+        else f"{channel.status}: {channel.status_reason}",
+        next_brief=next_brief,
+        last_date=last.local_date.isoformat() if last else None,
+        last_status=last.status if last else None,
+        last_error=last.error if last else None,
+    )

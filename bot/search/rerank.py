@@ -1,0 +1,57 @@
+"""Context-aware reranking of full-text candidates: neighbours and the episode as evidence.
+
+A chunk is cut at about 300 words, but the talk about a topic often spans a boundary, and an
+episode that matches the question in many places is likelier to hold the answer than one
+stray match elsewhere. Both signals come from the candidate list itself (no extra search).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Sequence
+
+from sqlmodel import Session, col, select
+
+from bot.core.models import Chunk
+
+log = logging.getLogger(__name__)
+
+NEIGHBOUR_WEIGHT = 0.2
+EPISODE_WEIGHT = 0.5
+EPISODE_TOP = 3
+
+
+def rerank_with_context(
+    session: Session,
+    ranked: Sequence[tuple[int, float]],
+    *,
+    neighbour_weight: float = NEIGHBOUR_WEIGHT,
+    episode_weight: float = EPISODE_WEIGHT,
+) -> list[tuple[int, float]]:
+    """Add a share of adjacent chunks' and the episode's best scores to each chunk's score."""
+    if not ranked or (neighbour_weight == 0 and episode_weight == 0):
+        return list(ranked)
+    ids = [chunk_id for chunk_id, _ in ranked]
+    rows = session.exec(
+        select(Chunk.id, Chunk.episode_id, Chunk.kind, Chunk.idx).where(col(Chunk.id).in_(ids))
+    ).all()
+    where = {row[0]: (row[1], row[2], row[3]) for row in rows}
+    score = dict(ranked)
+    at: dict[tuple[int, str, int], float] = {where[i]: s for i, s in ranked if i in where}
+    by_episode: dict[int, list[float]] = defaultdict(list)
+    for chunk_id, value in ranked:
+        if chunk_id in where:
+            by_episode[where[chunk_id][0]].append(value)
+    episode_score = {
+        e: sum(sorted(v, reverse=True)[:EPISODE_TOP]) / EPISODE_TOP for e, v in by_episode.items()
+    }
+    rescored = []
+    for chunk_id in ids:
+        if chunk_id not in where:
+            continue
+        episode, kind, idx = where[chunk_id]
+        near = at.get((episode, kind, idx - 1), 0.0) + at.get((episode, kind, idx + 1), 0.0)
+        value = score[chunk_id] + neighbour_weight * near + episode_weight * episode_score[episode]
+        rescored.append((chunk_id, value))
+    return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))

@@ -1,0 +1,1 @@
+"""Language tools every stage shares: sentences, words and stems, keyphrases, topic terms."""

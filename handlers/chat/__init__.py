@@ -1,0 +1,1 @@
+"""The one command table, its parser, router and platform-neutral replies."""

@@ -1,0 +1,106 @@
+"""``podbrief run``, ``podbrief process`` and ``podbrief status``."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import sys
+import threading
+
+import typer
+from rich.progress import Progress
+
+log = logging.getLogger(__name__)
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    """SIGTERM (platform shutdown) and SIGINT (Ctrl-C) ask for a clean stop."""
+
+    def handler(signum, _frame) -> None:
+        log.info("received %s", signal.Signals(signum).name)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, handler)
+    signal.signal(signal.SIGINT, handler)
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("run")
+    def run(
+        ctx: typer.Context,
+        role: str = typer.Option(
+            "all", "--role", help="all | web (Slack HTTP) | worker (Discord, processing) | clock"
+        ),
+    ) -> None:
+        """The bot: Slack and/or Discord (whichever tokens are set) and the scheduler."""
+        from bot.providers.openai_models import check_models_in_background
+        from handlers.cli.app import runtime
+        from handlers.cli.publishers import build_publishers, slack_token_lookup
+        from handlers.runtime.process import ROLES, run_role
+
+        if role not in ROLES:
+            raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+        # APScheduler logs every run at INFO; a brief tick a minute would drown the real news.
+        logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
+        services = runtime(ctx).services()
+        check_models_in_background(services.settings)  # warns about retired/unserved models
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        result = run_role(
+            services,
+            role,
+            stop=stop,
+            publishers=build_publishers(services.settings, slack_token_lookup(services)),
+            say=typer.echo,
+        )
+        log.info("podbrief %s stopped (%s)", role, "clean" if result.clean else "forced")
+        # Everything lives in the database and claims are released: exit now, so neither a job
+        # thread still inside a slow call nor interpreter teardown eats the 25 s stop budget.
+        services.engine.dispose()
+        sys.stdout.flush()
+        logging.shutdown()
+        os._exit(0)
+
+    @app.command("process")
+    def process(
+        ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="print JSON")
+    ) -> None:
+        """Transcripts, insights and index for pending episodes (once, then exit)."""
+        from bot.jobs.pipeline import process_pending
+        from handlers.cli.app import runtime
+
+        services = runtime(ctx).services()
+        stop = threading.Event()
+        _stop_on_signals(stop)
+        if as_json:
+            counts = process_pending(services, stop=stop)
+            typer.echo(json.dumps({"dead": 0, **counts}))
+            return
+        with Progress(transient=True) as progress:
+            task = progress.add_task("processing episodes", total=None)
+
+            def on_progress(done: int, total: int) -> None:
+                progress.update(task, completed=done, total=total)
+
+            counts = process_pending(services, on_progress, stop=stop)
+        typer.echo(", ".join(f"{count} {name}" for name, count in counts.items()))
+
+    @app.command("status")
+    def status(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="print JSON"),
+    ) -> None:
+        """Last poll, failing feeds, queue, dead letters and each channel's next brief."""
+        from bot.core.db import session_scope
+        from bot.reports.status import gather_status
+        from handlers.cli.app import runtime
+
+        services = runtime(ctx).services()
+        with session_scope(services.engine) as session:
+            report = gather_status(services, session)
+        if as_json:
+            typer.echo(json.dumps(report.to_json(), default=str))
+        else:
+            typer.echo("\n".join(report.lines()))

@@ -1,0 +1,76 @@
+"""``podbrief usage``: tokens, audio hours and estimated cost; ``podbrief providers``: checks."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.console import Console
+from rich.table import Table
+from sqlmodel import Session
+
+from bot.core.clock import utcnow
+from bot.costs.spend import spend_lines
+from bot.costs.usage import usage_report
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("usage")
+    def usage(
+        ctx: typer.Context,
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        days: int = typer.Option(30, "--days", min=1, help="How many days back."),
+    ) -> None:
+        """Paid-service usage and estimated cost (PRICE_* settings) over the last N days."""
+        from handlers.cli.app import runtime
+
+        rt = runtime(ctx)
+        now = utcnow()
+        with Session(rt.engine()) as session:
+            report = usage_report(session, days=days, now=now)
+            lines = spend_lines(session, rt.settings, now)
+        if as_json:
+            typer.echo(json.dumps({**report, "status": lines}, indent=2))
+            return
+        print_report(report, lines)
+
+    @app.command("providers")
+    def providers(ctx: typer.Context) -> None:
+        """Which paid services are on, and warnings about the configured models."""
+        from bot.providers.factory import llm_configured
+        from bot.providers.openai_client import build_openai_client
+        from bot.providers.openai_models import model_warnings
+        from handlers.cli.app import runtime
+
+        settings = runtime(ctx).settings
+        typer.echo(f"transcription: {'AssemblyAI' if settings.assemblyai_api_key else 'off'}")
+        if not llm_configured(settings):
+            typer.echo("LLM: off (extractive engine)")
+            return
+        where = settings.openai_base_url or "OpenAI"
+        typer.echo(f"LLM: {settings.openai_model} at {where}; embeddings: {settings.embeddings}")
+        for warning in model_warnings(settings, build_openai_client(settings), utcnow().date()):
+            typer.echo(f"warning: {warning}")
+
+
+def print_report(report: dict, lines: list[str]) -> None:
+    """The usage report as a table, then the status lines."""
+    table = Table(title=f"Usage since {report['since'][:10]} ({report['days']} days)")
+    for column in ("service", "operation", "calls", "input tokens", "output tokens", "audio h"):
+        table.add_column(column)
+    table.add_column("cost USD", justify="right")
+    for row in report["rows"]:
+        table.add_row(
+            row["service"],
+            row["operation"],
+            str(row["calls"]),
+            f"{row['input_tokens']:,}",
+            f"{row['output_tokens']:,}",
+            f"{row['audio_hours']:.2f}",
+            f"{row['cost_usd']:.4f}",
+        )
+    console = Console()
+    console.print(table)
+    console.print(f"Total: ${report['total_cost_usd']:.4f} (estimated)")
+    for line in lines:
+        console.print(line, markup=False)

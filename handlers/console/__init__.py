@@ -1,0 +1,1 @@
+"""The terminal adapter: console chat, rich rendering, briefs printed to the terminal."""

@@ -1,0 +1,1 @@
+"""One podbrief process in a role: chat adapters and/or the scheduler."""

@@ -1,0 +1,1 @@
+"""WSGI serving for the web role: the HTTP server and AssemblyAI's webhook."""
