@@ -18,10 +18,10 @@ from pathlib import Path
 
 import discord
 
-from bot.briefs.compose import Brief, BriefItem, RelatedInsight
 from bot.core import db
 from bot.core.config import Settings
 from bot.core.services import Services
+from bot.core.values import Brief, BriefItem, RelatedInsight
 from handlers.chat.commands import CommandRequest, Line, Reply
 from handlers.discord_bot.client import build_client
 from handlers.discord_bot.payloads import command_payloads, validate_payloads

@@ -22,9 +22,10 @@ from bot.core.config import Settings
 from bot.core.models import Channel, Episode, Insight, Podcast, Subscription
 from bot.core.ports import EpisodeContext
 from bot.core.services import Services
+from bot.core.values import Segment
 from bot.demo.run import SAMPLES_DIR
 from bot.insights.extractive import ExtractiveEngine
-from bot.transcripts import Segment, parse_transcript
+from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "transcripts"

@@ -13,15 +13,14 @@ from pathlib import Path
 
 import webvtt
 
-from bot.ask.answers import Passage
 from bot.core.config import Settings
 from bot.core.ports import EpisodeContext
+from bot.core.values import Passage, Segment
 from bot.costs.usage import UsageEvent, estimate_cost
 from bot.demo.run import SAMPLES_DIR
 from bot.providers.openai_answers import LLMAnswerWriter
 from bot.providers.openai_client import JsonModel
 from bot.providers.openai_insights import LLMInsightEngine
-from bot.transcripts import Segment
 from tests.fakes.openai_server import FakeOpenAI
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -19,11 +19,11 @@ from pathlib import Path
 from sqlalchemy import text, update
 from sqlmodel import Session
 
-from bot.briefs.compose import Brief
 from bot.core import db
 from bot.core.config import Settings
 from bot.core.models import Channel, Episode, Podcast
 from bot.core.services import Services
+from bot.core.values import Brief
 from bot.delivery.posting import deliver_due
 from bot.jobs.work import claim_episodes, mark_done
 

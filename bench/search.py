@@ -28,9 +28,11 @@ from bot.core import db
 from bot.core.config import Settings
 from bot.core.models import Episode, Podcast
 from bot.core.services import Services
+from bot.core.values import Segment
 from bot.search.chunker import chunk_segments
-from bot.search.retrieval import chunk_row, insert_chunk_rows, search_passages
-from bot.transcripts import Segment, parse_transcript
+from bot.search.index import chunk_row, insert_chunk_rows
+from bot.search.retrieval import search_passages
+from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "transcripts"

@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from bot.demo.run import SAMPLES_DIR
-from bot.transcripts import parse_transcript
+from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "transcripts"

@@ -7,8 +7,9 @@ from pathlib import Path
 from sqlmodel import Session
 
 from bot.core.models import Episode, Podcast
-from bot.transcripts import Segment, parse_transcript
-from bot.transcripts.sources import store_segments
+from bot.core.values import Segment
+from bot.transcripts.parse import parse_transcript
+from bot.transcripts.store import store_segments
 
 
 def load_segments(path: Path) -> list[Segment]:

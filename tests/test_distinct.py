@@ -8,8 +8,7 @@ from datetime import date
 
 from rich.console import Console
 
-from bot.ask.answers import Answer, Citation
-from bot.briefs.compose import Brief
+from bot.core.values import Answer, Brief, Citation
 from bot.text.wording import same_words
 from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.console.brief import render_brief as terminal_brief

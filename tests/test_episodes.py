@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from bot.core.errors import InvalidInput, TranscriptError
 from bot.transcripts.imports import import_episode, list_episodes, parse_published, slugify
-from bot.transcripts.sources import load_segments
+from bot.transcripts.store import load_segments
 from tests.conftest import TEST_SAMPLES
 
 SAMPLES = TEST_SAMPLES

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from bot.core.values import Segment
 from bot.providers.grounding import TranscriptIndex
-from bot.transcripts import Segment
 
 SEGMENTS = [
     Segment(10.0, 14.0, "Dana", "So, um, we took the open model,"),

@@ -11,10 +11,10 @@ from bot.core.config import Settings
 from bot.core.errors import NotFound
 from bot.core.models import Delivery, DeliveryItem, EpisodeSummary, Insight
 from bot.core.ports import EpisodeContext, Extraction
+from bot.core.values import Segment
 from bot.insights.extractive import ExtractiveEngine, build_insight_engine, store_extraction
 from bot.insights.summaries import get_summary
 from bot.text.sentences import clean_wording
-from bot.transcripts import Segment
 from tests.fakes.insights_data import dialogue_segments, seed_channel, seed_episode, seed_podcast
 
 FILLER_RE = re.compile(r"\b(?:um+|uh+|erm|you know)\b|\b(\w+) \1\b", re.I)

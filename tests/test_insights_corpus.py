@@ -11,7 +11,7 @@ from bot.core.errors import TranscriptError
 from bot.core.ports import EpisodeContext
 from bot.demo.run import SAMPLES_DIR
 from bot.insights.extractive import ExtractiveEngine
-from bot.transcripts import parse_transcript
+from bot.transcripts.parse import parse_transcript
 from tests.test_insights import assert_hygienic, hygiene_problems
 
 SAMPLES = SAMPLES_DIR

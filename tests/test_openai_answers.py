@@ -8,9 +8,9 @@ from datetime import date
 import numpy as np
 import pytest
 
-from bot.ask.answers import Passage
 from bot.core.config import Settings
 from bot.core.errors import ServiceUnavailable
+from bot.core.values import Passage
 from bot.providers.openai_answers import LLMAnswerWriter
 from bot.providers.openai_client import JsonModel, build_openai_client
 from bot.providers.openai_embeddings import OpenAIEmbedder

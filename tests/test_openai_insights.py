@@ -10,12 +10,12 @@ import webvtt
 
 from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, ExtractedSummary, Extraction
+from bot.core.values import Segment
 from bot.providers.fallback import FallbackInsightEngine
 from bot.providers.grounding import normalise
 from bot.providers.openai_client import JsonModel
 from bot.providers.openai_insights import LLMInsightEngine
 from bot.providers.resilience import CircuitOpen
-from bot.transcripts import Segment
 from tests.fakes.openai_server import FakeOpenAI, completion, error
 from tests.fakes.providers_loopback import Scripted
 

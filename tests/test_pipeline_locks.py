@@ -17,10 +17,10 @@ from bot.core.config import Settings
 from bot.core.models import Channel, Chunk, Episode, Feedback, Insight, TranscriptSegment
 from bot.core.ports import EpisodeContext, Extraction
 from bot.core.services import Services
+from bot.core.values import Segment
 from bot.insights.extractive import ExtractiveEngine
 from bot.jobs.pipeline import process_episode
-from bot.search.retrieval import index_episode
-from bot.transcripts import Segment
+from bot.search.index import index_episode
 from tests.fakes.insights_data import (
     dialogue_segments,
     seed_channel,

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.briefs.compose import RelatedInsight
+from bot.core.values import RelatedInsight
 from bot.reports.workspace import ChannelOverview, FeedHealth, WorkspaceOverview
 from handlers.chat.commands import Line, Reply
 from handlers.slack_app import mrkdwn

@@ -13,7 +13,7 @@ from bot.core.models import Channel, Episode, Podcast, Subscription, Usage
 from bot.core.services import Services
 from bot.costs.spend import spend_lines
 from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
-from bot.transcripts.sources import load_segments
+from bot.transcripts.store import load_segments
 from bot.transcripts.transcription import handle_assemblyai_webhook, transcribe_episode
 from tests.fakes.assemblyai_server import FakeAssemblyAI, turns_payload
 

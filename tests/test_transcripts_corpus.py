@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.transcripts import ParsedTranscript, parse_transcript
+from bot.transcripts.parse import ParsedTranscript, parse_transcript
 
 # file → (format the content really is, speakers the file names, or None when it names none)
 CORPUS_FILES: dict[str, tuple[str, set[str] | None]] = {

@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from bot.core.errors import TranscriptError
+from bot.core.values import Segment
 from bot.demo.run import SAMPLES_DIR
-from bot.transcripts import Segment, parse_transcript
+from bot.transcripts.parse import parse_transcript
 from bot.transcripts.timecode import parse_timecode
 from tests.conftest import TEST_SAMPLES
 

@@ -16,7 +16,8 @@ from sqlmodel import Session
 from bot.core.config import Settings
 from bot.core.models import Episode, Podcast
 from bot.core.services import Services
-from bot.transcripts.sources import load_segments, obtain_segments
+from bot.transcripts.sources import obtain_segments
+from bot.transcripts.store import load_segments
 from tests.conftest import TEST_SAMPLES
 
 SAMPLES = TEST_SAMPLES

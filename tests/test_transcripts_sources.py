@@ -11,14 +11,10 @@ from sqlmodel import Session
 from bot.core.errors import FetchError, TranscriptError, UnsafeURL
 from bot.core.models import Episode, Podcast
 from bot.core.services import Services
-from bot.transcripts import Segment
-from bot.transcripts.sources import (
-    choose_transcripts,
-    fetch_publisher_transcript,
-    load_segments,
-    obtain_segments,
-    store_segments,
-)
+from bot.core.values import Segment
+from bot.transcripts import sources
+from bot.transcripts.sources import choose_transcripts, fetch_publisher_transcript, obtain_segments
+from bot.transcripts.store import load_segments, store_segments
 from tests.conftest import TEST_SAMPLES
 from tests.fakes.transcripts_fetcher import FakeTranscriptFetcher
 
@@ -184,9 +180,7 @@ def test_obtain_segments_falls_back_to_transcription(
         calls.append(episode.id)
         return [Segment(0.0, 2.0, "A", "Transcribed.")]
 
-    module = types.ModuleType("bot.transcripts.transcription")
-    module.transcribe_episode = transcribe_episode  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.transcripts.transcription", module)
+    monkeypatch.setattr(sources, "transcribe_episode", transcribe_episode)
     services.transcriber = object()
     episode = _episode(session, [{"url": "https://ex.com/gone.srt"}])
     assert obtain_segments(services, session, episode)[0].text == "Transcribed."

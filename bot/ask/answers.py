@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import asdict, dataclass, field
-from datetime import date
 from typing import TYPE_CHECKING
+
+from bot.core.values import Answer, AskScope, Citation, Passage
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -15,48 +15,6 @@ if TYPE_CHECKING:
     from bot.core.services import Services
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class Citation:
-    podcast: str
-    episode: str
-    episode_id: int
-    start: float
-    end: float
-    text: str
-    url: str  # audio_url#t=SECONDS, or the episode page
-
-
-@dataclass(frozen=True)
-class Passage(Citation):
-    score: float = 0.0
-    kind: str = "transcript"  # transcript | summary | insight
-
-
-@dataclass(frozen=True)
-class AskScope:
-    podcast: str | None = None
-    episode_id: int | None = None
-    since: date | None = None
-    until: date | None = None
-
-
-@dataclass(frozen=True)
-class Answer:
-    answer: str
-    citations: list[Citation]
-    passages: list[Passage] = field(default_factory=list)
-    engine: str = "extractive"
-
-    def to_json(self) -> dict:
-        """The CLI contract shape (DESIGN.md)."""
-        return {
-            "answer": self.answer,
-            "citations": [asdict(c) for c in self.citations],
-            "passages": [asdict(p) for p in self.passages],
-            "engine": self.engine,
-        }
 
 
 NOT_FOUND = "The retrieved passages don't contain the answer to that question."
@@ -110,7 +68,7 @@ def _written_answer(writer: AnswerWriter, question: str, passages: list[Passage]
 
 def _extractive_answer(session: Session, question: str, passages: list[Passage]) -> Answer:
     from bot.ask.extractive import best_sentences, idf_weights, sentence_citation
-    from bot.search.retrieval import doc_freqs
+    from bot.search.fulltext import doc_freqs
     from bot.search.terms import content_words
 
     idf = idf_weights(*doc_freqs(session, content_words(question)))

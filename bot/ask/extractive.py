@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
-from bot.ask.answers import Citation, Passage
 from bot.core.models import Episode, TranscriptSegment
+from bot.core.moments import moment_url
+from bot.core.values import Citation, Passage, Segment
 from bot.search.chunker import joined_text
 from bot.search.terms import content_words, stem
-from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)
 
@@ -102,9 +102,7 @@ def sentence_citation(session: Session, sentence: Sentence) -> Citation:
     url = passage.url
     if start != passage.start:
         episode = session.get(Episode, passage.episode_id)
-        from bot.search.retrieval import passage_url
-
-        url = passage_url(episode, start) if episode else url
+        url = moment_url(episode.audio_url, episode.link, start) if episode else url
     return Citation(
         podcast=passage.podcast,
         episode=passage.episode,

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
 from bot.core.models import Episode, Insight, Podcast
+from bot.core.moments import moment_url
 from bot.core.urlsafety import shown_name
 from bot.text.keyphrases import stem_set
 
@@ -44,9 +45,7 @@ class PoolInsight:
     @property
     def url(self) -> str:
         """The audio at ``start`` (``#t=`` media fragment), else the episode page."""
-        if self.audio_url:
-            return f"{self.audio_url}#t={int(self.start)}"
-        return self.link
+        return moment_url(self.audio_url, self.link, self.start)
 
 
 @dataclass

@@ -10,12 +10,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 
 if TYPE_CHECKING:
-    from bot.ask.answers import Passage
-    from bot.briefs.compose import Brief
     from bot.core.models import Channel
+    from bot.core.values import Brief, Passage
 
 
 # --- fetching -------------------------------------------------------------------------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -22,3 +24,8 @@ class Services:
     transcriber: Any = None  # bot.providers transcriber (AssemblyAI) or None
     answer_writer: Any = None  # LLM answer writer or None (extractive answers)
     embedder: Any = None  # embeddings provider or None
+
+
+def worker_name(services: Services) -> str:
+    """This process's claim name: WORKER_ID, else host:pid (unique across restarts)."""
+    return services.settings.worker_id or f"{socket.gethostname()}:{os.getpid()}"

@@ -20,9 +20,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, delete, select
 
-from bot.briefs.compose import Brief, record_delivered
+from bot.briefs.compose import record_delivered
 from bot.core.db import session_scope
 from bot.core.models import Channel, Delivery, DeliveryItem
+from bot.core.values import Brief
 
 log = logging.getLogger(__name__)
 

@@ -16,14 +16,15 @@ from datetime import date, datetime, timedelta
 from sqlmodel import Session, select
 from tenacity import Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential_jitter
 
-from bot.briefs.compose import Brief, compose_brief
+from bot.briefs.compose import compose_brief
 from bot.channels.schedule import due_date, local_today
 from bot.core.config import Settings
 from bot.core.db import session_scope
 from bot.core.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
 from bot.core.models import Channel
 from bot.core.ports import Publisher
-from bot.core.services import Services
+from bot.core.services import Services, worker_name
+from bot.core.values import Brief
 from bot.delivery.ledger import (
     DeliveryClaim,
     claim_delivery,
@@ -32,7 +33,6 @@ from bot.delivery.ledger import (
     mark_sent,
     settled_dates,
 )
-from bot.jobs.work import worker_name
 
 log = logging.getLogger(__name__)
 

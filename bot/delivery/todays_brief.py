@@ -16,16 +16,16 @@ from datetime import UTC, date, datetime
 from sqlalchemy import update
 from sqlmodel import Session, select
 
-from bot.briefs.compose import Brief, brief_item, compose_brief
+from bot.briefs.compose import brief_item, compose_brief
 from bot.briefs.pool import load_pool
 from bot.channels.schedule import channel_zone, local_today
 from bot.core.db import session_scope
 from bot.core.models import Channel, Delivery, DeliveryItem, Podcast, Subscription
 from bot.core.ports import Publisher
-from bot.core.services import Services
+from bot.core.services import Services, worker_name
+from bot.core.values import Brief
 from bot.delivery.ledger import DeliveryClaim, claim_delivery, mark_sent
 from bot.delivery.posting import claim_timeout
-from bot.jobs.work import worker_name
 
 log = logging.getLogger(__name__)
 

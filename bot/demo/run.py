@@ -20,11 +20,12 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from bot.briefs.compose import Brief, compose_brief
+from bot.briefs.compose import compose_brief
 from bot.core.clock import utcnow
 from bot.core.config import Settings
 from bot.core.models import Channel, Subscription
 from bot.core.services import Services
+from bot.core.values import Brief
 
 log = logging.getLogger(__name__)
 

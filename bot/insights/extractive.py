@@ -13,11 +13,11 @@ from sqlmodel import Session, select
 from bot.core.config import Settings
 from bot.core.models import DeliveryItem, Episode, EpisodeSummary, Feedback, Insight
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction, InsightEngine
+from bot.core.values import Segment
 from bot.insights.claims import Claim, candidate_claims
 from bot.insights.summaries import extractive_summary
 from bot.text.keyphrases import keyphrases, stem_set, stems
 from bot.text.sentences import split_sentences
-from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)
 

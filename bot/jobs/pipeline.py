@@ -21,7 +21,7 @@ from bot.core.db import session_scope
 from bot.core.errors import NotYet, PodbriefError, ServiceUnavailable
 from bot.core.models import Episode, Insight, Podcast
 from bot.core.ports import EpisodeContext, Extraction
-from bot.core.services import Services
+from bot.core.services import Services, worker_name
 from bot.jobs.work import (
     claim_episodes,
     keep_claim,
@@ -29,13 +29,12 @@ from bot.jobs.work import (
     mark_failed,
     mark_waiting,
     queue_depth,
-    worker_name,
 )
 
 if TYPE_CHECKING:
     import numpy as np
 
-    from bot.transcripts import Segment
+    from bot.core.values import Segment
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ def process_episode(services: Services, episode_id: int) -> None:
     SQLite has one write lock, and claims, polls, chat and heartbeats wait at most 30 s for it.
     """
     from bot.insights.extractive import store_extraction
-    from bot.search.retrieval import embed_chunk_rows, episode_chunk_rows, replace_chunks
+    from bot.search.index import index_episode
     from bot.transcripts.sources import obtain_segments
 
     with session_scope(services.engine) as session:  # commits the segments it stores
@@ -75,12 +74,7 @@ def process_episode(services: Services, episode_id: int) -> None:
     with session_scope(services.engine) as session:  # one short write: no remote calls inside
         episode = session.get(Episode, episode_id)
         store_extraction(session, episode, extraction)
-        rows = episode_chunk_rows(session, episode_id)
-        if vectors is not None:
-            embed_chunk_rows(rows, [vectors.get(row["text"]) for row in rows])
-            if missing := sum(row["text"] not in vectors for row in rows):
-                log.warning("episode %s: %d chunks indexed without embeddings", episode_id, missing)
-        replace_chunks(session, episode_id, rows)
+        index_episode(session, episode_id, vectors=vectors)
         episode.status, episode.status_reason = "done", None
         episode.processed_at = utcnow()
         session.add(episode)
@@ -88,7 +82,7 @@ def process_episode(services: Services, episode_id: int) -> None:
 
 def _insight_texts(session: Session, episode_id: int) -> list[str]:
     """Chunk texts of the episode's stored insights (delivered or rated ones outlive a rerun)."""
-    from bot.search.retrieval import insight_chunk_text
+    from bot.search.index import insight_chunk_text
 
     query = select(Insight.text, Insight.quote).where(Insight.episode_id == episode_id)
     return [insight_chunk_text(text, quote) for text, quote in session.exec(query)]
@@ -102,19 +96,12 @@ def _embed_ahead(
     old_insights: list[str],
 ) -> dict[str, np.ndarray] | None:
     """Vectors by chunk text for every chunk the episode can get; None if not embedding."""
-    from bot.search.chunker import chunk_segments
-    from bot.search.retrieval import insight_chunk_text, summary_chunk_text
+    from bot.search.index import planned_chunk_texts
     from bot.search.vectors import embed_texts
 
     if services.embedder is None:
         return None
-    summary = extraction.summary
-    texts = [chunk.text for chunk in chunk_segments(segments)] + old_insights
-    texts += [insight_chunk_text(item.text, item.quote) for item in extraction.insights]
-    if summary.summary.strip():
-        points = [point.text for point in summary.key_points]
-        texts.append(summary_chunk_text(summary.summary, points, summary.topics))
-    texts = list(dict.fromkeys(texts))
+    texts = planned_chunk_texts(segments, extraction, old_insights)
     try:
         return dict(zip(texts, embed_texts(texts, services.embedder), strict=True))
     except ServiceUnavailable as exc:

@@ -11,8 +11,6 @@ States: pending → processing → done | failed (retry at ``next_attempt_at``) 
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,16 +22,10 @@ from sqlalchemy.engine import Engine
 from bot.core.clock import Clock
 from bot.core.db import session_scope
 from bot.core.models import Episode
-from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(hours=6)
-
-
-def worker_name(services: Services) -> str:
-    """This process's claim name: WORKER_ID, else host:pid (unique across restarts)."""
-    return services.settings.worker_id or f"{socket.gethostname()}:{os.getpid()}"
 
 
 def claimable(now: datetime):

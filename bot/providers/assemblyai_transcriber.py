@@ -20,8 +20,9 @@ from assemblyai.prerecorded.v2 import api as aai_api
 from bot.core.config import Settings
 from bot.core.errors import TranscriptionFailed, TranscriptionPending
 from bot.core.ports import Transcription
+from bot.core.values import Segment
 from bot.providers.resilience import Resilience, TransientHTTPError, resilience_for
-from bot.transcripts import Segment
+from bot.transcripts.transcription import WEBHOOK_AUTH_HEADER
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -138,9 +139,6 @@ class AssemblyAITranscriber:
                 raise TranscriptionPending(f"AssemblyAI job {job_id} still {response.status.value}")
             self.sleep(interval)
             interval = min(interval * 1.5, 60.0)
-
-
-WEBHOOK_AUTH_HEADER = "X-Podbrief-Webhook-Secret"
 
 
 def transcription_from(response: aai.types.TranscriptResponse) -> Transcription:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from bot.core.errors import ServiceUnavailable
 from bot.core.ports import EpisodeContext, Extraction, InsightEngine
-from bot.transcripts import Segment
+from bot.core.values import Segment
 
 log = logging.getLogger(__name__)
 

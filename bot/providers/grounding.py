@@ -8,7 +8,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 # A quote must carry at least this many words to prove anything.

@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.ask.answers import Passage
+from bot.core.moments import format_timestamp
 from bot.core.ports import WrittenAnswer
+from bot.core.values import Passage
 from bot.providers.openai_client import JsonModel
-from bot.providers.openai_prompts import ANSWER_SYSTEM, AnswerOut, clock, neutralise
+from bot.providers.openai_prompts import ANSWER_SYSTEM, AnswerOut, neutralise
 from bot.providers.output_safety import safe_text
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -36,7 +37,7 @@ class LLMAnswerWriter:
 def answer_prompt(question: str, passages: Sequence[Passage]) -> str:
     """The user message: the question and the numbered, delimited passages."""
     blocks = [
-        f"[{n}] {neutralise(p.podcast)} · {neutralise(p.episode)} · {clock(p.start)}\n"
+        f"[{n}] {neutralise(p.podcast)} · {neutralise(p.episode)} · {format_timestamp(p.start)}\n"
         f"{neutralise(p.text)}"
         for n, p in enumerate(passages, start=1)
     ]

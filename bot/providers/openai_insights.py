@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, ExtractedInsight, ExtractedSummary, Extraction, KeyPoint
+from bot.core.values import Segment
 from bot.providers.grounding import TranscriptIndex, normalise
 from bot.providers.openai_client import JsonModel, estimate_tokens
 from bot.providers.openai_prompts import (
@@ -26,7 +27,6 @@ from bot.providers.openai_prompts import (
     transcript_lines,
 )
 from bot.providers.output_safety import safe_text
-from bot.transcripts import Segment
 
 log = logging.getLogger(__name__)
 

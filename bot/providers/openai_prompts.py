@@ -7,7 +7,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, Field
 
-from bot.transcripts import Segment
+from bot.core.moments import format_timestamp
+from bot.core.values import Segment
 
 
 class InsightOut(BaseModel):
@@ -81,14 +82,6 @@ def neutralise(text: str) -> str:
     return _TAG.sub(lambda m: "‹" if m.group(0) == "<" else "›", text)
 
 
-def clock(seconds: float) -> str:
-    """``mm:ss`` (or ``h:mm:ss``) for a position in the episode."""
-    total = max(0, int(seconds))
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
-
-
 def parse_clock(text: str) -> float | None:
     """Seconds from ``[h:]mm:ss`` (brackets allowed), or None."""
     parts = text.strip().strip("[]").split(":")
@@ -107,7 +100,7 @@ def parse_clock(text: str) -> float | None:
 def transcript_lines(segments: Sequence[Segment]) -> list[str]:
     """One ``[mm:ss] Speaker: text`` line per segment."""
     return [
-        f"[{clock(s.start)}] {neutralise(s.speaker) + ': ' if s.speaker else ''}"
+        f"[{format_timestamp(s.start)}] {neutralise(s.speaker) + ': ' if s.speaker else ''}"
         f"{neutralise(s.text)}"
         for s in segments
     ]

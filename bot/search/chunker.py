@@ -6,7 +6,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 
 log = logging.getLogger(__name__)
 

@@ -52,7 +52,7 @@ def feedback_terms(
     session: Session, question: str, episode_ids: list[int] | None
 ) -> dict[str, float]:
     """Words frequent in the top passages for ``question`` and rare across the corpus."""
-    from bot.search.retrieval import doc_freqs, rank_chunks
+    from bot.search.fulltext import doc_freqs, rank_chunks
 
     terms = query_terms(question)
     if not terms:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 from bot.transcripts.segments import tidy
 from bot.transcripts.speaker import clean_speaker, split_speaker
 from bot.transcripts.timecode import parse_timecode

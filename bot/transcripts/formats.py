@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 from bot.transcripts.html import parse_html
 from bot.transcripts.json_fmt import parse_json
 from bot.transcripts.markdown import parse_markdown

@@ -13,8 +13,8 @@ from sqlmodel import Session, col, select
 
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Episode, Podcast, TranscriptSegment
-from bot.transcripts import parse_transcript
-from bot.transcripts.sources import store_segments
+from bot.transcripts.parse import parse_transcript
+from bot.transcripts.store import store_segments
 
 log = logging.getLogger(__name__)
 

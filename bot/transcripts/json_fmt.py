@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.core.errors import TranscriptError
-from bot.transcripts import Segment
+from bot.core.values import Segment
 from bot.transcripts.segments import Word, merge_into_sentences, tidy
 from bot.transcripts.speaker import clean_speaker
 

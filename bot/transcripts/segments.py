@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 
 _SENTENCE_END_RE = re.compile(r"[.?!…][\"'”’)\]]*$")
 _PUNCT_ONLY_RE = re.compile(r"^[^\w\s]+$")

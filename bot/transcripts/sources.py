@@ -8,15 +8,17 @@ import logging
 from collections.abc import Coroutine
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import delete, insert
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.core.errors import FetchError, InvalidInput, TranscriptError
-from bot.core.models import Episode, TranscriptSegment
+from bot.core.models import Episode
 from bot.core.ports import Fetcher
 from bot.core.urlsafety import shown
-from bot.transcripts import ParsedTranscript, Segment, parse_transcript
+from bot.core.values import Segment
+from bot.transcripts.parse import ParsedTranscript, parse_transcript
 from bot.transcripts.sniff import declared_format
+from bot.transcripts.store import load_segments, store_segments
+from bot.transcripts.transcription import transcribe_episode
 
 if TYPE_CHECKING:
     from bot.core.services import Services
@@ -71,35 +73,6 @@ async def _fetch_one(entry: dict, fetcher: Fetcher, *, max_bytes: int) -> Parsed
     return parse_transcript(result.content, mime=mime, filename=result.url or entry["url"])
 
 
-def store_segments(session: Session, episode_id: int, segments: list[Segment]) -> int:
-    """Replace the episode's stored segments with ``segments``; returns how many were stored."""
-    session.execute(delete(TranscriptSegment).where(TranscriptSegment.episode_id == episode_id))
-    rows = [
-        {
-            "episode_id": episode_id,
-            "idx": idx,
-            "start": seg.start,
-            "end": seg.end,
-            "speaker": seg.speaker,
-            "text": seg.text,
-        }
-        for idx, seg in enumerate(segments)
-    ]
-    if rows:
-        session.execute(insert(TranscriptSegment), rows)
-    return len(rows)
-
-
-def load_segments(session: Session, episode_id: int) -> list[Segment]:
-    """The episode's stored segments in order (empty when none are stored)."""
-    query = (
-        select(TranscriptSegment)
-        .where(TranscriptSegment.episode_id == episode_id)
-        .order_by(TranscriptSegment.idx)
-    )
-    return [Segment(r.start, r.end, r.speaker, r.text) for r in session.exec(query)]
-
-
 def obtain_segments(services: Services, session: Session, episode: Episode) -> list[Segment]:
     """Stored segments; else the publisher's transcript; else transcription when it is on."""
     stored = load_segments(session, episode.id)
@@ -113,8 +86,6 @@ def obtain_segments(services: Services, session: Session, episode: Episode) -> l
                 raise
             log.info("episode %s: %s; transcribing instead", episode.id, exc)
     if services.transcriber is not None:
-        from bot.transcripts.transcription import transcribe_episode
-
         return transcribe_episode(services, session, episode)
     raise TranscriptError("no transcript: the feed publishes none and transcription is off")
 

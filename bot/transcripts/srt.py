@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 from bot.transcripts.cues import cues_to_segments, parse_cue_blocks
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 from bot.transcripts.segments import fill_ends, tidy
 from bot.transcripts.speaker import clean_speaker, split_speaker
 from bot.transcripts.timecode import parse_timecode

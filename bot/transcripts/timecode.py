@@ -23,11 +23,3 @@ def parse_timecode(value: str) -> float | None:
     if match["m"] is not None and seconds > 59:
         return None
     return hours * 3600 + minutes * 60 + seconds + fraction
-
-
-def format_timecode(seconds: float) -> str:
-    """``H:MM:SS`` (or ``M:SS`` under an hour) for human output."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

@@ -23,14 +23,17 @@ from bot.core.errors import (
 from bot.core.models import Channel, Episode, Subscription
 from bot.core.ports import Transcription
 from bot.core.services import Services
+from bot.core.values import Segment
 from bot.costs.spend import ASSUMED_EPISODE_S, current_budget
 from bot.costs.usage import UsageEvent, usage_row
-from bot.transcripts import Segment
+from bot.transcripts.store import store_segments
 
 log = logging.getLogger(__name__)
 
 # The ranking's default ``min_relevance``: transcribe what a brief could actually use.
 MIN_TOPIC_RELEVANCE = 0.5
+
+WEBHOOK_AUTH_HEADER = "X-Podbrief-Webhook-Secret"  # carries WEBHOOK_SECRET on callbacks
 
 
 def transcribe_episode(services: Services, session: Session, episode: Episode) -> list[Segment]:
@@ -122,8 +125,6 @@ def _record_result(
         audio_seconds=result.audio_seconds,
         episode_id=episode.id,
     )
-    from bot.transcripts.sources import store_segments
-
     session.add(usage_row(services.settings, event, services.clock.now()))
     store_segments(session, episode.id, result.segments)
     episode.transcript_source, episode.transcript_format = "assemblyai", "json"
@@ -180,8 +181,6 @@ def handle_assemblyai_webhook(
 
 
 def _check_webhook_secret(services: Services, headers: Mapping[str, str]) -> None:
-    from bot.providers.assemblyai_transcriber import WEBHOOK_AUTH_HEADER
-
     secret = services.settings.assemblyai_webhook_secret
     if secret is None:
         return

@@ -7,7 +7,7 @@ import logging
 import webvtt
 from webvtt.errors import MalformedCaptionError, MalformedFileError
 
-from bot.transcripts import Segment
+from bot.core.values import Segment
 from bot.transcripts.cues import RawCue, cues_to_segments, parse_cue_blocks
 
 log = logging.getLogger(__name__)

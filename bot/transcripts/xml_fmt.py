@@ -8,7 +8,7 @@ import defusedxml.ElementTree as SafeET
 from defusedxml import DefusedXmlException
 
 from bot.core.errors import TranscriptError
-from bot.transcripts import Segment
+from bot.core.values import Segment
 from bot.transcripts.segments import Word, merge_into_sentences, tidy
 from bot.transcripts.speaker import clean_speaker
 from bot.transcripts.timecode import parse_timecode

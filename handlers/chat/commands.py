@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
 
-from bot.ask.answers import Answer
-from bot.briefs.compose import Brief
 from bot.core.errors import PodbriefError
 from bot.core.services import Services
+from bot.core.values import Answer, Brief
 from handlers.chat.distinct import distinct_quote  # noqa: F401  (re-exported for the renderers)
 
 log = logging.getLogger(__name__)
@@ -240,14 +239,6 @@ def dispatch(services: Services, request: CommandRequest) -> Reply:
     except Exception:
         log.exception("command failed: %s", request.text[:200])
         return Reply(lines=[Line(GENERIC_ERROR)], error=True)
-
-
-def format_timestamp(seconds: float) -> str:
-    """``754.0`` → ``12:34``; ``3725`` → ``1:02:05``."""
-    total = max(int(seconds), 0)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def format_day(day: date | datetime) -> str:

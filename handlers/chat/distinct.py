@@ -11,7 +11,7 @@ import logging
 import re
 from dataclasses import replace
 
-from bot.ask.answers import Answer, Citation
+from bot.core.values import Answer, Citation
 from bot.text.wording import same_words
 
 log = logging.getLogger(__name__)

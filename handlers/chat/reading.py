@@ -12,17 +12,18 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.ask.answers import AskScope
 from bot.channels import schedule as channel_schedule
 from bot.channels import subscriptions as channels
 from bot.core.db import session_scope
 from bot.core.errors import NotFound
 from bot.core.models import Channel
+from bot.core.moments import format_timestamp
 from bot.core.ports import Publisher
 from bot.core.services import Services
 from bot.core.urlsafety import shown_name
+from bot.core.values import AskScope
 from bot.feeds import catalog
-from handlers.chat.commands import CommandRequest, Line, Reply, format_timestamp
+from handlers.chat.commands import CommandRequest, Line, Reply
 from handlers.chat.core_api import core
 
 log = logging.getLogger(__name__)

@@ -10,8 +10,10 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot.ask.answers import Answer, AskScope, Passage, answer_question
+from bot.ask.answers import answer_question
 from bot.core.db import session_scope
+from bot.core.moments import format_timestamp
+from bot.core.values import Answer, AskScope, Passage
 from handlers.chat.distinct import distinct_citations
 
 log = logging.getLogger(__name__)
@@ -26,18 +28,12 @@ def _parse_day(value: str | None, option: str) -> date | None:
         raise typer.BadParameter(f"expected YYYY-MM-DD, got {value!r}", param_hint=option) from None
 
 
-def _mmss(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
-
-
 def print_answer(answer: Answer, console: Console) -> None:
     """The answer and its numbered citations, with times and links."""
     answer = distinct_citations(answer)  # a passage cited twice is listed once
     console.print(escape(answer.answer))
     for number, citation in enumerate(answer.citations, start=1):
-        where = f"{citation.podcast} · {citation.episode} · ▶ {_mmss(citation.start)}"
+        where = f"{citation.podcast} · {citation.episode} · ▶ {format_timestamp(citation.start)}"
         console.print(f"  [{number}] {escape(where)}  {escape(citation.url)}")
 
 
@@ -47,7 +43,9 @@ def print_passages(passages: list[Passage], console: Console) -> None:
         console.print("No passages found.")
     for rank, passage in enumerate(passages, start=1):
         excerpt = " ".join(passage.text.split()[:40])
-        head = f"{rank}. {passage.podcast} · {passage.episode} · ▶ {_mmss(passage.start)}"
+        head = (
+            f"{rank}. {passage.podcast} · {passage.episode} · ▶ {format_timestamp(passage.start)}"
+        )
         console.print(f"[bold]{escape(head)}[/bold] ({passage.score:.2f}) {escape(passage.url)}")
         console.print(f"   {escape(excerpt)} …")
 

@@ -12,10 +12,11 @@ from rich.console import Console
 from sqlalchemy import or_
 from sqlmodel import Session, select
 
-from bot.briefs.compose import Brief, compose_brief, compose_topic_brief
+from bot.briefs.compose import compose_brief, compose_topic_brief
 from bot.core.errors import InvalidInput, NotFound, PodbriefError
 from bot.core.models import Channel
 from bot.core.services import Services
+from bot.core.values import Brief
 from bot.insights.summaries import get_summary
 
 log = logging.getLogger(__name__)

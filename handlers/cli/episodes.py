@@ -12,8 +12,9 @@ import typer
 
 from bot.core.db import session_scope
 from bot.core.errors import PodbriefError
-from bot.transcripts import ParsedTranscript, Segment
-from bot.transcripts.timecode import format_timecode
+from bot.core.moments import format_timestamp
+from bot.core.values import Segment
+from bot.transcripts.parse import ParsedTranscript
 
 if TYPE_CHECKING:
     from bot.core.models import Episode
@@ -45,7 +46,7 @@ def parse_command(
     as_json: JsonOpt = False,
 ) -> None:
     """Parse a transcript file into timed segments (the format is sniffed from the content)."""
-    from bot.transcripts import parse_transcript
+    from bot.transcripts.parse import parse_transcript
     from handlers.cli.app import runtime
 
     data = _read(file, runtime(ctx).settings.max_transcript_bytes)
@@ -71,7 +72,7 @@ def transcript_json(parsed: ParsedTranscript) -> dict:
 
 def _segment_line(seg: Segment) -> str:
     who = f"{seg.speaker}: " if seg.speaker else ""
-    return f"[{format_timecode(seg.start)}] {who}{seg.text}"
+    return f"[{format_timestamp(seg.start)}] {who}{seg.text}"
 
 
 def import_command(

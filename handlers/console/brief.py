@@ -9,19 +9,12 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
-from bot.briefs.compose import Brief, BriefItem
+from bot.core.moments import format_timestamp
+from bot.core.values import Brief, BriefItem
 from bot.insights.summaries import SummaryView
 from handlers.chat.distinct import distinct_quote
 
 log = logging.getLogger(__name__)
-
-
-def mmss(seconds: float) -> str:
-    """``754.0`` → ``12:34``; hours when the episode is that long (``1:02:03``)."""
-    total = int(seconds)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"
 
 
 def render_brief(brief: Brief) -> RenderableType:
@@ -50,7 +43,7 @@ def _item(item: BriefItem) -> RenderableType:
         grid.add_row("", Text(f'"{quote}"', style="italic"))
     grid.add_row("", _attribution(item))
     if item.related:
-        also = ", ".join(f"{r.podcast} ({mmss(r.start)})" for r in item.related)
+        also = ", ".join(f"{r.podcast} ({format_timestamp(r.start)})" for r in item.related)
         grid.add_row("", Text(f"Also said on: {also}", style="green"))
     return grid
 
@@ -59,7 +52,7 @@ def _attribution(item: BriefItem) -> Text:
     """``— speaker · show · "episode" · ▶ 12:34``, the time linked to the moment when known."""
     who = " · ".join(p for p in (item.speaker, item.podcast, f'"{item.episode}"') if p)
     text = Text(f"— {who} · ", style="dim")
-    text.append(f"▶ {mmss(item.start)}", style=f"link {item.url}" if item.url else "")
+    text.append(f"▶ {format_timestamp(item.start)}", style=f"link {item.url}" if item.url else "")
     return text
 
 
@@ -70,7 +63,7 @@ def render_summary(view: SummaryView) -> RenderableType:
         Text(view.summary),
     ]
     for point in view.key_points:
-        parts.append(Text(f"  ▶ {mmss(point['start'])}  {point['text']}"))
+        parts.append(Text(f"  ▶ {format_timestamp(point['start'])}  {point['text']}"))
     if view.guests:
         parts.append(Text(f"Guests: {', '.join(view.guests)}", style="dim"))
     if view.topics:

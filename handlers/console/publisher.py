@@ -6,8 +6,8 @@ import logging
 
 from rich.console import Console
 
-from bot.briefs.compose import Brief
 from bot.core.models import Channel
+from bot.core.values import Brief
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from bot.ask.answers import Answer
-from bot.briefs.compose import Brief, BriefItem
-from handlers.chat.commands import Line, Reply, format_day, format_timestamp
+from bot.core.moments import format_timestamp
+from bot.core.values import Answer, Brief, BriefItem
+from handlers.chat.commands import Line, Reply, format_day
 from handlers.chat.distinct import distinct_citations, distinct_quote
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.briefs.compose import Brief
+from bot.core.values import Brief
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ import logging
 import discord
 import httpx
 
-from bot.briefs.compose import Brief
 from bot.core.config import Settings
 from bot.core.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
 from bot.core.models import Channel
+from bot.core.values import Brief
 from handlers.discord_bot import limits
 from handlers.discord_bot.render import brief_payload
 

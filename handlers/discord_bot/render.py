@@ -7,13 +7,13 @@ from typing import Any
 
 import discord
 
-from bot.ask.answers import Answer
-from bot.briefs.compose import Brief, BriefItem
+from bot.core.moments import format_timestamp
+from bot.core.values import Answer, Brief, BriefItem
 from handlers.chat.commands import Reply
 from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import brief_view
-from handlers.discord_bot.text import link, safe, safe_url, timestamp
+from handlers.discord_bot.text import link, safe, safe_url
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def _item_embed(item: BriefItem) -> discord.Embed:
     )
     if item.related:
         also = ", ".join(
-            f"{safe(r.podcast)} ({link(timestamp(r.start), r.url)})" for r in item.related
+            f"{safe(r.podcast)} ({link(format_timestamp(r.start), r.url)})" for r in item.related
         )
         embed.add_field(name="Also said on", value=also, inline=False)
     if item.topics:
@@ -129,7 +129,7 @@ def _item_body(item: BriefItem) -> str:
 
 
 def _play(start: float, url: str) -> str:
-    return link("▶ " + timestamp(start), url)
+    return link("▶ " + format_timestamp(start), url)
 
 
 def _quoted(text: str) -> str:

@@ -38,11 +38,3 @@ def link(label: str, url: str | None) -> str:
     target = safe_url(url)
     label = safe(label).replace("[", "\\[").replace("]", "\\]")
     return f"[{label}]({target})" if target else label
-
-
-def timestamp(seconds: float) -> str:
-    """``754.0`` → ``12:34``; hours shown when needed (``1:02:03``)."""
-    total = max(int(seconds), 0)
-    hours, rest = divmod(total, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes}:{secs:02d}"

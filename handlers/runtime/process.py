@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from bot.core.ports import Publisher
-from bot.core.services import Services
+from bot.core.services import Services, worker_name
 from bot.jobs.leadership import ClockLock
 from bot.jobs.scheduling import CLOCK_JOBS, WORKER_JOBS, Jobs, add_jobs, build_scheduler
-from bot.jobs.work import release_worker, worker_name
+from bot.jobs.work import release_worker
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,10 @@ from collections.abc import Callable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.briefs.compose import Brief
 from bot.core.config import Settings
 from bot.core.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
 from bot.core.models import Channel
+from bot.core.values import Brief
 from handlers.slack_app.render import brief_metadata, render_brief
 
 log = logging.getLogger(__name__)

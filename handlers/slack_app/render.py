@@ -9,9 +9,9 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.ask.answers import Answer
-from bot.briefs.compose import Brief, BriefItem
-from handlers.chat.commands import Line, Reply, format_day, format_timestamp
+from bot.core.moments import format_timestamp
+from bot.core.values import Answer, Brief, BriefItem
+from handlers.chat.commands import Line, Reply, format_day
 from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.slack_app.mrkdwn import ELLIPSIS, escape, link, plain, truncate
 

@@ -9,8 +9,8 @@ import discord
 import pytest
 from sqlmodel import Session, select
 
-from bot.briefs.compose import Brief, BriefItem
 from bot.core.models import Channel, Episode, Insight, Podcast
+from bot.core.values import Brief, BriefItem
 from handlers.chat.commands import Reply
 from handlers.discord_bot.render import render_reply
 from tests.discord_bot.conftest import RecordingDispatch, ok_reply

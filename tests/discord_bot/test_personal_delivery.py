@@ -6,10 +6,10 @@ from datetime import date
 
 import pytest
 
-from bot.briefs.compose import Brief, BriefItem
 from bot.core.config import Settings
 from bot.core.errors import ChannelGone
 from bot.core.models import Channel
+from bot.core.values import Brief, BriefItem
 from handlers.discord_bot.publisher import DiscordPublisher
 from tests.fakes.discord_server import FakeDiscord
 

@@ -8,12 +8,11 @@ from datetime import date
 import discord
 import pytest
 
-from bot.ask.answers import Answer, Citation
-from bot.briefs.compose import Brief, BriefItem, RelatedInsight
+from bot.core.values import Answer, Brief, BriefItem, Citation, RelatedInsight
 from handlers.chat.commands import Line, Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.render import render_answer, render_brief, render_reply
-from handlers.discord_bot.text import safe_url, timestamp
+from handlers.discord_bot.text import safe_url
 
 HOSTILE = (
     "@everyone @here <@123456789012345678> <@&123456789012345678> "
@@ -121,11 +120,10 @@ def test_hostile_text_cannot_ping_or_smuggle_links():
     assert "url" not in data
 
 
-def test_safe_url_and_timestamps():
+def test_safe_url():
     assert safe_url("https://a.example/x y)") == "https://a.example/x%20y%29"
     assert safe_url("ftp://a.example") is None
     assert safe_url("//a.example") is None
-    assert timestamp(754) == "12:34" and timestamp(3723) == "1:02:03" and timestamp(-5) == "0:00"
 
 
 def test_empty_brief_says_why():

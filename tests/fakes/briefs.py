@@ -6,9 +6,9 @@ from datetime import date
 
 from sqlmodel import Session, select
 
-from bot.briefs.compose import Brief, BriefItem
 from bot.core.models import Channel, DeliveryItem, Episode, Insight, Podcast
 from bot.core.services import Services
+from bot.core.values import Brief, BriefItem
 
 
 def seed_insights(session: Session, count: int = 8) -> list[int]:

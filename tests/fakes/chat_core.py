@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-from bot.ask.answers import Answer, Citation, Passage
-from bot.briefs.compose import Brief, BriefItem, RelatedInsight
 from bot.core.models import Podcast
+from bot.core.values import Answer, Brief, BriefItem, Citation, Passage, RelatedInsight
 
 
 def install(monkeypatch: pytest.MonkeyPatch, target: str, func: Callable[..., Any]) -> None:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from bot.core.models import Channel, Episode, Insight, Podcast, Subscription
-from bot.transcripts import Segment
+from bot.core.values import Segment
 
 # A made-up conversation with the things extraction must cope with: greetings, a sponsor read,
 # questions, banter, fillers, stutters, repeated words and an outro.

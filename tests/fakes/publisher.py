@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import threading
 
-from bot.briefs.compose import Brief
 from bot.core.models import Channel
+from bot.core.values import Brief
 
 
 class RecordingPublisher:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.ask.answers import Passage
 from bot.core.errors import ServiceUnavailable
 from bot.core.ports import WrittenAnswer
+from bot.core.values import Passage
 
 
 class ScriptedWriter:

@@ -9,9 +9,10 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
-from bot.ask.answers import Passage
 from bot.core.models import Podcast
-from bot.search.retrieval import index_episode, search_passages
+from bot.core.values import Passage
+from bot.search.index import index_episode
+from bot.search.retrieval import search_passages
 from tests.corpus_episodes import add_episode, load_segments
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "questions.yaml"

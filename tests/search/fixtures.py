@@ -7,8 +7,8 @@ from datetime import UTC, datetime
 from sqlmodel import Session
 
 from bot.core.models import EpisodeSummary, Insight, Podcast
-from bot.search.retrieval import index_episode
-from bot.transcripts import Segment
+from bot.core.values import Segment
+from bot.search.index import index_episode
 from tests.corpus_episodes import add_episode
 
 FILLER = (

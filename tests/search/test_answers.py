@@ -5,10 +5,11 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
-from bot.ask.answers import NOT_FOUND, NOTHING, AskScope, answer_question
+from bot.ask.answers import NOT_FOUND, NOTHING, answer_question
 from bot.core.models import TranscriptSegment
 from bot.core.ports import WrittenAnswer
 from bot.core.services import Services
+from bot.core.values import AskScope
 from tests.fakes.search_writer import ScriptedWriter
 from tests.search.corpus_index import index_corpus
 from tests.search.fixtures import build_library

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from itertools import pairwise
 
+from bot.core.values import Segment
 from bot.search.chunker import chunk_segments, joined_text
-from bot.transcripts import Segment
 from tests.corpus_episodes import load_segments
 
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.ask.answers import Passage
 from bot.ask.extractive import best_sentences
+from bot.core.values import Passage
 
 
 def _passage(text: str) -> Passage:

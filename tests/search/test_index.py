@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import text
 from sqlmodel import Session, func, select
 
-from bot.ask.answers import AskScope
-from bot.core.models import Chunk, Episode, TranscriptSegment
-from bot.search.retrieval import index_episode, passage_url, search_passages
+from bot.core.models import Chunk, TranscriptSegment
+from bot.core.values import AskScope
+from bot.search.index import index_episode
+from bot.search.retrieval import search_passages
 from tests.fakes.search_embedder import HashingEmbedder
 from tests.search.fixtures import build_library
 
@@ -74,17 +75,6 @@ def test_passage_fields_and_audio_link(library):
     assert passage.url == f"https://cdn.example/motoring/brakes.mp3#t={int(passage.start)}"
     assert passage.start <= 30 < passage.end
     assert passage.score > 0
-
-
-def test_passage_url_falls_back_to_episode_page():
-    assert (
-        passage_url(Episode(podcast_id=1, identity="x", link="https://e.example/1"), 12.7)
-        == "https://e.example/1"
-    )
-    assert (
-        passage_url(Episode(podcast_id=1, identity="x", audio_url="https://a/x.mp3#old"), 12.7)
-        == "https://a/x.mp3#t=12"
-    )
 
 
 def test_scope_by_podcast_episode_and_dates(library):
