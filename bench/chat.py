@@ -20,7 +20,9 @@ from pydantic import SecretStr
 from bot.core import db
 from bot.core.config import Settings
 from bot.core.services import Services
-from handlers.chat.commands import CommandRequest, dispatch, parse
+from handlers.chat.parser import parse
+from handlers.chat.replies import CommandRequest
+from handlers.chat.router import dispatch
 from handlers.slack_app.render import render_brief
 
 

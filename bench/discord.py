@@ -22,7 +22,7 @@ from bot.core import db
 from bot.core.config import Settings
 from bot.core.services import Services
 from bot.core.values import Brief, BriefItem, RelatedInsight
-from handlers.chat.commands import CommandRequest, Line, Reply
+from handlers.chat.replies import CommandRequest, Line, Reply
 from handlers.discord_bot.client import build_client
 from handlers.discord_bot.payloads import command_payloads, validate_payloads
 from handlers.discord_bot.render import render_brief

@@ -12,7 +12,8 @@ from rich.console import Console
 from bot.core import db
 from bot.core.config import Settings
 from bot.core.services import Services
-from handlers.chat.commands import GENERIC_ERROR, CommandRequest, dispatch
+from handlers.chat.replies import GENERIC_ERROR, CommandRequest
+from handlers.chat.router import dispatch
 from handlers.console.chat import run_chat
 from handlers.slack_app.render import render_reply
 
@@ -36,7 +37,7 @@ SCRIPT = [
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory) -> Iterator[Services]:
     demo_module = pytest.importorskip("bot.demo.run")
-    from handlers.cli.app import build_services
+    from handlers.cli.root import build_services
 
     url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
     settings = demo_module.demo_settings(Settings(_env_file=None), url)

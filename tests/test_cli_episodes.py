@@ -129,7 +129,7 @@ def test_episodes_import_processes_the_episode(db_url, monkeypatch) -> None:
     monkeypatch.setattr(
         "bot.jobs.pipeline.process_episode", lambda services, eid: processed.append(eid)
     )
-    monkeypatch.setattr("handlers.cli.app.build_services", lambda settings, engine: object())
+    monkeypatch.setattr("handlers.cli.root.build_services", lambda settings, engine: object())
     result = run("episodes", "import", SAMPLES / "voices.vtt", "--podcast", "P", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout) == {"id": 1, "segments": 5, "processed": True}
@@ -146,7 +146,7 @@ def test_a_processing_failure_leaves_the_episode_pending_with_its_reason(
         engine = db.create_db_engine(db_url)
 
     monkeypatch.setattr("bot.jobs.pipeline.process_episode", fail)
-    monkeypatch.setattr("handlers.cli.app.build_services", lambda settings, engine: FakeServices())
+    monkeypatch.setattr("handlers.cli.root.build_services", lambda settings, engine: FakeServices())
     result = run("episodes", "import", SAMPLES / "voices.vtt", "--podcast", "P", "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["error"] == "insight engine unavailable"

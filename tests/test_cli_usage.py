@@ -13,7 +13,8 @@ from bot.core.models import Usage
 from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
 from bot.providers.openai_answers import LLMAnswerWriter
 from bot.providers.openai_embeddings import OpenAIEmbedder
-from handlers.cli.app import build_app, build_services
+from handlers.cli.app import build_app
+from handlers.cli.root import build_services
 from tests.fakes.openai_server import FakeOpenAI
 
 

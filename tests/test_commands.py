@@ -10,8 +10,10 @@ from sqlmodel import Session, select
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Channel, Episode, Podcast, Subscription
 from bot.core.services import Services
-from handlers.chat.commands import GENERIC_ERROR, CommandRequest, command_table, dispatch, parse
-from handlers.chat.subscriptions import HANDLERS
+from handlers.chat.commands import command_table
+from handlers.chat.parser import parse
+from handlers.chat.replies import GENERIC_ERROR, CommandRequest
+from handlers.chat.router import HANDLERS, dispatch
 from tests.fakes import chat_core
 from tests.fakes.chat_core import CoreCalls
 
@@ -192,13 +194,13 @@ def test_search_episodes_summary_status_why(services, calls, engine, monkeypatch
         session.flush()
         session.add(Episode(podcast_id=podcast.id, identity="guid:1", title="Open weights"))
         session.commit()
-    summary = {"summary": "About open models.", "key_points": [{"text": "Costs", "start": 75}]}
+    summary = chat_core.sample_summary()
     chat_core.install(monkeypatch, "bot.insights.summaries.get_summary", lambda s, e: summary)
     assert "▶ 1:15 Costs" in run(services, "summary 1").text
     assert run(services, "summary 2").error
     assert "Open weights" in run(services, "episodes inference").text
     assert "The Inference Hour" in run(services, "search tickets").text
-    assert "feeds: 2" in run(services, "status").text
+    assert "Feeds: 2 followed" in run(services, "status").text
     run(services, "subscribe AI")
     run(services, "status")
     assert calls.calls[-1][2]["channel"].channel_ref == "C1"  # the report covers this channel
@@ -222,16 +224,7 @@ def test_core_errors_become_short_replies_and_bugs_a_polite_one(services, monkey
     assert "Traceback" in caplog.text or caplog.records[-1].exc_info
 
 
-def test_missing_core_area_says_so(services, monkeypatch):
-    import sys
-
-    monkeypatch.setitem(sys.modules, "bot.reports.status", None)  # as if the module did not exist
-    reply = run(services, "status")
-    assert reply.error and "not available" in reply.text
-
-
 def test_status_with_the_real_status_report_names_the_next_brief(services):
-    pytest.importorskip("bot.reports.status")
     run(services, "subscribe AI")
     reply = run(services, "status")
     assert not reply.error and "next brief" in reply.text.lower()

@@ -9,7 +9,7 @@ from rich.console import Console
 from typer.testing import CliRunner
 
 from bot.core.services import Services
-from handlers.chat.commands import Line, Reply
+from handlers.chat.replies import Line, Reply
 from handlers.cli.app import build_app
 from handlers.console.chat import run_chat, scripted_lines
 from handlers.console.render import render_reply

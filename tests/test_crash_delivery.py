@@ -23,7 +23,7 @@ from bot.core.config import Settings
 from bot.core.models import Delivery
 from bot.core.services import Services
 from bot.delivery.posting import deliver_due
-from handlers.cli.publishers import build_publishers
+from handlers.cli.root import build_publishers
 from tests.fakes.briefs import add_channels, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.discord_server import FakeDiscord

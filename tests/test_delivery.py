@@ -14,7 +14,7 @@ from bot.core.models import Channel, Delivery, DeliveryItem
 from bot.core.services import Services
 from bot.delivery.ledger import claim_delivery, mark_failed, mark_sent
 from bot.delivery.posting import SEND_ATTEMPTS, claim_timeout, deliver_due
-from handlers.cli.publishers import build_publishers
+from handlers.cli.root import build_publishers
 from tests.fakes.briefs import add_channels, compose_empty, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.discord_server import FakeDiscord

@@ -10,7 +10,7 @@ import yaml
 from referencing import Registry, Resource
 
 from handlers.chat.commands import command_table
-from handlers.slack_app.app import BOT_SCOPES
+from handlers.slack_app.installs import BOT_SCOPES
 from tests.conftest import ROOT
 
 SCHEMA_URL = "https://raw.githubusercontent.com/slackapi/manifest-schema/v0.5.0/schemas/"

@@ -10,7 +10,7 @@ import pytest
 
 from bot.core.values import RelatedInsight
 from bot.reports.workspace import ChannelOverview, FeedHealth, WorkspaceOverview
-from handlers.chat.commands import Line, Reply
+from handlers.chat.replies import Line, Reply
 from handlers.slack_app import mrkdwn
 from handlers.slack_app.render import (
     MAX_BLOCKS,

@@ -12,7 +12,8 @@ from bot.core.models import Channel, Delivery, DeliveryItem
 from bot.core.services import Services
 from bot.delivery.posting import deliver_due
 from bot.delivery.todays_brief import COMMAND_REF, brief_now
-from handlers.chat.commands import CommandRequest, dispatch
+from handlers.chat.replies import CommandRequest
+from handlers.chat.router import dispatch
 from tests.fakes.briefs import add_channels, compose_empty, compose_top, seed_insights
 from tests.fakes.clock import FixedClock
 from tests.fakes.publisher import RecordingPublisher

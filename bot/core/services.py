@@ -5,12 +5,12 @@ from __future__ import annotations
 import os
 import socket
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from bot.core.clock import Clock, SystemClock
 from bot.core.config import Settings
+from bot.core.ports import AnswerWriter, Embedder, InsightEngine, Publisher, Transcriber
 
 
 @dataclass
@@ -20,10 +20,12 @@ class Services:
     settings: Settings
     engine: Engine
     clock: Clock = field(default_factory=SystemClock)
-    insight_engine: Any = None  # bot.insights.InsightEngine
-    transcriber: Any = None  # bot.providers transcriber (AssemblyAI) or None
-    answer_writer: Any = None  # LLM answer writer or None (extractive answers)
-    embedder: Any = None  # embeddings provider or None
+    insight_engine: InsightEngine | None = None  # always set by the composition root
+    transcriber: Transcriber | None = None  # None: publisher transcripts only
+    answer_writer: AnswerWriter | None = None  # None: extractive answers
+    embedder: Embedder | None = None  # None: keyword search only
+    # platform name → the publisher that posts there, built once by the composition root
+    publishers: dict[str, Publisher] = field(default_factory=dict)
 
 
 def worker_name(services: Services) -> str:

@@ -79,7 +79,7 @@ def find_command(name: str) -> Command:
     raise InvalidInput(f"Unknown command “{name}”.{hint} Try `help`.")
 
 
-def parse_command(text: str) -> ParsedCommand:
+def parse(text: str) -> ParsedCommand:
     """Turn what someone typed into a command and its arguments; InvalidInput when it can't."""
     text = strip_prefix(text)
     tokens = tokenize(text)

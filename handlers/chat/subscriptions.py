@@ -1,7 +1,7 @@
-"""Handlers for the subscription and settings commands, and the name → handler table.
+"""Handlers for the subscription and settings commands.
 
 Each handler takes ``(services, request, args)`` and returns a neutral ``Reply``; it opens its
-own short session. The reading commands (brief, ask, …) live in ``content_handlers.py``.
+own short session. The reading commands (brief, ask, …) live in ``reading.py``.
 """
 
 from __future__ import annotations
@@ -9,19 +9,16 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlmodel import Session
-
 from bot.channels import subscriptions as channels
 from bot.core.db import session_scope
 from bot.core.errors import InvalidInput, PodbriefError
-from bot.core.models import Channel
 from bot.core.services import Services
 from bot.core.urlsafety import shown_name
+from bot.feeds import store as feed_store
 from bot.reports.workspace import schedule_text
-from handlers.chat import reading as content
-from handlers.chat.commands import CommandRequest, Handler, Line, Reply, help_reply, is_personal
-from handlers.chat.core_api import core
+from handlers.chat.channels import find_request_channel, is_personal, request_channel
 from handlers.chat.parser import tokenize
+from handlers.chat.replies import CommandRequest, Line, Reply
 
 log = logging.getLogger(__name__)
 
@@ -40,25 +37,6 @@ _SETTING_KEYS = {
     "brief_size": "brief_size",
     "items": "brief_size",
 }
-
-
-def request_channel(
-    services: Services, session: Session, request: CommandRequest, *, personal: bool
-) -> Channel:
-    """The channel a request acts on (the user's DM brief when personal), created on demand."""
-    ref = request.user_id if personal else request.channel_ref
-    user = request.user_id if personal else ""
-    key = {"platform": request.platform, "team_id": request.team_id, "channel_ref": ref}
-    existing = channels.find_channel(session, **key, user_id=user)
-    if existing is not None:
-        return existing
-    name = "" if personal else request.channel_name
-    channel = channels.get_or_create_channel(session, **key, user_id=user, name=name)
-    channel.brief_time = services.settings.default_brief_time
-    channel.timezone = services.settings.default_timezone
-    channel.brief_size = services.settings.brief_size
-    session.add(channel)
-    return channel
 
 
 def _where(personal: bool) -> str:
@@ -99,7 +77,7 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
     lines: list[Line] = []
     with session_scope(services.engine) as session:
         for personal in (True,) if request.is_dm else (False, True):
-            channel = content.find_request_channel(session, request, personal=personal)
+            channel = find_request_channel(session, request, personal=personal)
             subs = channels.list_subscriptions(session, channel) if channel else None
             if subs is None or not (subs.topics or subs.podcasts):
                 continue
@@ -115,10 +93,9 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
 
 def follow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """Add a feed and subscribe the channel to it; the next poll fetches its episodes."""
-    add_feed = core("bot.feeds.store", "add_feed")
     try:
         with session_scope(services.engine) as session:
-            podcast = add_feed(session, args["feed_url"], settings=services.settings)
+            podcast = feed_store.add_feed(session, args["feed_url"], settings=services.settings)
             channel = request_channel(services, session, request, personal=request.is_dm)
             added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
             name = shown_name(podcast.title, podcast.url)
@@ -184,27 +161,3 @@ def settings(services: Services, request: CommandRequest, args: dict[str, Any]) 
             Line("Change with e.g. `settings time 08:30 tz Europe/Berlin weekdays on size 5`."),
         ],
     )
-
-
-def show_help(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
-    """Help from the command table."""
-    return help_reply(args.get("command"))
-
-
-HANDLERS: dict[str, Handler] = {
-    "subscribe": subscribe,
-    "unsubscribe": unsubscribe,
-    "topics": topics,
-    "follow": follow,
-    "unfollow": unfollow,
-    "podcasts": content.podcasts,
-    "episodes": content.episodes,
-    "summary": content.summary,
-    "brief": content.brief,
-    "ask": content.ask,
-    "search": content.search,
-    "settings": settings,
-    "status": content.status,
-    "why": content.why,
-    "help": show_help,
-}

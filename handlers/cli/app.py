@@ -1,62 +1,15 @@
-"""The ``podbrief`` command line and the one composition root."""
+"""The ``podbrief`` command line: the typer app with every command group registered."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 
 import typer
-from sqlalchemy.engine import Engine
 
-from bot.core import db
 from bot.core.config import Settings
-from bot.core.services import Services
+from handlers.cli import root
 
 log = logging.getLogger(__name__)
-
-
-@dataclass
-class Runtime:
-    """Lazily built settings, engine and services for one CLI invocation."""
-
-    settings: Settings
-    _engine: Engine | None = field(default=None, repr=False)
-    _services: Services | None = field(default=None, repr=False)
-
-    def engine(self) -> Engine:
-        """The database engine, migrated to head on first use (unless AUTO_MIGRATE=false)."""
-        if self._engine is None:
-            self._engine = db.create_db_engine(self.settings.database_url)
-            if self.settings.auto_migrate:
-                db.upgrade(self._engine)
-        return self._engine
-
-    def services(self) -> Services:
-        if self._services is None:
-            self._services = build_services(self.settings, self.engine())
-        return self._services
-
-
-def build_services(settings: Settings, engine: Engine) -> Services:
-    """Wire the embedded defaults, replaced by real services when their keys are set."""
-    from bot.insights.extractive import build_insight_engine
-    from bot.providers.factory import build_providers
-
-    offline = build_insight_engine(settings)
-    paid = build_providers(settings, engine, offline)
-    return Services(
-        settings=settings,
-        engine=engine,
-        insight_engine=paid.insight_engine or offline,
-        transcriber=paid.transcriber,
-        answer_writer=paid.answer_writer,
-        embedder=paid.embedder,
-    )
-
-
-def runtime(ctx: typer.Context) -> Runtime:
-    """The Runtime attached to the root context."""
-    return ctx.find_root().obj
 
 
 # Third-party loggers whose INFO lines are chatter for a podbrief user (Alembic's
@@ -97,7 +50,7 @@ def build_app() -> typer.Typer:
     def _root(ctx: typer.Context) -> None:
         settings = Settings()
         configure_logging(settings.log_level)
-        ctx.obj = Runtime(settings=settings)
+        ctx.obj = root.Runtime(settings=settings)
 
     for module in (
         cli_db,

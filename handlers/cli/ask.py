@@ -15,6 +15,7 @@ from bot.core.db import session_scope
 from bot.core.moments import format_timestamp
 from bot.core.values import Answer, AskScope, Passage
 from handlers.chat.distinct import distinct_citations
+from handlers.cli.root import runtime
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +65,6 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print the JSON contract shape."),
     ) -> None:
         """Answer a question from the transcripts, with timestamped citations."""
-        from handlers.cli.app import runtime
 
         scope = AskScope(
             podcast=podcast,
@@ -92,7 +92,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Find the passages that best match TERMS."""
         from bot.search.retrieval import search_passages
-        from handlers.cli.app import runtime
 
         services = runtime(ctx).services()
         with session_scope(services.engine) as session:

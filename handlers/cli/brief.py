@@ -18,6 +18,7 @@ from bot.core.models import Channel
 from bot.core.services import Services
 from bot.core.values import Brief
 from bot.insights.summaries import get_summary
+from handlers.cli.root import runtime
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +39,6 @@ def brief_command(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract shape."),
 ) -> None:
     """Compose the brief for a channel or for ad-hoc topics (read-only: nothing is recorded)."""
-    from handlers.cli.app import runtime
 
     services = runtime(ctx).services()
     try:
@@ -72,7 +72,6 @@ def summary_command(
     as_json: bool = typer.Option(False, "--json", help="Print the JSON contract shape."),
 ) -> None:
     """Print an episode's summary: what it covers, key points with times, guests, topics."""
-    from handlers.cli.app import runtime
 
     services = runtime(ctx).services()
     try:

@@ -9,6 +9,7 @@ import sys
 import typer
 from rich.console import Console
 
+from handlers.cli.root import runtime
 from handlers.console import chat
 
 
@@ -19,7 +20,6 @@ def register(app: typer.Typer) -> None:
         user: str = typer.Option("", help="Your user id in the console (default: login name)."),
     ) -> None:
         """Type the same commands as in Slack (`help`, `subscribe AI`, `brief`, `ask …`)."""
-        from handlers.cli.app import runtime
 
         rt = runtime(ctx)
         if rt.settings.log_level.upper() == "INFO":  # keep the chat readable; DEBUG still shows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.core import db
+from handlers.cli.root import runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -13,7 +14,6 @@ def register(app: typer.Typer) -> None:
     @db_app.command("upgrade")
     def upgrade(ctx: typer.Context) -> None:
         """Apply Alembic migrations up to the latest revision."""
-        from handlers.cli.app import runtime
 
         rt = runtime(ctx)
         engine = db.create_db_engine(rt.settings.database_url)

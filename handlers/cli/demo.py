@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+from handlers.cli.root import build_services, runtime
+
 if TYPE_CHECKING:
     from bot.core.config import Settings
     from bot.demo.run import DemoResult
@@ -33,7 +35,6 @@ def demo_command(
     ),
 ) -> None:
     """Serve the sample feeds locally, process all nine episodes and print a brief."""
-    from handlers.cli.app import runtime
 
     console = Console()
     started = time.perf_counter()
@@ -61,7 +62,6 @@ def demo_command(
 def _run(settings: Settings, database_url: str, console: Console) -> DemoResult:
     from bot.core import db
     from bot.demo.run import demo_settings, run_demo, serve_samples
-    from handlers.cli.app import build_services
 
     settings = demo_settings(settings, database_url)
     engine = db.create_db_engine(settings.database_url)

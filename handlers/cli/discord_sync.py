@@ -10,6 +10,7 @@ from typing import Any
 import typer
 
 from bot.core.config import Settings
+from handlers.cli.root import runtime
 
 log = logging.getLogger(__name__)
 
@@ -25,7 +26,6 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Bulk-overwrite the application commands (global, or one guild with --guild)."""
-        from handlers.cli.app import runtime
         from handlers.discord_bot.payloads import command_payloads, validate_payloads
 
         # No gateway here: discord.py's voice-support warnings would only be noise.
@@ -52,7 +52,6 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
     ) -> None:
         """Print the URL that adds the bot to a server with the permissions it needs."""
-        from handlers.cli.app import runtime
 
         settings = runtime(ctx).settings
         if not (settings.discord_application_id or "").isdigit():

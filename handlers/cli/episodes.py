@@ -15,6 +15,7 @@ from bot.core.errors import PodbriefError
 from bot.core.moments import format_timestamp
 from bot.core.values import Segment
 from bot.transcripts.parse import ParsedTranscript
+from handlers.cli.root import runtime
 
 if TYPE_CHECKING:
     from bot.core.models import Episode
@@ -47,7 +48,6 @@ def parse_command(
 ) -> None:
     """Parse a transcript file into timed segments (the format is sniffed from the content)."""
     from bot.transcripts.parse import parse_transcript
-    from handlers.cli.app import runtime
 
     data = _read(file, runtime(ctx).settings.max_transcript_bytes)
     parsed = _or_exit(lambda: parse_transcript(data, mime=mime, filename=file.name))
@@ -91,7 +91,6 @@ def import_command(
 ) -> None:
     """Import a local transcript as an episode, then summarise and index it."""
     from bot.transcripts.imports import import_episode, parse_published
-    from handlers.cli.app import runtime
 
     rt = runtime(ctx)
     data = _read(file, rt.settings.max_transcript_bytes)
@@ -124,7 +123,6 @@ def _process(ctx: typer.Context, episode_id: int) -> dict:
     """Summarise and index right away; a failure leaves the episode pending with its reason."""
     from bot.core.models import Episode
     from bot.jobs.pipeline import process_episode
-    from handlers.cli.app import runtime
 
     services = runtime(ctx).services()
     try:
@@ -151,7 +149,6 @@ def list_command(
 
     from bot.core.models import Podcast
     from bot.transcripts.imports import list_episodes
-    from handlers.cli.app import runtime
 
     with session_scope(runtime(ctx).engine()) as session:
         episodes = _or_exit(lambda: list_episodes(session, podcast=podcast, limit=limit))

@@ -26,6 +26,7 @@ from bot.core.models import Episode, Podcast
 from bot.core.urlsafety import shown_name
 from bot.feeds.polling import PollOutcome, PollReport, poll_feeds
 from bot.feeds.store import add_feed, due_feeds, list_feeds, remove_feed
+from handlers.cli.root import runtime
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,6 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Follow a feed (polled by `podbrief feeds poll` and the scheduler)."""
-        from handlers.cli.app import runtime
 
         rt = runtime(ctx)
         with _one_line_errors(), db.session_scope(rt.engine()) as session:
@@ -95,7 +95,6 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     ) -> None:
         """Followed feeds with their status, last poll, failure count and last error."""
-        from handlers.cli.app import runtime
 
         with db.session_scope(runtime(ctx).engine()) as session:
             counts = dict(
@@ -114,7 +113,6 @@ def register(app: typer.Typer) -> None:
         ctx: typer.Context, podcast_id: int = typer.Argument(..., help="Podcast id.")
     ) -> None:
         """Stop following a feed (its episodes and insights are kept)."""
-        from handlers.cli.app import runtime
 
         with _one_line_errors(), db.session_scope(runtime(ctx).engine()) as session:
             podcast = remove_feed(session, podcast_id)
@@ -127,7 +125,6 @@ def register(app: typer.Typer) -> None:
         all_feeds: bool = typer.Option(False, "--all", help="Poll every feed, due or not."),
     ) -> None:
         """Poll due feeds now: new episodes are stored and queued for processing."""
-        from handlers.cli.app import runtime
 
         services = runtime(ctx).services()
         with db.session_scope(services.engine) as session:

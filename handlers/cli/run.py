@@ -12,6 +12,8 @@ import threading
 import typer
 from rich.progress import Progress
 
+from handlers.cli.root import runtime
+
 log = logging.getLogger(__name__)
 
 
@@ -36,8 +38,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """The bot: Slack and/or Discord (whichever tokens are set) and the scheduler."""
         from bot.providers.openai_models import check_models_in_background
-        from handlers.cli.app import runtime
-        from handlers.cli.publishers import build_publishers, slack_token_lookup
         from handlers.runtime.process import ROLES, run_role
 
         if role not in ROLES:
@@ -52,7 +52,7 @@ def register(app: typer.Typer) -> None:
             services,
             role,
             stop=stop,
-            publishers=build_publishers(services.settings, slack_token_lookup(services)),
+            publishers=services.publishers,
             say=typer.echo,
         )
         log.info("podbrief %s stopped (%s)", role, "clean" if result.clean else "forced")
@@ -69,7 +69,6 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Transcripts, insights and index for pending episodes (once, then exit)."""
         from bot.jobs.pipeline import process_pending
-        from handlers.cli.app import runtime
 
         services = runtime(ctx).services()
         stop = threading.Event()
@@ -95,7 +94,6 @@ def register(app: typer.Typer) -> None:
         """Last poll, failing feeds, queue, dead letters and each channel's next brief."""
         from bot.core.db import session_scope
         from bot.reports.status import gather_status
-        from handlers.cli.app import runtime
 
         services = runtime(ctx).services()
         with session_scope(services.engine) as session:

@@ -12,6 +12,7 @@ from sqlmodel import Session
 from bot.core.clock import utcnow
 from bot.costs.spend import spend_lines
 from bot.costs.usage import usage_report
+from handlers.cli.root import runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -22,7 +23,6 @@ def register(app: typer.Typer) -> None:
         days: int = typer.Option(30, "--days", min=1, help="How many days back."),
     ) -> None:
         """Paid-service usage and estimated cost (PRICE_* settings) over the last N days."""
-        from handlers.cli.app import runtime
 
         rt = runtime(ctx)
         now = utcnow()
@@ -40,7 +40,6 @@ def register(app: typer.Typer) -> None:
         from bot.providers.factory import llm_configured
         from bot.providers.openai_client import build_openai_client
         from bot.providers.openai_models import model_warnings
-        from handlers.cli.app import runtime
 
         settings = runtime(ctx).settings
         typer.echo(f"transcription: {'AssemblyAI' if settings.assemblyai_api_key else 'off'}")

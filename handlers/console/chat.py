@@ -14,7 +14,8 @@ from typing import TextIO
 from rich.console import Console
 
 from bot.core.services import Services
-from handlers.chat.commands import CommandRequest, Reply, dispatch
+from handlers.chat.replies import CommandRequest, Reply
+from handlers.chat.router import dispatch
 from handlers.console.render import print_reply
 
 log = logging.getLogger(__name__)

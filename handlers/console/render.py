@@ -16,8 +16,8 @@ from rich.text import Text
 
 from bot.core.moments import format_timestamp
 from bot.core.values import Answer, Brief, BriefItem
-from handlers.chat.commands import Line, Reply, format_day
 from handlers.chat.distinct import distinct_citations, distinct_quote
+from handlers.chat.replies import Line, Reply, format_day
 
 log = logging.getLogger(__name__)
 

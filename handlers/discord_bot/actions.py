@@ -10,8 +10,8 @@ import discord
 from sqlmodel import Session
 
 from bot.core.errors import PodbriefError
-from handlers.chat.commands import CommandRequest, Line, Reply, parse
-from handlers.chat.parser import strip_prefix
+from handlers.chat.parser import parse, strip_prefix
+from handlers.chat.replies import CommandRequest, Line, Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import insight_ids_in
 from handlers.discord_bot.context import BotContext, sorry

@@ -16,8 +16,8 @@ from sqlmodel import Session, or_, select
 from bot.briefs.feedback import record_feedback
 from bot.core.models import Channel
 from bot.core.services import Services
-from handlers.chat import commands
-from handlers.chat.commands import CommandRequest, Line, Reply
+from handlers.chat import router
+from handlers.chat.replies import CommandRequest, Line, Reply
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class BotContext:
     """The core services and the functions the adapter calls into."""
 
     services: Services
-    dispatch: Dispatch = commands.dispatch
+    dispatch: Dispatch = router.dispatch
     record_feedback: RecordFeedback = record_feedback
     _pool: ThreadPoolExecutor | None = field(default=None, repr=False)
 

@@ -11,7 +11,8 @@ from discord import app_commands
 from sqlmodel import Session
 
 from bot.channels.suggestions import podcast_suggestions, topic_suggestions
-from handlers.chat.commands import Command, CommandRequest, Line, Reply
+from handlers.chat.commands import Command
+from handlers.chat.replies import CommandRequest, Line, Reply
 from handlers.discord_bot.context import BotContext, is_admin, sorry
 from handlers.discord_bot.render import no_mentions, render_reply
 from handlers.discord_bot.threads import BriefThreads, thread_parent

@@ -9,8 +9,8 @@ import discord
 
 from bot.core.moments import format_timestamp
 from bot.core.values import Answer, Brief, BriefItem
-from handlers.chat.commands import Reply
 from handlers.chat.distinct import distinct_citations, distinct_quote
+from handlers.chat.replies import Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import brief_view
 from handlers.discord_bot.text import link, safe, safe_url

@@ -11,14 +11,15 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.briefs import feedback
 from bot.channels import subscriptions as channels
 from bot.core.db import session_scope
 from bot.core.errors import PodbriefError
 from bot.core.models import Channel
 from bot.core.services import Services
 from bot.feeds import catalog
-from handlers.chat.commands import CommandRequest, dispatch
-from handlers.chat.core_api import core
+from handlers.chat.replies import CommandRequest
+from handlers.chat.router import dispatch
 from handlers.slack_app.mrkdwn import escape, truncate
 from handlers.slack_app.render import ASK, LESS, MORE, parse_action_id, render_reply, section
 from handlers.slack_app.requests import is_dm_channel, team_of
@@ -62,8 +63,7 @@ class BriefButtons:
                 channel = brief_channel(session, body)
                 if channel is None:
                     raise PodbriefError("This brief's channel is no longer set up in podbrief.")
-                record = core("bot.briefs.feedback", "record_feedback")
-                record(session, channel, insight_id, user_id, value)
+                feedback.record_feedback(session, channel, insight_id, user_id, value)
             text = "Got it — more like this." if value > 0 else "Got it — less like this."
         except PodbriefError as err:
             text = str(err)

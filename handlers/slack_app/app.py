@@ -19,15 +19,6 @@ from bot.core.services import Services
 log = logging.getLogger(__name__)
 
 WORKERS = 16  # threads for slow listener work (answers, briefs); acks never use them
-BOT_SCOPES = (
-    "app_mentions:read",
-    "channels:history",
-    "chat:write",
-    "commands",
-    "groups:history",
-    "im:write",
-    "users:read",
-)
 
 
 def web_client(settings: Settings, token: str | None = None) -> WebClient:

@@ -9,7 +9,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bot.core.services import Services
-from handlers.chat.commands import dispatch
+from handlers.chat.router import dispatch
 from handlers.slack_app.render import render_reply
 from handlers.slack_app.requests import AdminCheck, slash_request
 

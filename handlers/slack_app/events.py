@@ -20,8 +20,9 @@ from bot.core.db import session_scope
 from bot.core.errors import PodbriefError
 from bot.core.services import Services
 from bot.delivery import followups
-from handlers.chat.commands import CommandRequest, dispatch, parse
-from handlers.chat.parser import strip_prefix
+from handlers.chat.parser import parse, strip_prefix
+from handlers.chat.replies import CommandRequest
+from handlers.chat.router import dispatch
 from handlers.slack_app.render import ASK, parse_action_id, render_reply
 from handlers.slack_app.requests import AdminCheck, ack_only, is_dm_channel, team_of
 

@@ -19,6 +19,16 @@ from bot.core.services import Services
 log = logging.getLogger(__name__)
 
 STATE_EXPIRY_S = 600
+# What the bot may do in a workspace; the manifest (manifest.yml) asks for the same.
+BOT_SCOPES = (
+    "app_mentions:read",
+    "channels:history",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "im:write",
+    "users:read",
+)
 
 
 def build_installation_store(services: Services) -> SQLAlchemyInstallationStore:
@@ -32,8 +42,6 @@ def build_installation_store(services: Services) -> SQLAlchemyInstallationStore:
 
 def oauth_settings(services: Services, *, installation_store: Any = None) -> OAuthSettings:
     """OAuth settings: our bot scopes, installs and CSRF states in the same database."""
-    from handlers.slack_app.app import BOT_SCOPES
-
     settings = services.settings
     state_store = SQLAlchemyOAuthStateStore(
         expiration_seconds=STATE_EXPIRY_S, engine=services.engine

@@ -11,8 +11,8 @@ from typing import Any
 
 from bot.core.moments import format_timestamp
 from bot.core.values import Answer, Brief, BriefItem
-from handlers.chat.commands import Line, Reply, format_day
 from handlers.chat.distinct import distinct_citations, distinct_quote
+from handlers.chat.replies import Line, Reply, format_day
 from handlers.slack_app.mrkdwn import ELLIPSIS, escape, link, plain, truncate
 
 log = logging.getLogger(__name__)

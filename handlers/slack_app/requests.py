@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.core.config import Settings
-from handlers.chat.commands import CommandRequest
+from handlers.chat.replies import CommandRequest
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ import json
 from typing import Any
 
 from bot.reports.workspace import ChannelOverview, WorkspaceOverview
-from handlers.chat.commands import format_day
+from handlers.chat.replies import format_day
 from handlers.slack_app.mrkdwn import escape, plain, truncate
 from handlers.slack_app.render import Block, context, header, section
 

@@ -15,10 +15,10 @@ from urllib.parse import urlsplit
 from bot.core.errors import PodbriefError
 from bot.core.services import Services
 from bot.transcripts.transcription import handle_assemblyai_webhook
+from handlers.web.http_server import WSGIApp, serve_wsgi
 
 log = logging.getLogger(__name__)
 
-WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 _MAX_BODY = 64 * 1024  # AssemblyAI's callback is a few hundred bytes
 
 
@@ -70,8 +70,6 @@ def start_webhook_server(services: Services) -> tuple[Callable[[], None], int]:
 
     Returns the stop function and the bound port; other paths answer 404.
     """
-    from handlers.web.http_server import serve_wsgi
-
     settings = services.settings
     app = with_assemblyai_webhook(services, _not_found)
     stop, port = serve_wsgi(app, host=settings.slack_http_host, port=settings.port, name="webhook")

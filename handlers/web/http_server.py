@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from socketserver import ThreadingMixIn
+from typing import Any
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from handlers.web.assemblyai_webhook import WSGIApp
-
 log = logging.getLogger(__name__)
+
+WSGIApp = Callable[[dict, Callable[..., Any]], Iterable[bytes]]
 
 
 class _ThreadingWSGIServer(ThreadingMixIn, WSGIServer):

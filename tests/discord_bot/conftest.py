@@ -12,7 +12,7 @@ import discord
 import pytest
 
 from bot.core.services import Services
-from handlers.chat.commands import CommandRequest, Line, Reply
+from handlers.chat.replies import CommandRequest, Line, Reply
 from handlers.discord_bot.client import PodbriefBot, build_client
 from tests.fakes.discord_api import APP_ID, FakeDiscordAPI
 

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from bot.core.models import Channel, Episode, Insight, Podcast
 from bot.core.values import Brief, BriefItem
-from handlers.chat.commands import Reply
+from handlers.chat.replies import Reply
 from handlers.discord_bot.render import render_reply
 from tests.discord_bot.conftest import RecordingDispatch, ok_reply
 from tests.fakes.discord_api import BOT_ID, FakeDiscordAPI, message, thread

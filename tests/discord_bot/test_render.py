@@ -9,7 +9,7 @@ import discord
 import pytest
 
 from bot.core.values import Answer, Brief, BriefItem, Citation, RelatedInsight
-from handlers.chat.commands import Line, Reply
+from handlers.chat.replies import Line, Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.render import render_answer, render_brief, render_reply
 from handlers.discord_bot.text import safe_url

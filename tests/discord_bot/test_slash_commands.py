@@ -8,7 +8,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.core.models import Channel, Podcast, Subscription
-from handlers.chat.commands import Reply
+from handlers.chat.replies import Reply
 from handlers.discord_bot.interactions import NEEDS_ADMIN
 from tests.discord_bot.conftest import RecordingDispatch, ok_reply, sent_messages
 from tests.fakes.discord_api import FakeDiscordAPI

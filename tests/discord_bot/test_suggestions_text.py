@@ -7,7 +7,8 @@ from sqlmodel import Session
 
 from bot.channels.suggestions import podcast_suggestions, topic_suggestions
 from bot.core.models import Channel, Episode, Insight, Podcast, Subscription
-from handlers.chat.commands import command_table, parse
+from handlers.chat.commands import command_table
+from handlers.chat.parser import parse
 from handlers.discord_bot.tree import request_text
 
 

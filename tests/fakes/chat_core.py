@@ -2,14 +2,10 @@
 
 The real ones (compose_brief, answer_question, …) belong to other areas; these return fixed,
 hand-written values so the command layer, console and Slack adapter can be tested on their own.
-Works whether or not the real module exists yet (a stand-in module is registered if missing).
 """
 
 from __future__ import annotations
 
-import importlib
-import sys
-import types
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -18,17 +14,13 @@ import pytest
 
 from bot.core.models import Podcast
 from bot.core.values import Answer, Brief, BriefItem, Citation, Passage, RelatedInsight
+from bot.insights.summaries import SummaryView
+from bot.reports.status import StatusReport
 
 
 def install(monkeypatch: pytest.MonkeyPatch, target: str, func: Callable[..., Any]) -> None:
     """Make ``module.name`` resolve to ``func`` for this test."""
-    module_name, name = target.rsplit(".", 1)
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError:
-        module = types.ModuleType(module_name)
-        monkeypatch.setitem(sys.modules, module_name, module)
-    monkeypatch.setattr(module, name, func, raising=False)
+    monkeypatch.setattr(target, func)
 
 
 def sample_item(rank: int = 1, **overrides: Any) -> BriefItem:
@@ -77,6 +69,27 @@ def sample_answer(text: str = "They fine-tune open models [1].") -> Answer:
     return Answer(answer=text, citations=[citation], passages=[passage])
 
 
+def why_lines(brief: Brief) -> list[str]:
+    """What ``explain_brief`` returns: one line per picked item."""
+    return [f"{item.rank}. {item.text} — {item.why}" for item in brief.items]
+
+
+def sample_status() -> StatusReport:
+    return StatusReport(
+        last_poll_at=None, feeds=2, failing_feeds=[], queue={}, dead=[], channels=[]
+    )
+
+
+def sample_summary(episode_id: int = 1) -> SummaryView:
+    return SummaryView(
+        episode_id=episode_id,
+        title="Open weights",
+        podcast="The Inference Hour",
+        summary="About open models.",
+        key_points=[{"text": "Costs", "start": 75.0}],
+    )
+
+
 class CoreCalls:
     """Records what the command layer asked the core."""
 
@@ -123,7 +136,11 @@ def install_all(monkeypatch: pytest.MonkeyPatch, calls: CoreCalls, brief: Brief 
     brief = brief or sample_brief()
     install(monkeypatch, "bot.briefs.compose.compose_brief", calls.record("compose_brief", brief))
     install(monkeypatch, "bot.delivery.todays_brief.brief_now", preview_brief_now)
-    install(monkeypatch, "bot.briefs.compose.explain_brief", calls.record("explain_brief", brief))
+    install(
+        monkeypatch,
+        "bot.briefs.compose.explain_brief",
+        calls.record("explain_brief", why_lines(brief)),
+    )
     install(monkeypatch, "bot.ask.answers.answer_question", calls.record("answer", sample_answer()))
     install(
         monkeypatch,
@@ -132,4 +149,6 @@ def install_all(monkeypatch: pytest.MonkeyPatch, calls: CoreCalls, brief: Brief 
     )
     install(monkeypatch, "bot.feeds.store.add_feed", calls.record("add_feed", add_feed_fake))
     install(monkeypatch, "bot.briefs.feedback.record_feedback", calls.record("feedback", None))
-    install(monkeypatch, "bot.reports.status.gather_status", calls.record("status", {"feeds": 2}))
+    install(
+        monkeypatch, "bot.reports.status.gather_status", calls.record("status", sample_status())
+    )

@@ -14,7 +14,7 @@ from bot.core import db
 from bot.core.config import Settings
 from bot.core.services import Services
 from bot.delivery.posting import deliver_due
-from handlers.cli.publishers import build_publishers
+from handlers.cli.root import build_publishers
 from tests.fakes.briefs import compose_top
 from tests.fakes.clock import FixedClock
 

@@ -1,0 +1,103 @@
+"""The one composition root: settings → engine → services, providers and publishers.
+
+Only this module imports ``bot.providers``; everything else receives what it builds.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import typer
+from sqlalchemy.engine import Engine
+
+from bot.core import db
+from bot.core.config import Settings
+from bot.core.ports import Publisher
+from bot.core.services import Services
+from bot.insights.extractive import build_insight_engine
+from bot.providers.factory import build_providers
+from handlers.console.publisher import ConsolePublisher
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    """Lazily built settings, engine and services for one CLI invocation."""
+
+    settings: Settings
+    _engine: Engine | None = field(default=None, repr=False)
+    _services: Services | None = field(default=None, repr=False)
+
+    def engine(self) -> Engine:
+        """The database engine, migrated to head on first use (unless AUTO_MIGRATE=false)."""
+        if self._engine is None:
+            self._engine = db.create_db_engine(self.settings.database_url)
+            if self.settings.auto_migrate:
+                db.upgrade(self._engine)
+        return self._engine
+
+    def services(self) -> Services:
+        if self._services is None:
+            self._services = build_services(self.settings, self.engine())
+        return self._services
+
+
+def runtime(ctx: typer.Context) -> Runtime:
+    """The Runtime attached to the root context."""
+    return ctx.find_root().obj
+
+
+def build_services(settings: Settings, engine: Engine) -> Services:
+    """Wire the embedded defaults, replaced by real services when their keys are set."""
+    offline = build_insight_engine(settings)
+    paid = build_providers(settings, engine, offline)
+    services = Services(
+        settings=settings,
+        engine=engine,
+        insight_engine=paid.insight_engine or offline,
+        transcriber=paid.transcriber,
+        answer_writer=paid.answer_writer,
+        embedder=paid.embedder,
+    )
+    services.publishers = build_publishers(settings, slack_token_lookup(services))
+    return services
+
+
+def build_publishers(
+    settings: Settings, slack_token_for: Callable[[str], str | None] | None = None
+) -> dict[str, Publisher]:
+    """Slack with SLACK_BOT_TOKEN (or OAuth per-team tokens), Discord with DISCORD_TOKEN;
+    the console always.
+
+    ``slack_token_for(team_id)`` returns a workspace's bot token from the OAuth install store.
+    The platform SDKs are imported only when their token is set.
+    """
+    publishers: dict[str, Publisher] = {"console": ConsolePublisher()}
+    if settings.slack_bot_token or slack_token_for is not None:
+        from handlers.slack_app.publisher import SlackPublisher
+
+        publishers["slack"] = SlackPublisher.from_settings(settings, token_for=slack_token_for)
+    if settings.discord_token:
+        from handlers.discord_bot.publisher import DiscordPublisher
+
+        publishers["discord"] = DiscordPublisher.from_settings(settings)
+    return publishers
+
+
+def slack_token_lookup(services: Services) -> Callable[[str], str | None] | None:
+    """Per-workspace bot tokens from the OAuth install store (OAuth installs only)."""
+    settings = services.settings
+    if settings.slack_bot_token or not settings.slack_client_id:
+        return None
+    from handlers.slack_app.installs import build_installation_store
+
+    store = build_installation_store(services)
+
+    def token_for(team_id: str) -> str | None:
+        bot = store.find_bot(enterprise_id=None, team_id=team_id or None)
+        return bot.bot_token if bot is not None else None
+
+    return token_for
