@@ -11,7 +11,6 @@ from rich.console import Console
 from bot.core.values import Answer, Brief, Citation
 from bot.text.wording import same_words
 from handlers.chat.distinct import distinct_citations, distinct_quote
-from handlers.console.brief import render_brief as terminal_brief
 from handlers.console.render import render_answer, render_brief
 from handlers.discord_bot.render import render_answer as discord_answer
 from handlers.discord_bot.render import render_brief as discord_brief
@@ -82,11 +81,11 @@ def test_every_renderer_lists_a_twice_cited_passage_once():
 def test_brief_renderers_skip_a_quote_that_repeats_the_claim():
     item = sample_item(text=CLAIM, quote=QUOTE, url=None)
     brief = Brief(date=date(2026, 12, 1), topics=["AI"], items=[item])
-    for text in (_text(render_brief(brief)), _text(terminal_brief(brief))):
+    for text in (_text(render_brief(brief)), _text(render_brief(brief, show_ids=True))):
         assert text.count("weaker at subtle bugs") == 1, text
     slack_text = json.dumps(slack_brief(brief)[0], ensure_ascii=False)  # blocks, not fallback
     discord_text = json.dumps([e.to_dict() for e in discord_brief(brief)], ensure_ascii=False)
     for text in (slack_text, discord_text):
         assert text.count("weaker at subtle bugs") == 1, text
     # No URL: the time still shows, with nothing dangling after the last separator.
-    assert '"Open weights, closed wallets" · ▶ 23:41' in _text(terminal_brief(brief))
+    assert '"Open weights, closed wallets" · ▶ 23:41' in _text(render_brief(brief))

@@ -8,7 +8,8 @@ import pytest
 from sqlmodel import Session
 
 from bot.core.errors import InvalidInput, TranscriptError
-from bot.transcripts.imports import import_episode, list_episodes, parse_published, slugify
+from bot.feeds.catalog import list_episodes, slugify
+from bot.transcripts.imports import import_episode, parse_published
 from bot.transcripts.store import load_segments
 from tests.conftest import TEST_SAMPLES
 

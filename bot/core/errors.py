@@ -42,10 +42,6 @@ class ServiceUnavailable(PodbriefError):
     """An external service (OpenAI, AssemblyAI, Slack, Discord) is down or over its limits."""
 
 
-class BudgetExceeded(PodbriefError):
-    """The transcription budget for the day or month is spent."""
-
-
 class RateLimited(ServiceUnavailable):
     """A platform asked us to slow down; ``retry_after`` is how long to wait, in seconds."""
 

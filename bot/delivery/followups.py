@@ -5,9 +5,10 @@ from __future__ import annotations
 import logging
 import re
 
+from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from bot.core.models import Channel, Delivery, DeliveryItem, Insight
+from bot.core.models import Channel, Delivery, DeliveryItem, Episode, Insight
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,18 @@ def delivery_episodes(session: Session, delivery_id: int) -> list[int]:
     """Episode ids of one delivery's items, in rank order (from a post's metadata tag)."""
     query = _items_query().where(Delivery.id == delivery_id)
     return [episode_id for _, episode_id in session.exec(query).all()]
+
+
+def insight_episodes(engine: Engine, insight_ids: list[int]) -> dict[int, tuple[int, str]]:
+    """``{insight_id: (episode_id, episode title)}`` for a brief's items (Discord reads the
+    insight ids from the brief message's buttons)."""
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Insight.id, Insight.episode_id, Episode.title)
+            .join(Episode, Episode.id == Insight.episode_id)
+            .where(col(Insight.id).in_(insight_ids))
+        )
+        return {insight_id: (episode_id, title) for insight_id, episode_id, title in rows}
 
 
 def _items_query():

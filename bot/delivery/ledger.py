@@ -18,7 +18,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import ColumnElement, and_, case, or_, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, delete, select
+from sqlmodel import delete, select
 
 from bot.briefs.compose import record_delivered
 from bot.core.db import session_scope
@@ -138,11 +138,6 @@ def _owned(claim: DeliveryClaim) -> ColumnElement[bool]:
     )
 
 
-def record_items(session: Session, delivery_id: int, channel_id: int, brief: Brief) -> None:
-    """DeliveryItem rows for the insights in ``brief`` (novelty and feedback read them)."""
-    record_delivered(session, delivery_id, channel_id, brief)
-
-
 def mark_sent(
     engine: Engine,
     claim: DeliveryClaim,
@@ -162,7 +157,7 @@ def mark_sent(
         if result.rowcount != 1:
             _lost(claim, status)
             return False
-        record_items(session, claim.id, claim.channel_id, brief)
+        record_delivered(session, claim.id, claim.channel_id, brief)  # novelty reads these
         return True
 
 

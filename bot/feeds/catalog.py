@@ -1,23 +1,60 @@
-"""Read-side lookups of podcasts and episodes for the chat commands."""
+"""Read-side lookups of podcasts and episodes (CLI and chat commands)."""
 
 from __future__ import annotations
 
 import logging
+import re
 
-from sqlmodel import Session, select
+from sqlalchemy import func, or_
+from sqlmodel import Session, col, select
 
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Episode, Podcast
-from bot.transcripts import imports as episodes
 
 log = logging.getLogger(__name__)
+
+LOCAL_URL_PREFIX = "local:"
+
+
+def slugify(name: str) -> str:
+    """``"The Inference Hour!"`` → ``"the-inference-hour"``."""
+    slug = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")
+    return slug or "podcast"
+
+
+def find_podcast_exact(session: Session, ref: str) -> Podcast:
+    """A podcast by id, title (case-insensitive), feed URL or local slug."""
+    ref = ref.strip()
+    conditions = [
+        func.lower(Podcast.title) == ref.casefold(),
+        Podcast.url == ref,
+        Podcast.url == LOCAL_URL_PREFIX + slugify(ref),
+    ]
+    if ref.isdigit():
+        conditions.append(Podcast.id == int(ref))
+    podcast = session.exec(select(Podcast).where(or_(*conditions))).first()
+    if podcast is None:
+        raise NotFound(f"no podcast matches {ref!r}")
+    return podcast
+
+
+def list_episodes(
+    session: Session, *, podcast: str | None = None, limit: int = 50
+) -> list[Episode]:
+    """Episodes, newest first (by publication, then by when they were added)."""
+    query = select(Episode)
+    if podcast:
+        query = query.where(Episode.podcast_id == find_podcast_exact(session, podcast).id)
+    newest = func.coalesce(Episode.published_at, Episode.created_at)
+    query = query.order_by(newest.desc(), col(Episode.id).desc()).limit(limit)
+    return list(session.exec(query))
 
 
 def find_podcast(session: Session, ref: str) -> Podcast:
     """A podcast by id, title, feed URL or slug, else by unique title prefix or substring."""
     ref = ref.strip()
     try:
-        return episodes.find_podcast(session, ref)
+        return find_podcast_exact(session, ref)
     except NotFound:
         pass
     needle = ref.casefold()
@@ -36,9 +73,7 @@ def recent_episodes(
 ) -> list[tuple[Episode, Podcast]]:
     """The newest episodes with their podcasts, optionally of one podcast (fuzzy name)."""
     podcast = find_podcast(session, podcast_ref) if podcast_ref else None
-    found = episodes.list_episodes(
-        session, podcast=str(podcast.id) if podcast else None, limit=limit
-    )
+    found = list_episodes(session, podcast=str(podcast.id) if podcast else None, limit=limit)
     podcasts = {p.id: p for p in session.exec(select(Podcast)).all()}
     return [(episode, podcasts[episode.podcast_id]) for episode in found]
 

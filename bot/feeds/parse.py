@@ -289,10 +289,6 @@ def _absolute(href: Any, base: str) -> str:
     return urljoin(base, text) if text else ""
 
 
-def _absolute_or_none(href: Any, base: str) -> str | None:
-    return _absolute(href, base) or None
-
-
 def _clean(value: Any) -> str:
     return str(value).strip() if value is not None else ""
 

@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import re
 from datetime import UTC, datetime
 from pathlib import PurePath
 
-from sqlalchemy import func, or_
-from sqlmodel import Session, col, select
+from sqlalchemy import func
+from sqlmodel import Session, select
 
-from bot.core.errors import InvalidInput, NotFound
+from bot.core.errors import InvalidInput
 from bot.core.models import Episode, Podcast, TranscriptSegment
+from bot.feeds.catalog import LOCAL_URL_PREFIX, slugify
 from bot.transcripts.parse import parse_transcript
 from bot.transcripts.store import store_segments
 
 log = logging.getLogger(__name__)
-
-LOCAL_URL_PREFIX = "local:"
-
-
-def slugify(name: str) -> str:
-    """``"The Inference Hour!"`` → ``"the-inference-hour"``."""
-    slug = re.sub(r"[^\w]+", "-", name.casefold()).strip("-_")
-    return slug or "podcast"
 
 
 def local_podcast(session: Session, name: str) -> Podcast:
@@ -99,31 +91,3 @@ def segment_count(session: Session, episode_id: int) -> int:
     """How many transcript segments are stored for the episode."""
     query = select(func.count()).where(TranscriptSegment.episode_id == episode_id)
     return int(session.exec(query).one())
-
-
-def find_podcast(session: Session, ref: str) -> Podcast:
-    """A podcast by id, title (case-insensitive), feed URL or local slug."""
-    ref = ref.strip()
-    conditions = [
-        func.lower(Podcast.title) == ref.casefold(),
-        Podcast.url == ref,
-        Podcast.url == LOCAL_URL_PREFIX + slugify(ref),
-    ]
-    if ref.isdigit():
-        conditions.append(Podcast.id == int(ref))
-    podcast = session.exec(select(Podcast).where(or_(*conditions))).first()
-    if podcast is None:
-        raise NotFound(f"no podcast matches {ref!r}")
-    return podcast
-
-
-def list_episodes(
-    session: Session, *, podcast: str | None = None, limit: int = 50
-) -> list[Episode]:
-    """Episodes, newest first (by publication, then by when they were added)."""
-    query = select(Episode)
-    if podcast:
-        query = query.where(Episode.podcast_id == find_podcast(session, podcast).id)
-    newest = func.coalesce(Episode.published_at, Episode.created_at)
-    query = query.order_by(newest.desc(), col(Episode.id).desc()).limit(limit)
-    return list(session.exec(query))

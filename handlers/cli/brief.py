@@ -48,7 +48,7 @@ def brief_command(
     if as_json:
         typer.echo(json.dumps(brief.to_json(), ensure_ascii=False, indent=2))
         return
-    from handlers.console.brief import print_brief
+    from handlers.console.render import print_brief
 
     print_brief(Console(), brief)
 
@@ -82,7 +82,7 @@ def summary_command(
     if as_json:
         typer.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
         return
-    from handlers.console.brief import render_summary
+    from handlers.console.render import render_summary
 
     Console().print(render_summary(view))
 

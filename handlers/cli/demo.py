@@ -43,7 +43,7 @@ def demo_command(
     with tempfile.TemporaryDirectory(prefix="podbrief-demo-") as tmp:
         path = db_path or Path(tmp) / "demo.db"
         result = _run(runtime(ctx).settings, f"sqlite:///{path}", console)
-    from handlers.console.brief import print_brief
+    from handlers.console.render import print_brief
 
     console.print()
     print_brief(console, result.brief)

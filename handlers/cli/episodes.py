@@ -148,7 +148,7 @@ def list_command(
     from sqlmodel import select
 
     from bot.core.models import Podcast
-    from bot.transcripts.imports import list_episodes
+    from bot.feeds.catalog import list_episodes
 
     with session_scope(runtime(ctx).engine()) as session:
         episodes = _or_exit(lambda: list_episodes(session, podcast=podcast, limit=limit))

@@ -22,7 +22,7 @@ class ConsolePublisher:
 
     def send_brief(self, channel: Channel, brief: Brief, *, delivery_id: int) -> str:
         """Print the brief under the channel's name."""
-        from handlers.console.brief import print_brief
+        from handlers.console.render import print_brief
 
         self.console.rule(f"brief for {channel.name or channel.channel_ref}")
         print_brief(self.console, brief)

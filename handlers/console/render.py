@@ -10,17 +10,18 @@ import logging
 import re
 
 from rich.console import Console, Group, RenderableType
-from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
 from bot.core.moments import format_timestamp
 from bot.core.values import Answer, Brief, BriefItem
+from bot.insights.summaries import SummaryView
 from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.chat.replies import Line, Reply, format_day
 
 log = logging.getLogger(__name__)
 
+MAX_QUOTE = 240  # characters; a longer quote is cut with …
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
@@ -47,36 +48,66 @@ def render_line(line: Line) -> Text:
     return Text(clean(line.text))
 
 
-def render_brief(brief: Brief) -> RenderableType:
-    """The brief as a titled panel, one block per item."""
-    title = f"Your podcast brief · {format_day(brief.date)}"
-    if brief.topics:
-        title += " · topics: " + ", ".join(clean(t) for t in brief.topics)
+def render_brief(brief: Brief, *, show_ids: bool = False) -> RenderableType:
+    """The brief layout of DESIGN.md: claim, quote, who · show · episode · ▶ time, also said on.
+
+    ``show_ids`` adds each item's episode and insight ids (for follow-up commands in chat).
+    """
+    topics = ", ".join(clean(t) for t in brief.topics) or "no topics"
+    heading = f"Your podcast brief · {format_day(brief.date)} · topics: {topics}"
+    parts: list[RenderableType] = [Text(heading, style="bold")]
     if not brief.items:
-        body: RenderableType = Text(clean(brief.empty_reason or "Nothing new today."))
-    else:
-        body = Group(*[_brief_item(item) for item in brief.items])
-    return Panel(body, title=Text(title, style="bold"), title_align="left")
+        empty = brief.empty_reason or "Nothing new for your topics today."
+        parts.append(Text(clean(empty), style="yellow"))
+    parts += [_brief_item(item, show_ids) for item in brief.items]
+    return Group(*parts)
 
 
-def _brief_item(item: BriefItem) -> RenderableType:
-    # Rank in its own column so wrapped lines hang under the text, as in DESIGN.md.
-    body = Text(clean(item.text) + "\n")
-    quote = distinct_quote(item.text, item.quote)
-    if quote:
-        body.append(f"“{clean(quote)}”\n", style="italic")
-    who = f"{clean(item.speaker)} · " if item.speaker else ""
-    body.append(f"— {who}{clean(item.podcast)} · “{clean(item.episode)}” · ")
-    body.append_text(_link(f"▶ {format_timestamp(item.start)}", item.url))
-    body.append(f"  [episode #{item.episode_id}, insight #{item.insight_id}]\n", style="dim")
-    if item.related:
-        also = ", ".join(f"{clean(r.podcast)} ({format_timestamp(r.start)})" for r in item.related)
-        body.append(f"Also said on: {also}\n", style="dim")
+def _brief_item(item: BriefItem, show_ids: bool) -> RenderableType:
+    # A two-column grid gives the DESIGN.md hanging indent: wrapped lines stay under the text.
     grid = Table.grid(padding=(0, 1))
     grid.add_column(justify="right", no_wrap=True)
     grid.add_column(overflow="fold")
-    grid.add_row(Text(f"{item.rank}.", style="bold"), body)
+    grid.add_row(Text(f"{item.rank}.", style="bold cyan"), Text(clean(item.text), style="bold"))
+    quote = distinct_quote(item.text, item.quote)  # offline the claim often is the quote
+    if quote:
+        quote = quote if len(quote) <= MAX_QUOTE else quote[: MAX_QUOTE - 3] + "…"
+        grid.add_row("", Text(f'"{clean(quote)}"', style="italic"))
+    grid.add_row("", _attribution(item, show_ids))
+    if item.related:
+        also = ", ".join(f"{clean(r.podcast)} ({format_timestamp(r.start)})" for r in item.related)
+        grid.add_row("", Text(f"Also said on: {also}", style="green"))
     return grid
+
+
+def _attribution(item: BriefItem, show_ids: bool) -> Text:
+    """``— speaker · show · "episode" · ▶ 12:34``, the time linked to the moment when known."""
+    parts = (clean(item.speaker), clean(item.podcast), f'"{clean(item.episode)}"')
+    text = Text(f"— {' · '.join(p for p in parts if p)} · ", style="dim")
+    text.append_text(_link(f"▶ {format_timestamp(item.start)}", item.url))
+    if show_ids:
+        text.append(f"  [episode #{item.episode_id}, insight #{item.insight_id}]", style="dim")
+    return text
+
+
+def render_summary(view: SummaryView) -> RenderableType:
+    """An episode summary: paragraph, key points with times, guests, topics."""
+    parts: list[RenderableType] = [
+        Text.assemble((clean(view.title), "bold"), f" · {clean(view.podcast)}"),
+        Text(clean(view.summary)),
+    ]
+    for point in view.key_points:
+        parts.append(Text(f"  ▶ {format_timestamp(point['start'])}  {clean(point['text'])}"))
+    if view.guests:
+        parts.append(Text(f"Guests: {', '.join(map(clean, view.guests))}", style="dim"))
+    if view.topics:
+        parts.append(Text(f"Topics: {', '.join(map(clean, view.topics))}", style="dim"))
+    return Group(*parts)
+
+
+def print_brief(console: Console, brief: Brief) -> None:
+    """Print ``brief`` in the DESIGN.md layout."""
+    console.print(render_brief(brief))
 
 
 def render_answer(answer: Answer) -> RenderableType:
@@ -96,7 +127,7 @@ def render_reply(reply: Reply) -> RenderableType:
     if reply.title:
         parts.append(Text(clean(reply.title), style="bold red" if reply.error else "bold"))
     if reply.brief is not None:
-        parts.append(render_brief(reply.brief))
+        parts.append(render_brief(reply.brief, show_ids=True))
     if reply.answer is not None:
         parts.append(render_answer(reply.answer))
     style = "red" if reply.error else ""

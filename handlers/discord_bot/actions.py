@@ -10,13 +10,14 @@ import discord
 from sqlmodel import Session
 
 from bot.core.errors import PodbriefError
+from bot.delivery.followups import insight_episodes
 from handlers.chat.parser import parse, strip_prefix
 from handlers.chat.replies import CommandRequest, Line, Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.buttons import insight_ids_in
 from handlers.discord_bot.context import BotContext, sorry
 from handlers.discord_bot.render import render_reply
-from handlers.discord_bot.threads import BriefThreads, insight_episodes
+from handlers.discord_bot.threads import BriefThreads
 
 log = logging.getLogger(__name__)
 

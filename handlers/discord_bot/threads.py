@@ -14,9 +14,8 @@ from dataclasses import dataclass
 
 import discord
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, select
 
-from bot.core.models import Episode, Insight
+from bot.delivery.followups import insight_episodes
 
 log = logging.getLogger(__name__)
 
@@ -53,17 +52,6 @@ def ask_ids(message: dict) -> list[int]:
             if match:
                 ids.append(int(match[1]))
     return ids
-
-
-def insight_episodes(engine: Engine, insight_ids: list[int]) -> dict[int, tuple[int, str]]:
-    """``{insight_id: (episode_id, episode title)}`` for the given insights."""
-    with Session(engine) as session:
-        rows = session.exec(
-            select(Insight.id, Insight.episode_id, Episode.title)
-            .join(Episode, Episode.id == Insight.episode_id)
-            .where(Insight.id.in_(insight_ids))  # type: ignore[union-attr]
-        )
-        return {insight_id: (episode_id, title) for insight_id, episode_id, title in rows}
 
 
 class BriefThreads:
