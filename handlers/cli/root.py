@@ -1,6 +1,7 @@
 """The one composition root: settings → engine → services, providers and publishers.
 
-Only this module imports ``bot.providers``; everything else receives what it builds.
+Only this module imports ``bot.providers``; everything else receives what it builds. The paid
+providers' SDKs are imported on first use, so ``podbrief --help`` stays quick.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 import typer
 from sqlalchemy.engine import Engine
@@ -17,7 +19,6 @@ from bot.core.config import Settings
 from bot.core.ports import Publisher
 from bot.core.services import Services
 from bot.insights.extractive import build_insight_engine
-from bot.providers.factory import build_providers
 from handlers.console.publisher import ConsolePublisher
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,8 @@ def runtime(ctx: typer.Context) -> Runtime:
 
 def build_services(settings: Settings, engine: Engine) -> Services:
     """Wire the embedded defaults, replaced by real services when their keys are set."""
+    from bot.providers.factory import build_providers
+
     offline = build_insight_engine(settings)
     paid = build_providers(settings, engine, offline)
     services = Services(
@@ -101,3 +104,25 @@ def slack_token_lookup(services: Services) -> Callable[[str], str | None] | None
         return bot.bot_token if bot is not None else None
 
     return token_for
+
+
+def provider_lines(settings: Settings, today: date) -> list[str]:
+    """Which paid services are on, and warnings about the configured models."""
+    from bot.providers.factory import llm_configured
+    from bot.providers.openai_client import build_openai_client
+    from bot.providers.openai_models import model_warnings
+
+    lines = [f"transcription: {'AssemblyAI' if settings.assemblyai_api_key else 'off'}"]
+    if not llm_configured(settings):
+        return [*lines, "LLM: off (extractive engine)"]
+    where = settings.openai_base_url or "OpenAI"
+    lines.append(f"LLM: {settings.openai_model} at {where}; embeddings: {settings.embeddings}")
+    warnings = model_warnings(settings, build_openai_client(settings), today)
+    return lines + [f"warning: {warning}" for warning in warnings]
+
+
+def check_models(settings: Settings) -> None:
+    """Start-up check of the configured models (logged from a background thread)."""
+    from bot.providers.openai_models import check_models_in_background
+
+    check_models_in_background(settings)

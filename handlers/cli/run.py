@@ -12,7 +12,7 @@ import threading
 import typer
 from rich.progress import Progress
 
-from handlers.cli.root import runtime
+from handlers.cli.root import check_models, runtime
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +37,6 @@ def register(app: typer.Typer) -> None:
         ),
     ) -> None:
         """The bot: Slack and/or Discord (whichever tokens are set) and the scheduler."""
-        from bot.providers.openai_models import check_models_in_background
         from handlers.runtime.process import ROLES, run_role
 
         if role not in ROLES:
@@ -45,7 +44,7 @@ def register(app: typer.Typer) -> None:
         # APScheduler logs every run at INFO; a brief tick a minute would drown the real news.
         logging.getLogger("apscheduler.executors.default").setLevel(logging.WARNING)
         services = runtime(ctx).services()
-        check_models_in_background(services.settings)  # warns about retired/unserved models
+        check_models(services.settings)  # warns about retired/unserved models
         stop = threading.Event()
         _stop_on_signals(stop)
         result = run_role(

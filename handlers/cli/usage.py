@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.core.clock import utcnow
 from bot.costs.spend import spend_lines
 from bot.costs.usage import usage_report
-from handlers.cli.root import runtime
+from handlers.cli.root import provider_lines, runtime
 
 
 def register(app: typer.Typer) -> None:
@@ -37,19 +37,8 @@ def register(app: typer.Typer) -> None:
     @app.command("providers")
     def providers(ctx: typer.Context) -> None:
         """Which paid services are on, and warnings about the configured models."""
-        from bot.providers.factory import llm_configured
-        from bot.providers.openai_client import build_openai_client
-        from bot.providers.openai_models import model_warnings
-
-        settings = runtime(ctx).settings
-        typer.echo(f"transcription: {'AssemblyAI' if settings.assemblyai_api_key else 'off'}")
-        if not llm_configured(settings):
-            typer.echo("LLM: off (extractive engine)")
-            return
-        where = settings.openai_base_url or "OpenAI"
-        typer.echo(f"LLM: {settings.openai_model} at {where}; embeddings: {settings.embeddings}")
-        for warning in model_warnings(settings, build_openai_client(settings), utcnow().date()):
-            typer.echo(f"warning: {warning}")
+        for line in provider_lines(runtime(ctx).settings, utcnow().date()):
+            typer.echo(line)
 
 
 def print_report(report: dict, lines: list[str]) -> None:
