@@ -6,7 +6,7 @@ from itertools import pairwise
 
 from bot.core.values import Segment
 from bot.search.chunker import chunk_segments, joined_text
-from tests.corpus_episodes import load_segments
+from tests.fakes.corpus_episodes import load_segments
 
 
 def _segments(count: int, words: int, speakers: tuple[str | None, ...] = (None,)) -> list[Segment]:

@@ -13,7 +13,7 @@ from bot.core.values import AskScope
 from bot.search.index import index_episode
 from bot.search.retrieval import search_passages
 from tests.fakes.search_embedder import HashingEmbedder
-from tests.search.fixtures import build_library
+from tests.fakes.search_library import build_library
 
 
 @pytest.fixture
@@ -151,7 +151,7 @@ def test_pgvector_is_detected_not_required(library):
 def test_feedback_expansion_adds_rare_recurring_words(engine, corpus):
     from bot.search.expansion import WEIGHT, feedback_terms
     from bot.search.terms import stem
-    from tests.search.corpus_index import index_corpus
+    from tests.fakes.corpus_index import index_corpus
 
     index_corpus(engine, corpus)
     question = "Why can TOAST tables get bloated?"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.search.corpus_index import index_corpus, load_questions, recall_at
+from tests.fakes.corpus_index import index_corpus, load_questions, recall_at
 
 TARGET = 0.85
 

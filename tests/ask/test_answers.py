@@ -10,9 +10,9 @@ from bot.core.models import TranscriptSegment
 from bot.core.ports import WrittenAnswer
 from bot.core.services import Services
 from bot.core.values import AskScope
+from tests.fakes.corpus_index import index_corpus
+from tests.fakes.search_library import build_library
 from tests.fakes.search_writer import ScriptedWriter
-from tests.search.corpus_index import index_corpus
-from tests.search.fixtures import build_library
 
 
 @pytest.fixture

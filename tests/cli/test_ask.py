@@ -9,7 +9,7 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 from handlers.cli.app import build_app
-from tests.search.fixtures import build_library
+from tests.fakes.search_library import build_library
 
 
 @pytest.fixture

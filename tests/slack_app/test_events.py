@@ -12,7 +12,7 @@ from sqlmodel import Session
 from bot.core.models import Delivery, DeliveryItem, Episode, Insight, Podcast
 from tests.fakes.slack_requests import post
 from tests.fakes.slack_rig import Rig, slack_rig
-from tests.test_slack_app import subscribe_channel
+from tests.slack_app.test_app import subscribe_channel
 
 
 @pytest.fixture

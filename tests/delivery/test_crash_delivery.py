@@ -29,7 +29,7 @@ from tests.fakes.clock import FixedClock
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.slack_post_server import FakeSlack
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 CHANNELS_PER_PLATFORM = 25
 

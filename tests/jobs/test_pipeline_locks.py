@@ -29,8 +29,8 @@ from tests.fakes.insights_data import (
     seed_podcast,
 )
 from tests.fakes.search_embedder import HashingEmbedder
+from tests.fakes.search_library import build_library
 from tests.fakes.transcripts_fetcher import FakeTranscriptFetcher
-from tests.search.fixtures import build_library
 
 WAIT_S = 10  # only reached when the code under test hangs
 

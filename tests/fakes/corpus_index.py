@@ -13,7 +13,7 @@ from bot.core.models import Podcast
 from bot.core.values import Passage
 from bot.search.index import index_episode
 from bot.search.retrieval import search_passages
-from tests.corpus_episodes import add_episode, load_segments
+from tests.fakes.corpus_episodes import add_episode, load_segments
 
 QUESTIONS = Path(__file__).resolve().parents[1] / "data" / "questions.yaml"
 SUFFIXES = {".vtt", ".srt", ".txt", ".json", ".html", ".md", ".xsl"}

@@ -22,7 +22,7 @@ from sqlmodel import Session
 from bot.core.models import Episode, Podcast
 from tests.conftest import PG_ADMIN_URL, _drop_pg_schema, _migrated_pg_engine
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EPISODES = 200
 STEP_S = 0.015
 

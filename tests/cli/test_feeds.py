@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from handlers.cli.app import build_app
 from tests.fakes.feeds_server import FeedServer, Route
-from tests.test_polling import SIX, rss
+from tests.feeds.test_polling import SIX, rss
 
 
 def run(env: dict[str, str], *args: str):

@@ -12,7 +12,7 @@ from bot.core.ports import EpisodeContext
 from bot.demo.run import SAMPLES_DIR
 from bot.insights.extractive import ExtractiveEngine
 from bot.transcripts.parse import parse_transcript
-from tests.test_insights import assert_hygienic, hygiene_problems
+from tests.insights.test_extractive import assert_hygienic, hygiene_problems
 
 SAMPLES = SAMPLES_DIR
 TRANSCRIPT_SUFFIXES = {".vtt", ".srt", ".json", ".html", ".txt", ".md", ".xsl", ".xml"}

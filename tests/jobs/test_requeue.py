@@ -16,7 +16,7 @@ from bot.jobs.scheduling import Jobs
 from bot.providers.assemblyai_transcriber import AssemblyAITranscriber
 from tests.fakes.assemblyai_server import FakeAssemblyAI, turns_payload
 from tests.fakes.clock import FixedClock
-from tests.test_transcription import AUDIO, add_episode, run
+from tests.transcripts.test_transcription import AUDIO, add_episode, run
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 HOOK = "https://bot.example/hooks/assemblyai"

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from bot.core.models import EpisodeSummary, Insight, Podcast
 from bot.core.values import Segment
 from bot.search.index import index_episode
-from tests.corpus_episodes import add_episode
+from tests.fakes.corpus_episodes import add_episode
 
 FILLER = (
     "We talked about the weather, the weekend, a new coffee machine in the office, and how the "

@@ -20,7 +20,7 @@ from bot.core import db
 from bot.core.models import Episode, Podcast
 from handlers.cli.app import build_app
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 class LineReader:
