@@ -27,7 +27,7 @@ MAX_EXPLAINED_LOSERS = 8
 class RankRequest:
     """What a channel (or an ad-hoc topic list) wants from the pool."""
 
-    topics: dict[str, dict[str, float]]  # topic text → expanded terms (bot.topics)
+    topics: dict[str, dict[str, float]]  # topic text → expanded terms (bot.text.topics)
     window_start: datetime
     window_end: datetime
     size: int = 5

@@ -1,6 +1,6 @@
 """Settings: every knob has an environment variable and a safe default.
 
-Built once in the composition root (``handlers/cli.py``) and passed down; never at import time.
+Built once in the composition root (``handlers/cli/root.py``) and passed down; never at import time.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Engine and session factory; Alembic migrations live in ``bot/migrations``."""
+"""Engine and session factory; Alembic migrations live in ``bot/core/migrations``."""
 
 from __future__ import annotations
 

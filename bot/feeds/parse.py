@@ -1,7 +1,8 @@
 """Parse fetched feed bytes (RSS 2.0, Atom, iTunes, Podcasting 2.0) into plain dataclasses.
 
 feedparser does the heavy lifting (encodings, dates, broken markup, relative links, HTML
-sanitising); ``bot.feedscan`` adds the multi-valued ``podcast:*`` tags feedparser flattens.
+sanitising); ``bot.feeds.podcast_namespace`` adds the multi-valued ``podcast:*`` tags
+feedparser flattens.
 feedparser only ever sees bytes wrapped in a stream: given a string it would open URLs and
 local files.
 """

@@ -1,7 +1,7 @@
 """From a pending episode to segments, insights, summary and index entries.
 
 ``process_episode`` does the work for one episode; ``process_pending`` runs it over the queue
-with claims from ``bot/work.py`` (SKIP LOCKED on PostgreSQL), retries and dead-lettering.
+with claims from ``bot/jobs/work.py`` (SKIP LOCKED on PostgreSQL), retries and dead-lettering.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Submits with speaker labels and language detection, stores the job id through
 ``on_submitted`` before waiting, and resumes that job after a restart instead of paying twice.
 With a webhook URL configured it submits and returns at once (``TranscriptionPending``); the web
-process hands the callback to ``bot.transcription.handle_assemblyai_webhook``.
+process hands the callback to ``bot.transcripts.transcription.handle_assemblyai_webhook``.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ _SENTENCE_END = (".", "?", "!", "…")
 
 
 class AssemblyAITranscriber:
-    """``bot.ports.Transcriber`` over the official AssemblyAI SDK."""
+    """``bot.core.ports.Transcriber`` over the official AssemblyAI SDK."""
 
     def __init__(
         self,

@@ -57,6 +57,6 @@ def _add_openai(services: ProviderServices, settings: Settings, offline_engine: 
     model = JsonModel(settings, client=client, on_usage=services.usage)
     llm = LLMInsightEngine(settings, model)
     services.insight_engine = FallbackInsightEngine(llm, offline_engine) if offline_engine else llm
-    services.answer_writer = LLMAnswerWriter(model)  # bot.answers falls back on failure
+    services.answer_writer = LLMAnswerWriter(model)  # bot.ask.answers falls back on failure
     if settings.embeddings:
         services.embedder = OpenAIEmbedder(settings, client=client, on_usage=services.usage)

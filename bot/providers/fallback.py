@@ -1,6 +1,6 @@
 """When the LLM is down, the offline insight engine takes over and says so.
 
-(``ask`` needs no wrapper: ``bot.answers`` answers extractively when the writer raises.)
+(``ask`` needs no wrapper: ``bot.ask.answers`` answers extractively when the writer raises.)
 """
 
 from __future__ import annotations

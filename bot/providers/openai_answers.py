@@ -17,7 +17,7 @@ NOT_FOUND = "The stored episodes don't say."
 
 
 class LLMAnswerWriter:
-    """``bot.ports.AnswerWriter`` over any OpenAI-compatible chat model."""
+    """``bot.core.ports.AnswerWriter`` over any OpenAI-compatible chat model."""
 
     name = "llm"
 

@@ -24,7 +24,7 @@ _MAX_INPUT_CHARS = 8000 * 4
 
 
 class OpenAIEmbedder:
-    """``bot.ports.Embedder``: L2-normalised float32 vectors from an embeddings endpoint."""
+    """``bot.core.ports.Embedder``: L2-normalised float32 vectors from an embeddings endpoint."""
 
     def __init__(
         self,

@@ -36,7 +36,7 @@ _MIN_CLAIM_CHARS = 20
 
 
 class LLMInsightEngine:
-    """``bot.ports.InsightEngine`` over any OpenAI-compatible chat model."""
+    """``bot.core.ports.InsightEngine`` over any OpenAI-compatible chat model."""
 
     name = "llm"
 

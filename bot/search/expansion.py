@@ -28,7 +28,7 @@ MAX_LOOKUPS = 12
 def corpus_expansions(
     session: Session, question: str, episode_ids: list[int] | None, *, feedback: bool = False
 ) -> dict[str, float]:
-    """Weighted words that widen ``question``: bot.topics' expansion when it is available,
+    """Weighted words that widen ``question``: bot.text.topics' expansion when it is available,
     pseudo-relevance feedback when ``feedback`` is on (SEARCH_FEEDBACK; off by default: on the
     question set it did not raise recall and it triples query time at 150k chunks)."""
     try:

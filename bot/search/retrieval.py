@@ -63,7 +63,7 @@ def search_passages(
     """The passages that best answer ``query`` within ``scope``, best first.
 
     ``expansions`` (word → weight ≤ 1) widen the query; by default they come from the corpus
-    (``bot.expansion``; pseudo-relevance ``feedback`` only when asked for).
+    (``bot.search.expansion``; pseudo-relevance ``feedback`` only when asked for).
     """
     episode_ids = scoped_episode_ids(session, scope)
     if episode_ids == []:

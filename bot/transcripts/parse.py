@@ -18,7 +18,7 @@ def parse_transcript(
 ) -> ParsedTranscript:
     """Parse transcript bytes, sniffing the real format when the MIME type or name lies.
 
-    Raises ``bot.errors.TranscriptError`` with a one-line reason when nothing can be parsed.
+    Raises ``bot.core.errors.TranscriptError`` with a one-line reason when nothing can be parsed.
     """
     from bot.core.errors import TranscriptError
     from bot.transcripts.formats import PARSERS

@@ -33,10 +33,14 @@ def clean(text: str | None) -> str:
 def _link(label: str, url: str | None) -> Text:
     """A clickable label with the URL shown too (so it can be copied from any terminal)."""
     text = Text(clean(label), style="cyan")
-    if url and url.lower().startswith(("http://", "https://")):
+    if _is_web(url):
         text.stylize(f"link {clean(url)}")
         text.append(f" ({clean(url)})", style="dim")
     return text
+
+
+def _is_web(url: str | None) -> bool:
+    return bool(url) and url.lower().startswith(("http://", "https://"))
 
 
 def render_line(line: Line) -> Text:
@@ -51,7 +55,8 @@ def render_line(line: Line) -> Text:
 def render_brief(brief: Brief, *, show_ids: bool = False) -> RenderableType:
     """The brief layout of DESIGN.md: claim, quote, who · show · episode · ▶ time, also said on.
 
-    ``show_ids`` adds each item's episode and insight ids (for follow-up commands in chat).
+    ``show_ids`` (console chat) adds each item's episode and insight ids, for follow-up commands,
+    and prints each moment's link beside it so it can be copied from any terminal.
     """
     topics = ", ".join(clean(t) for t in brief.topics) or "no topics"
     heading = f"Your podcast brief · {format_day(brief.date)} · topics: {topics}"
@@ -84,9 +89,12 @@ def _attribution(item: BriefItem, show_ids: bool) -> Text:
     """``— speaker · show · "episode" · ▶ 12:34``, the time linked to the moment when known."""
     parts = (clean(item.speaker), clean(item.podcast), f'"{clean(item.episode)}"')
     text = Text(f"— {' · '.join(p for p in parts if p)} · ", style="dim")
-    text.append_text(_link(f"▶ {format_timestamp(item.start)}", item.url))
-    if show_ids:
-        text.append(f"  [episode #{item.episode_id}, insight #{item.insight_id}]", style="dim")
+    moment = f"▶ {format_timestamp(item.start)}"
+    if not show_ids:
+        text.append(moment, style=f"link {clean(item.url)}" if _is_web(item.url) else "")
+        return text
+    text.append_text(_link(moment, item.url))
+    text.append(f"  [episode #{item.episode_id}, insight #{item.insight_id}]", style="dim")
     return text
 
 

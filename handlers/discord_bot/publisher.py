@@ -61,7 +61,7 @@ def is_delivery(message: dict, delivery_id: int) -> bool:
 
 
 class DiscordPublisher:
-    """A ``bot.ports.Publisher`` over Discord's REST API."""
+    """A ``bot.core.ports.Publisher`` over Discord's REST API."""
 
     platform = "discord"
 

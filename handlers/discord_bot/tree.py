@@ -1,6 +1,6 @@
 """The ``/podbrief`` slash-command group, built from the shared command table.
 
-Every subcommand, option and description comes from ``handlers.commands.command_table()``;
+Every subcommand, option and description comes from ``handlers.chat.commands.command_table()``;
 invocations are handed to one router, which rebuilds the command text and dispatches it.
 """
 

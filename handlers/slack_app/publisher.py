@@ -30,7 +30,7 @@ HISTORY_LIMIT = 100
 
 
 class SlackPublisher:
-    """A ``bot.ports.Publisher`` over slack_sdk's WebClient."""
+    """A ``bot.core.ports.Publisher`` over slack_sdk's WebClient."""
 
     platform = "slack"
 

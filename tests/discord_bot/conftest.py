@@ -18,7 +18,7 @@ from tests.fakes.discord_api import APP_ID, FakeDiscordAPI
 
 
 class RecordingDispatch:
-    """A stand-in for ``handlers.commands.dispatch`` that records requests and API state."""
+    """A stand-in for ``handlers.chat.router.dispatch`` that records requests and API state."""
 
     def __init__(self, api: FakeDiscordAPI, reply: Reply | Callable[[CommandRequest], Reply]):
         self.api = api

@@ -22,7 +22,7 @@ async def _invoke(bot, api, payload: dict) -> dict:
 async def test_subscribe_then_topics_with_the_real_dispatcher(
     api, make_bot, corpus_interaction, services
 ):
-    bot = await make_bot()  # the shared handlers.commands.dispatch
+    bot = await make_bot()  # the shared handlers.chat.router.dispatch
     topic = [{"type": 3, "name": "topic", "value": "open-source AI"}]
     reply = await _invoke(bot, api, corpus_interaction("subscribe", topic))
     assert "open-source AI" in reply["embeds"][0]["description"]

@@ -1,4 +1,4 @@
-"""A fake ``bot.ports.Fetcher`` serving canned transcript bytes, recording every call."""
+"""A fake ``bot.core.ports.Fetcher`` serving canned transcript bytes, recording every call."""
 
 from __future__ import annotations
 

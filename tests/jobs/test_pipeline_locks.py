@@ -80,7 +80,7 @@ def _vtt(segments: Sequence[Segment]) -> bytes:
 
 @pytest.fixture
 def publisher_transcript(monkeypatch) -> None:
-    """Serve the episode's transcript from a fake ``bot.fetching.SafeFetcher``."""
+    """Serve the episode's transcript from a fake ``bot.feeds.fetching.SafeFetcher``."""
     fetcher = FakeTranscriptFetcher(routes={"https://ex.com/t.vtt": _vtt(dialogue_segments())})
     module = types.ModuleType("bot.feeds.fetching")
     module.SafeFetcher = lambda settings: fetcher  # type: ignore[attr-defined]

@@ -121,7 +121,7 @@ def services(settings, engine) -> Services:
 
 @pytest.fixture
 def fake_safe_fetcher(monkeypatch) -> FakeTranscriptFetcher:
-    """Stand in for ``bot.fetching.SafeFetcher`` (the feeds engineer's module)."""
+    """Stand in for ``bot.feeds.fetching.SafeFetcher`` (the feeds engineer's module)."""
     fetcher = FakeTranscriptFetcher(
         routes={"https://ex.com/t.vtt": VTT},
         headers={"https://ex.com/t.vtt": {"content-type": "text/vtt"}},

@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the engine handed over by ``bot.db.upgrade``."""
+"""Alembic environment: runs against the engine handed over by ``bot.core.db.upgrade``."""
 
 from __future__ import annotations
 
