@@ -18,12 +18,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session
 
 from bot.briefs.compose import compose_brief
+from bot.channels import subscriptions as channels
 from bot.core.clock import utcnow
 from bot.core.config import Settings
-from bot.core.models import Channel, Subscription
+from bot.core.models import Channel
 from bot.core.services import Services
 from bot.core.values import Brief
 
@@ -187,19 +188,9 @@ def _demo_brief(services: Services) -> Brief:
 
 def ensure_demo_channel(session: Session, topics: tuple[str, ...] = DEMO_TOPICS) -> Channel:
     """The console channel the demo composes for, subscribed to ``topics``."""
-    query = select(Channel).where(
-        Channel.platform == "console", Channel.channel_ref == DEMO_CHANNEL
-    )
-    channel = session.exec(query).first()
-    if channel is None:
-        channel = Channel(platform="console", channel_ref=DEMO_CHANNEL, name="demo")
-        session.add(channel)
-        session.flush()
-    have = set(
-        session.exec(select(Subscription.topic).where(Subscription.channel_id == channel.id))
+    channel = channels.get_or_create_channel(
+        session, platform="console", team_id="", channel_ref=DEMO_CHANNEL, name="demo"
     )
     for topic in topics:
-        if topic not in have:
-            session.add(Subscription(channel_id=channel.id, topic=topic, created_by="demo"))
-    session.flush()
+        channels.subscribe_topic(session, channel, topic, user_id="demo")
     return channel
