@@ -33,14 +33,26 @@ NOT_A_CLAIM_RE = re.compile(
     r"(?:go|get) into (?:that|it)|let me|anyway|hey|an episode about|"
     r"today (?:we|i)(?:'re| are| will|'ll)? (?:talk|talking|look|looking|cover|covering)|"
     r"my guests?|our guests?|we have \w+ \w+,? who|joined by|i'?m here with|back to you|"
-    r"today'?s topic)\b",
+    r"today'?s topic|to summari[sz]e|make sure I understand|if I understand|correct me|"
+    r"i was (?:gonna|going to) (?:bring|ask|say)|bring that up|i'?m curious|"
+    r"tell (?:me|us) about)\b",
     re.I,
 )
+# A setup whose payoff is the next sentence: alone it tells the reader nothing.
+SETUP_RE = re.compile(
+    r"(?::$|\b(?:there'?s|there is|here'?s) (?:a|an|the|one)(?: \w+){0,4} "
+    r"(?:term|word|name|reason|way|trick|thing|problem|lesson|story|example|question)s?\b"
+    r"(?:(?: \w+){0,6})[.!]$|\bthe (?:thing|reason|problem|answer|key|question|trick) (?:is|was)"
+    r"[.!:]?$)",
+    re.I,
+)
+TRAILING_OFF_RE = re.compile(r"(?:\.\.\.|…|--|—|-)\s*$")
 # A reply to a question ("Per unit of energy, yes, often…") leans on the question.
 ANSWER_RE = re.compile(r"(?:^|[.!?]\s+|,\s*)(?:yes|no|nope|yeah|yep)\b\s*[,.!]", re.I)
 # Openings that lean on something said before ("It…", "That's why…") are not self-contained.
 ANAPHORIC_START_RE = re.compile(
-    r"^(?:it|that|this|these|those|they|them|he|she|him|her|there|which|who|then|also|"
+    r"^(?:it|that|this|these|those|they|them|he|she|him|her|his|their|its|there|which|who|"
+    r"then|also|"
     r"and|but|or|so|because|yeah|yes|no|well|okay|ok|right|oh|sure|exactly|same|both|"
     r"what|why|how|where|when|anyway|again|plus|otherwise|instead|here)\b",
     re.I,
@@ -65,6 +77,12 @@ CHATTER_RE = re.compile(
     r"\b(?:like|kind of|sort of|i mean|stuff|whatever|gonna|pretty much|a bunch)\b", re.I
 )
 MAX_CHATTER = 2
+# Transcript labels that are not people: a song, a break, an ad.
+NON_PERSON_SPEAKER_RE = re.compile(
+    r"^(?:song|music|break|intro|outro|ad|ads|sponsor|announcer|voice ?over|narrator|"
+    r"jingle|sound|sfx|clip|video|audio|unknown|crosstalk|multiple speakers?)\b",
+    re.I,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +108,14 @@ class _Checked:
     content_words: int
 
 
-def candidate_claims(sentences: list[Sentence], max_sentences: int = 3) -> list[Claim]:
-    """Every 1–3 sentence window within one speaker turn that reads as a standalone claim."""
+def candidate_claims(
+    sentences: list[Sentence], max_sentences: int = 3, skip: frozenset[int] = frozenset()
+) -> list[Claim]:
+    """Every 1–3 sentence window within one speaker turn that reads as a standalone claim.
+
+    ``skip`` holds sentences that are not the conversation (sponsor reads, intros): no window
+    includes them.
+    """
     checked = [_check(s) for s in sentences]
     claims: list[Claim] = []
     for i, first in enumerate(sentences):
@@ -101,7 +125,7 @@ def candidate_claims(sentences: list[Sentence], max_sentences: int = 3) -> list[
             window = sentences[i : i + size]
             if len(window) < size or window[-1].turn != first.turn:
                 break
-            if not checked[i + size - 1].usable:
+            if not checked[i + size - 1].usable or window[-1].idx in skip or _not_a_person(first):
                 break  # every longer window holds this sentence too
             claim = _as_claim(window, checked[i : i + size])
             if claim is not None:
@@ -118,6 +142,8 @@ def _check(sentence: Sentence) -> _Checked:
 
 
 def _as_claim(window: list[Sentence], checked: list[_Checked]) -> Claim | None:
+    if SETUP_RE.search(window[-1].text) or TRAILING_OFF_RE.search(window[-1].text):
+        return None  # the payoff is missing: a longer window may carry it
     text = " ".join(c.clean for c in checked)
     if not is_claim_text(text, sum(c.content_words for c in checked)):
         return None
@@ -131,6 +157,10 @@ def _as_claim(window: list[Sentence], checked: list[_Checked]) -> Claim | None:
         end=window[-1].end,
         signal=claim_signal(text),
     )
+
+
+def _not_a_person(sentence: Sentence) -> bool:
+    return bool(sentence.speaker and NON_PERSON_SPEAKER_RE.match(sentence.speaker))
 
 
 def _fragment(sentence: str) -> bool:

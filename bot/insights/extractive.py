@@ -15,6 +15,8 @@ from bot.core.models import DeliveryItem, Episode, EpisodeSummary, Feedback, Ins
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction, InsightEngine
 from bot.core.values import Segment
 from bot.insights.claims import Claim, candidate_claims
+from bot.insights.faults import claim_faults
+from bot.insights.non_content import non_content
 from bot.insights.summaries import extractive_summary
 from bot.text.keyphrases import keyphrases, stem_set, stems
 from bot.text.sentences import split_sentences
@@ -39,7 +41,8 @@ class ExtractiveEngine:
         names = {s.speaker for s in sentences if s.speaker} | {episode.podcast}
         names |= {p.get("name", "") for p in episode.persons}
         phrases = keyphrases([*texts, episode.title, episode.description], 15, names)
-        claims = candidate_claims(sentences)
+        claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
+        claims = [claim for claim in claims if not claim_faults(claim)]
         scored = _score_claims(claims, texts, phrases)
         chosen = _select(scored, self.limit)
         insights = sorted(

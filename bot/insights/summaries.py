@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlmodel import Session
@@ -12,12 +11,28 @@ from sqlmodel import Session
 from bot.core.errors import NotFound
 from bot.core.models import Episode, EpisodeSummary, Podcast
 from bot.core.ports import EpisodeContext, ExtractedInsight, ExtractedSummary, KeyPoint
-from bot.text.sentences import Sentence
+from bot.insights import people
+from bot.insights.filing import filed_topics
+from bot.insights.non_content import sponsor_names, synopsis
+from bot.text.sentences import Sentence, clean_wording
 
 log = logging.getLogger(__name__)
 
 MAX_KEY_POINTS = 6
-GENERIC_SPEAKER_RE = re.compile(r"^(?:speaker|spk|person|voice|unknown|guest|host)\b|^\d+$", re.I)
+MAX_OPENING_WORDS = 70
+FRAMING_S = 120.0
+# How a host frames the episode: "today we're talking about eBPF", "I'm joined by Paul Biggar".
+FRAMING_RE = re.compile(
+    r"\b(?:today(?: we'?re| we are| I'?m)? (?:talking|talk|joined|here)|this week|joined by|"
+    r"we have|we'?re talking|on this (?:episode|show)|we'?ll (?:talk|discuss|dig))\b",
+    re.I,
+)
+TELLING_RE = re.compile(
+    r"\b(?:episode|we'?ll|we discuss|talk about|meet|joins|is here|here to|covers|dive into|"
+    r"look at|learn)\b",
+    re.I,
+)
+URL_RE = re.compile(r"https?://|www\.|\w+\.(?:com|fm|io)\b")
 
 
 @dataclass(frozen=True)
@@ -74,32 +89,19 @@ def extractive_summary(
     phrases: list[str],
     insights: list[ExtractedInsight],
 ) -> ExtractedSummary:
-    """What the episode covers: topics, guests, key points (chapters when the feed has them)."""
-    topics = phrases[:6]
-    guests = episode_guests(episode, sentences)
+    """What the episode is about and who is talking, key points, and topics to file it under."""
+    guests = people.guests(episode, sentences)
+    names = {s.speaker for s in sentences if s.speaker} | set(guests) | {episode.podcast}
+    names |= people.hosts(episode, sentences)
+    names |= sponsor_names(sentences)
+    topics = filed_topics(phrases, sentences, exclude=names)
     key_points = _key_points(episode, insights)
     return ExtractedSummary(
-        summary=_paragraph(episode, topics, guests, insights, sentences),
+        summary=_paragraph(episode, guests, key_points, sentences),
         key_points=key_points,
         guests=guests,
         topics=topics,
     )
-
-
-def episode_guests(episode: EpisodeContext, sentences: list[Sentence]) -> list[str]:
-    """Guests from podcast:person tags, else named speakers other than the main voice."""
-    named = [p["name"] for p in episode.persons if p.get("name") and p.get("role") == "guest"]
-    if named:
-        return named
-    talk: Counter[str] = Counter()
-    for sentence in sentences:
-        if sentence.speaker and not GENERIC_SPEAKER_RE.match(sentence.speaker):
-            talk[sentence.speaker] += len(sentence.text)
-    hosts = {p["name"] for p in episode.persons if p.get("role") == "host"}
-    first = next((s.speaker for s in sentences if s.speaker in talk), None)
-    if not hosts and first:
-        hosts = {first}  # hosts open the show
-    return [name for name, _ in talk.most_common() if name not in hosts][:5]
 
 
 def _key_points(episode: EpisodeContext, insights: list[ExtractedInsight]) -> list[KeyPoint]:
@@ -116,20 +118,75 @@ def _key_points(episode: EpisodeContext, insights: list[ExtractedInsight]) -> li
 
 def _paragraph(
     episode: EpisodeContext,
-    topics: list[str],
     guests: list[str],
-    insights: list[ExtractedInsight],
+    key_points: list[KeyPoint],
     sentences: list[Sentence],
 ) -> str:
+    """One or two sentences on the subject and who is talking, then the central point."""
     if not sentences:
         return f'"{episode.title}" has no transcript text to summarise.'
-    parts = [f'"{episode.title}"' + (f" ({episode.podcast})" if episode.podcast else "")]
-    parts[0] += f" covers {_join(topics[:4])}." if topics else "."
-    if guests:
-        parts.append(f"With {_join(guests)}.")
-    central = sorted(insights, key=lambda i: -i.score)[:2]
-    parts += [i.text for i in sorted(central, key=lambda i: i.start)]
-    return " ".join(parts)
+    opening = _opening(episode, sentences)
+    if not opening:
+        where = f" ({episode.podcast})" if episode.podcast else ""
+        lead = f" {key_points[0].text}" if key_points else ""
+        opening = f'"{episode.title}"{where}.{lead}'
+    missing = [g for g in guests if g.split()[-1] not in opening]
+    if missing:
+        opening += f" With {_join(missing)}."
+    return opening
+
+
+def _opening(episode: EpisodeContext, sentences: list[Sentence]) -> str:
+    """The feed's description, else the producer's synopsis, else the host's framing."""
+    described = _first_sentences(split_plain(episode.description), 2)
+    if described:
+        return described
+    told = [s.text for s in synopsis(sentences) if "?" not in s.text]
+    if told:
+        return _first_sentences(_most_telling(told), 2)
+    framing = [
+        s.text
+        for s in sentences[:12]
+        if s.start <= FRAMING_S and FRAMING_RE.search(s.text) and "?" not in s.text
+    ]
+    framed = _first_sentences(framing, 2)
+    # The host's framing names who is on more often than the subject: the title says that.
+    return f'"{episode.title}": {framed}' if framed else ""
+
+
+def _most_telling(texts: list[str]) -> list[str]:
+    """Synopsis sentences that say who is on and what the episode covers, in their order."""
+    ranked = sorted(range(len(texts)), key=lambda i: (-_telling(texts[i]), i))[:2]
+    return [texts[i] for i in sorted(ranked)]
+
+
+def _telling(text: str) -> int:
+    return (
+        len(people.GUEST_RE.findall(text)) * 2
+        + len(FRAMING_RE.findall(text))
+        + bool(TELLING_RE.search(text))
+    )
+
+
+def _first_sentences(texts: list[str], count: int) -> str:
+    """Up to ``count`` cleaned sentences, within MAX_OPENING_WORDS."""
+    chosen: list[str] = []
+    for text in texts:
+        clean = clean_wording(text)
+        if not clean or URL_RE.search(clean):
+            continue
+        if chosen and len(" ".join([*chosen, clean]).split()) > MAX_OPENING_WORDS:
+            break
+        chosen.append(clean)
+        if len(chosen) == count:
+            break
+    return " ".join(chosen)
+
+
+def split_plain(text: str) -> list[str]:
+    """A feed description's sentences, markup removed."""
+    plain = re.sub(r"<[^>]+>", " ", text or "")
+    return [t for t in re.split(r"(?<=[.!?])\s+", " ".join(plain.split())) if t]
 
 
 def _join(items: list[str]) -> str:

@@ -43,8 +43,18 @@ FILLER_RES = (
 STUTTER_RE = re.compile(r"\b(\w{1,12})-\s+(?=\1)", re.I)  # "th- the", "I- I"
 FALSE_START_RE = re.compile(r"\b\w{1,3}-\s+(?=\w)")  # "th- the" when it is a clipped start
 REPEAT_RE = re.compile(r"\b(\w+)(?:,?\s+\1\b)+", re.I)  # "the the", "I, I"
+# A restarted phrase: "you go from you go from running the script" → "you go from running …"
+PHRASE_REPEAT_RE = re.compile(r"\b((?:\w+[\s,]+){1,4}?\w+)(?:[\s,]+\1\b)+", re.I)
+# Hedges as filler ("it's kind of slow"), not the noun sense ("a kind of database").
+HEDGE_RE = re.compile(
+    r"(?<!\ba )(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\bwhat )(?<!\bsome )(?<!\bany )"
+    r"(?<!\bone )(?<!\bsame )(?<!\bother )(?<!\bwhich )\b(?:kind|sort) of\s+(?!a\b|an\b|the\b)",
+    re.I,
+)
+ASIDE_RE = re.compile(r",\s*(?:I mean|you know|I guess|if you will|so to speak|basically),", re.I)
 LEADING_DISCOURSE_RE = re.compile(
-    r"^(?:(?:and|but|so|yeah|well|okay|ok|right|oh|now|look|i mean|you know|like|also)"
+    r"^(?:(?:and|but|so|yeah|well|okay|ok|right|oh|now|look|i mean|you know|like|also|"
+    r"basically|actually|honestly|obviously|literally|essentially|anyway|um|uh)"
     r"\b[,]?\s+)+",
     re.I,
 )
@@ -134,7 +144,10 @@ def clean_wording(text: str) -> str:
     cleaned = FALSE_START_RE.sub("", cleaned)
     for pattern in FILLER_RES:
         cleaned = pattern.sub(" ", cleaned)
+    cleaned = PHRASE_REPEAT_RE.sub(r"\1", cleaned)
     cleaned = REPEAT_RE.sub(r"\1", cleaned)
+    cleaned = ASIDE_RE.sub(",", cleaned)
+    cleaned = HEDGE_RE.sub("", cleaned)
     cleaned = LEADING_DISCOURSE_RE.sub("", cleaned.strip())
     return _tidy(cleaned)
 

@@ -1,0 +1,176 @@
+"""What a reader gets, measured on the devset: automatic fault rates and the editor's labels.
+
+Run: ``.venv/bin/python -m bench.quality [--dump items.json] [--labels FILE]``.
+
+1. Runs the offline extractive engine on every transcript in ``../shared/corpus/devset/`` and
+   prints the rate of each automatic fault (``bot.insights.faults``) over every extracted item,
+   how often an item's time is more than 15 s from its words, and summary faults.
+2. Prints the rubric rates of our own labelled judgments (``tests/data/quality_labels*.yaml``:
+   delivered items and summaries labelled against ``../shared/QUALITY.md``).
+
+``--dump`` writes the items and summaries to label (the top item of each episode and every
+fifth episode's summary) as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import time
+from collections import Counter
+from dataclasses import asdict
+from pathlib import Path
+
+import yaml
+
+from bot.core.config import Settings
+from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction
+from bot.core.values import Segment
+from bot.insights.extractive import ExtractiveEngine
+from bot.insights.faults import insight_faults, summary_faults
+from bot.transcripts.parse import parse_transcript
+
+ROOT = Path(__file__).resolve().parents[1]
+DEVSET = ROOT.parent / "shared" / "corpus" / "devset"
+LABELS = sorted((ROOT / "tests" / "data").glob("quality_labels*.yaml"))
+SHOWS = {
+    "podcast": "The Changelog",
+    "jsparty": "JS Party",
+    "gotime": "Go Time",
+    "practicalai": "Practical AI",
+    "news": "Changelog News",
+    "shipit": "Ship It!",
+    "friends": "Changelog & Friends",
+    "founderstalk": "Founders Talk",
+}
+TIME_TOLERANCE_S = 15.0
+VOTES = ("yes", "partly", "no", "n/a")
+RUBRIC = ("insight", "self_contained", "clean", "speaker", "time")
+SUMMARY_RUBRIC = ("opens_with_subject", "guests_right", "key_points_distinct", "topics_good")
+
+
+def devset_files(devset: Path = DEVSET) -> list[Path]:
+    """Every devset transcript, Talk Python then Changelog, in name order."""
+    return sorted(devset.glob("talkpython/*.vtt")) + sorted(devset.glob("changelog/*.md"))
+
+
+def episode_context(path: Path, number: int) -> EpisodeContext:
+    """What the feed would tell the engine: the show's name and the episode's title."""
+    if path.parent.name == "talkpython":
+        podcast = "Talk Python To Me"
+        title = re.sub(r"^\d+_", "", path.stem).replace("_", " ")
+    else:
+        show, _, episode = path.stem.partition("__")
+        podcast = SHOWS.get(show, show)
+        title = episode.replace("-", " ")
+    return EpisodeContext(number, podcast, title)
+
+
+def extract_devset(files: list[Path]) -> list[tuple[Path, list[Segment], Extraction, float]]:
+    """(file, segments, extraction, seconds) for every file, with the offline engine."""
+    engine = ExtractiveEngine(Settings(_env_file=None))
+    out = []
+    for number, path in enumerate(files, start=1):
+        segments = parse_transcript(path.read_bytes(), filename=path.name).segments
+        began = time.perf_counter()
+        extraction = engine.extract(episode_context(path, number), segments)
+        out.append((path, segments, extraction, time.perf_counter() - began))
+    return out
+
+
+def time_is_off(insight: ExtractedInsight, segments: list[Segment]) -> bool:
+    """Whether the item's time is more than 15 s from where its quote's first words are."""
+    opening = " ".join(re.findall(r"\w+", insight.quote.casefold())[:6])
+    for segment in segments:
+        if opening and opening in " ".join(re.findall(r"\w+", segment.text.casefold())):
+            return abs(segment.start - insight.start) > TIME_TOLERANCE_S
+    return False  # the quote spans segments: the start is the first one's by construction
+
+
+def fault_rates(results) -> tuple[Counter[str], int, Counter[str], int]:
+    """Item fault counts (and total items); summary fault counts (and total summaries)."""
+    items: Counter[str] = Counter()
+    summaries: Counter[str] = Counter()
+    total = 0
+    for _, segments, extraction, _ in results:
+        timed = any(s.start > 0 for s in segments)
+        for insight in extraction.insights:
+            total += 1
+            items.update(insight_faults(insight))
+            if timed and time_is_off(insight, segments):
+                items["time > 15 s off"] += 1
+            if not timed and insight.start == 0.0:
+                items["untimed shown at 0:00"] += 1
+        summaries.update(summary_faults(extraction.summary))
+    return items, total, summaries, len(results)
+
+
+def label_sample(results) -> dict:
+    """The items and summaries to label: each episode's top item, every fifth summary."""
+    items, summaries = [], []
+    for index, (path, _, extraction, _) in enumerate(results):
+        if extraction.insights:
+            top = max(extraction.insights, key=lambda i: i.score)
+            items.append({"file": path.name, **asdict(top)})
+        if index % 5 == 0:
+            summaries.append({"file": path.name, **asdict(extraction.summary)})
+    return {"items": items, "summaries": summaries}
+
+
+def label_rates(path: Path) -> list[str]:
+    """``criterion: yes N% · partly N% · no N%`` lines for one labels file."""
+    data = yaml.safe_load(path.read_text())
+    lines = [f"{path.name}: {len(data['items'])} items, {len(data['summaries'])} summaries"]
+    for section, criteria in (("items", RUBRIC), ("summaries", SUMMARY_RUBRIC)):
+        for criterion in criteria:
+            votes = Counter(_vote(row[criterion]) for row in data[section] if criterion in row)
+            n = sum(votes.values()) or 1
+            shares = " · ".join(f"{v} {100 * votes[v] / n:.0f}%" for v in VOTES if votes[v])
+            lines.append(f"  {section[:-1]} {criterion:<20} {shares}")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dump", type=Path, help="write the items and summaries to label")
+    parser.add_argument("--devset", type=Path, default=DEVSET)
+    args = parser.parse_args()
+    files = devset_files(args.devset)
+    if not files:
+        raise SystemExit(f"no devset at {args.devset} (it lives in ../shared/corpus/devset)")
+    results = extract_devset(files)
+    items, total, summaries, n_summaries = fault_rates(results)
+    hours = sum(max((s.end for s in segs), default=0) for _, segs, _, _ in results) / 3600
+    seconds = sum(r[3] for r in results)
+    print(f"devset: {len(files)} episodes, {hours:.1f} h, {total} items, {seconds:.1f} s")
+    print(f"items with any fault: {_share(_faulty(results), total)}")
+    for name, count in sorted(items.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<24} {_share(count, total)}")
+    print("summary faults:")
+    for name, count in sorted(summaries.items(), key=lambda kv: -kv[1]):
+        print(f"  {name:<32} {_share(count, n_summaries)}")
+    for path in LABELS:
+        print("\n".join(label_rates(path)))
+    if args.dump:
+        args.dump.write_text(json.dumps(label_sample(results), indent=1, ensure_ascii=False))
+        print(f"wrote {args.dump}")
+
+
+def _vote(value: object) -> str:
+    """YAML reads a bare yes/no as a boolean."""
+    return (
+        {True: "yes", False: "no"}.get(value, str(value)) if isinstance(value, bool) else str(value)
+    )
+
+
+def _faulty(results) -> int:
+    return sum(1 for _, _, e, _ in results for i in e.insights if insight_faults(i))
+
+
+def _share(count: int, total: int) -> str:
+    return f"{count:>4} / {total} ({100 * count / max(total, 1):.1f}%)"
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,105 @@
+"""Topics a person would file an episode under: specific phrases, never common words or URLs."""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+
+from wordfreq import zipf_frequency
+
+from bot.text.sentences import Sentence
+
+# Zipf frequency (log10 per billion words) in general English: "the" is 7.7, "build" 5.0,
+# "database" 4.4, "kubernetes" 2.3. A single word above this is too common to file under.
+MAX_SINGLE_WORD_ZIPF = 4.0
+MAX_PHRASE_ZIPF = 5.0
+NEVER_TOPICS = frozenset(
+    {
+        "show",
+        "episode",
+        "podcast",
+        "laughter",
+        "music",
+        "guys",
+        "folks",
+        "stuff",
+        "thing",
+        "things",
+        "people",
+        "questions",
+        "question",
+        "time",
+        "way",
+        "lot",
+        "hope",
+        "months",
+        "friends",
+        "person",
+        "break",
+        "today",
+        "week",
+        "intro",
+        "outro",
+        "sponsor",
+        "yeah",
+    }
+)
+URLISH_RE = re.compile(r"https?|www|\.(?:com|fm|io|org|dev)\b|/", re.I)
+
+
+def filed_topics(
+    phrases: Iterable[str], sentences: list[Sentence], exclude: Iterable[str] = (), limit: int = 6
+) -> list[str]:
+    """The keyphrases worth filing under, proper nouns in their spoken case ("Go", "Rust")."""
+    banned = {w.casefold() for name in exclude for w in re.findall(r"\w+", name)}
+    banned |= {re.sub(r"\W", "", name).casefold() for name in exclude}  # "talkpythontome"
+    capitalised = _proper_nouns(sentences)
+    topics: list[str] = []
+    for phrase in phrases:
+        words = phrase.split()
+        squashed = re.sub(r"\W", "", phrase).casefold()
+        if (
+            URLISH_RE.search(phrase)
+            or banned & {w.casefold() for w in words}
+            or any(squashed.startswith(b) for b in banned if len(b) > 8)
+        ):
+            continue
+        if phrase.casefold() in NEVER_TOPICS:
+            continue
+        proper = len(words) == 1 and phrase.casefold() in capitalised
+        if not proper and _zipf(phrase) > _ceiling(words):
+            continue
+        topics.append(capitalised.get(phrase.casefold(), phrase))
+        if len(topics) == limit:
+            break
+    return topics
+
+
+def _ceiling(words: list[str]) -> float:
+    return MAX_SINGLE_WORD_ZIPF if len(words) == 1 else MAX_PHRASE_ZIPF
+
+
+@functools.lru_cache(maxsize=65536)
+def _zipf(phrase: str) -> float:
+    return zipf_frequency(phrase, "en")
+
+
+def _proper_nouns(sentences: list[Sentence]) -> dict[str, str]:
+    """Words written capitalised mid-sentence at least three times out of four ("Go", "Dark")."""
+    upper: dict[str, int] = {}
+    lower: dict[str, int] = {}
+    surface: dict[str, str] = {}
+    for sentence in sentences:
+        for word in re.findall(r"(?<=\s)[A-Za-z][\w.+#-]*", sentence.text):
+            key = word.casefold()
+            if word[0].isupper():
+                upper[key] = upper.get(key, 0) + 1
+                surface.setdefault(key, word)
+            else:
+                lower[key] = lower.get(key, 0) + 1
+    return {
+        key: surface[key]
+        for key, count in upper.items()
+        if count >= 2 and count >= 3 * lower.get(key, 0)
+    }

@@ -1,0 +1,119 @@
+"""Who is talking: hosts and guests, from speaker labels, the feed and the intro's own words."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from bot.core.ports import EpisodeContext
+from bot.insights.claims import NON_PERSON_SPEAKER_RE
+from bot.text.sentences import Sentence
+
+GENERIC_SPEAKER_RE = re.compile(r"^(?:speaker|spk|person|voice|unknown|guest|host)\b|^\d+$", re.I)
+NAME = r"[A-Z][a-zA-Z'\-]+(?: [A-Z][a-zA-Z'\-]+){1,2}"
+# "This is your host, Michael Kennedy", "I'm your host Adam", "my co-host, Chris Benson"
+HOST_RE = re.compile(rf"\b(?:your host,?|co-?host,?|I'?m)\s+(?P<name>{NAME})")
+# "Let's talk to Elvis Kahoro and Nikhil Rao", "we have Yotam Mann", "joined by Paul Biggar"
+GUEST_RE = re.compile(
+    rf"\b(?:talk(?:ing)? (?:to|with)|joined by|we have|guests?(?: is| are| today)?,?|"
+    rf"here with|welcome|meet|from|with|by)\s+(?P<first>{NAME})(?:,? and (?P<second>{NAME}))?"
+    rf"|(?P<third>{NAME}),? (?:is here|joins|decided|created|built|wrote|the (?:creator|author))"
+)
+# Said by guests, rarely by hosts.
+THANKS_FOR_HAVING_RE = re.compile(
+    r"\b(?:thanks?(?: you)?(?: so much)? for having|(?:happy|glad|great|excited) to be here)", re.I
+)
+INTRO_S = 300.0
+# Capitalised pairs in an intro that are places, organisations or products, not people.
+NOT_FIRST_NAMES = frozenset({"Talk", "The", "This", "Python", "New", "San", "Los", "Open", "Big"})
+NOT_SURNAMES = frozenset(
+    {
+        "University",
+        "City",
+        "AI",
+        "Inc",
+        "Labs",
+        "Foundation",
+        "Team",
+        "Python",
+        "Software",
+        "Cloud",
+        "Data",
+        "Systems",
+        "College",
+        "Institute",
+        "Project",
+        "Studio",
+        "Podcast",
+        "Show",
+    }
+)  # names are introduced in the first minutes
+
+
+def is_person(label: str | None) -> bool:
+    """Whether a speaker label names a person (not "Speaker 1", "Break" or "Song")."""
+    return (
+        bool(label)
+        and not GENERIC_SPEAKER_RE.match(label)
+        and not NON_PERSON_SPEAKER_RE.match(label)
+    )
+
+
+def hosts(episode: EpisodeContext, sentences: list[Sentence]) -> set[str]:
+    """The feed's hosts, else who opens the show and who the intro calls host or co-host."""
+    named = {p["name"] for p in episode.persons if p.get("role") == "host" and p.get("name")}
+    if named:
+        return named
+    found = {m["name"] for s in _intro(sentences) for m in HOST_RE.finditer(s.text)}
+    first = next((s.speaker for s in sentences if is_person(s.speaker)), None)
+    labelled = {s.speaker for s in sentences if is_person(s.speaker)}
+    found = {_match_label(name, labelled) for name in found} - {None} or found
+    return found | ({first} if first else set())
+
+
+def guests(episode: EpisodeContext, sentences: list[Sentence]) -> list[str]:
+    """Guests: the feed's podcast:person guests, else labelled speakers who are not hosts,
+    else the names the intro introduces (unlabelled transcripts)."""
+    named = [p["name"] for p in episode.persons if p.get("name") and p.get("role") == "guest"]
+    if named:
+        return named
+    host_names = hosts(episode, sentences)
+    talk: Counter[str] = Counter()
+    for sentence in sentences:
+        if is_person(sentence.speaker):
+            talk[sentence.speaker] += len(sentence.text)
+    introduced = _introduced(sentences, host_names)
+    if talk:
+        # Guests are introduced or thank the hosts for having them; co-hosts and panelists
+        # are neither. Without either cue, everyone but the hosts.
+        cued = {s.speaker for s in _intro(sentences) if THANKS_FOR_HAVING_RE.search(s.text)}
+        cued |= {label for name in introduced if (label := _match_label(name, set(talk)))}
+        ranked = [name for name, _ in talk.most_common() if name not in host_names]
+        return [name for name in ranked if name in cued or not cued][:5]
+    return introduced[:5]
+
+
+def _introduced(sentences: list[Sentence], host_names: set[str]) -> list[str]:
+    """Names the intro introduces, hosts left out ("you'll meet Adam Hood from …")."""
+    found = []
+    for sentence in _intro(sentences):
+        for match in GUEST_RE.finditer(sentence.text):
+            found += [n for n in (match["first"], match["second"], match["third"]) if n]
+    host_words = {w for h in host_names for w in h.split()}
+    unique = dict.fromkeys(n for n in found if not host_words & set(n.split()))
+    return [n for n in unique if _looks_like_a_person(n)]
+
+
+def _looks_like_a_person(name: str) -> bool:
+    words = name.split()
+    return words[0] not in NOT_FIRST_NAMES and words[-1] not in NOT_SURNAMES
+
+
+def _intro(sentences: list[Sentence]) -> list[Sentence]:
+    return [s for s in sentences[:80] if s.start <= INTRO_S]
+
+
+def _match_label(name: str, labels: set[str]) -> str | None:
+    """The speaker label that is this person ("Chris Benson" → "Chris Benson", "Adam" → …)."""
+    first = name.split()[0]
+    return next((label for label in labels if label.split()[0] == first), None)
