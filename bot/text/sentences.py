@@ -20,7 +20,7 @@ ABBREVIATION_RE = re.compile(r"\b(?:Mr|Mrs|Ms|Dr|Prof|St|vs|etc|e\.g|i\.e|Inc|Jr
 
 FILLER_RES = (
     re.compile(r"(?:^|(?<=[\s,]))(?:um+|uh+|uhm+|erm+|hmm+|mm+|ah+)\b[,.]?\s*", re.I),
-    re.compile(r",?\s*\byou know\b,?(?=\s)", re.I),
+    re.compile(r",?\s*\byou know\b,?(?=\s|[.!?]|$)", re.I),
     re.compile(
         r"(?:^|(?<=[.!?]\s))(?:I mean|like|so|and|but|yeah|well|okay|ok|right|oh)\b,\s*", re.I
     ),

@@ -1,0 +1,151 @@
+"""What a reader gets from real episodes (../shared/corpus/devset): the failures an editor found.
+
+Each test names a failure from the editor's review (issue 12) and checks it on real transcripts:
+sponsor reads, intros and synopses as insights; setups without their payoff; stutters; hosts,
+break markers and places as guests; summaries that do not say what the episode is about; topics
+that are common words or URLs.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from wordfreq import zipf_frequency
+
+from bot.core.config import Settings
+from bot.core.ports import EpisodeContext, Extraction
+from bot.core.values import Segment
+from bot.insights.extractive import ExtractiveEngine
+from bot.insights.faults import insight_faults
+from bot.insights.non_content import non_content
+from bot.text.sentences import clean_wording, split_sentences
+from bot.transcripts.parse import parse_transcript
+
+# A spread: early and late Talk Python (sponsor reads, synopses), interviews, panels and news.
+FILES = (
+    "talkpython/014_Converting_Patreon.com_to_Python_3.vtt",
+    "talkpython/111-pythonic-career-advice-and-more.vtt",
+    "talkpython/246-python-pro-practices.vtt",
+    "talkpython/483-reflex-framework-frontend-backend-pure-python.vtt",
+    "changelog/podcast__the-changelog-430.md",
+    "changelog/podcast__the-changelog-103.md",
+    "changelog/founderstalk__founders-talk-38.md",
+    "changelog/practicalai__practical-ai-143.md",
+    "changelog/news__changelog-news-152.md",
+)
+
+
+@pytest.fixture(scope="module")
+def devset(corpus) -> dict[str, tuple[list[Segment], Extraction]]:
+    engine = ExtractiveEngine(Settings(_env_file=None))
+    out = {}
+    for number, name in enumerate(FILES, start=1):
+        path = corpus / "devset" / name
+        if not path.exists():
+            pytest.skip(f"devset file {name} not found")
+        segments = parse_transcript(path.read_bytes(), filename=path.name).segments
+        out[Path(name).name] = (segments, engine.extract(_context(path, number), segments))
+    return out
+
+
+def _context(path: Path, number: int) -> EpisodeContext:
+    podcast = "Talk Python To Me" if path.parent.name == "talkpython" else "The Changelog"
+    return EpisodeContext(number, podcast, path.stem.replace("_", " ").replace("-", " "))
+
+
+def _texts(extraction: Extraction) -> list[str]:
+    return [i.text for i in extraction.insights] + [p.text for p in extraction.summary.key_points]
+
+
+def test_no_item_fails_an_automatic_check(devset):
+    faults = [
+        f"{name}: {insight_faults(i)} {i.text}"
+        for name, (_, extraction) in devset.items()
+        for i in extraction.insights
+        if insight_faults(i)
+    ]
+    assert faults == []
+    assert all(len(e.insights) >= 3 for _, e in devset.values())
+
+
+def test_a_sponsor_read_is_never_an_insight_or_key_point(devset):
+    _, extraction = devset[
+        "014_Converting_Patreon.com_to_Python_3.vtt"
+    ]  # "brought to you by Hired"
+    assert not any("Hired" in text or "offers" in text for text in _texts(extraction))
+
+
+def test_the_producers_synopsis_and_the_show_intro_are_not_insights(devset):
+    for name in (
+        "111-pythonic-career-advice-and-more.vtt",
+        "483-reflex-framework-frontend-backend-pure-python.vtt",
+    ):
+        texts = " ".join(_texts(devset[name][1]))
+        assert "This is Talk Python To Me" not in texts
+        assert "Welcome to Talk Python" not in texts
+        assert "your host" not in texts
+
+
+def test_the_summary_opens_with_what_the_episode_is_about_and_who_is_on(devset):
+    summary = devset["246-python-pro-practices.vtt"][1].summary
+    assert summary.summary.startswith("Dane Hillard is here to share his take")
+    assert summary.guests == ["Dane Hillard"]
+    reflex = devset["483-reflex-framework-frontend-backend-pure-python.vtt"][1].summary
+    assert "Reflex" in reflex.summary.split(".")[0]
+    assert {"Elvis Kahoro", "Nikhil Rao"} <= set(reflex.guests)
+
+
+def test_guests_are_neither_hosts_nor_break_markers(devset):
+    assert devset["podcast__the-changelog-430.md"][1].summary.guests == ["Paul Biggar"]
+    for name in ("podcast__the-changelog-103.md", "founderstalk__founders-talk-38.md"):
+        guests = devset[name][1].summary.guests
+        assert "Break" not in guests and "Adam Stacoviak" not in guests
+    assert devset["practicalai__practical-ai-143.md"][1].summary.guests == ["Yotam Mann"]
+
+
+def test_a_song_or_break_is_never_quoted(devset):
+    speakers = {i.speaker for _, e in devset.values() for i in e.insights}
+    assert not {"Break", "Song", "Music"} & speakers
+
+
+def test_topics_are_specific_never_common_words_or_urls(devset):
+    for name, (_, extraction) in devset.items():
+        for topic in extraction.summary.topics:
+            assert "http" not in topic and ".com" not in topic, (name, topic)
+            if " " not in topic and not topic[:1].isupper():
+                assert zipf_frequency(topic, "en") <= 4.0, (name, topic)
+
+
+def test_a_stutter_and_hedges_are_cleaned_without_changing_the_meaning():
+    said = "So you go from you go from running the script to, kind of, a real web app, you know."
+    assert clean_wording(said) == "You go from running the script to a real web app."
+    assert clean_wording("It is a kind of database.") == "It is a kind of database."
+
+
+def test_a_setup_gives_way_to_its_payoff():
+    from bot.insights.claims import candidate_claims
+
+    said = [
+        "There's a formal term that we use in lab medicine for this.",
+        "Delta checks compare every new result with the patient's previous one and flag "
+        "jumps that are biologically implausible, which catches swapped samples early.",
+    ]
+    segments = [Segment(10.0 * i, 10.0 * i + 9, "Dr. Lee", t) for i, t in enumerate(said)]
+    texts = [c.text for c in candidate_claims(split_sentences(segments))]
+    assert texts and not any(
+        t.startswith("There's a formal term") and t.endswith("this.") for t in texts
+    )
+    assert any("Delta checks compare" in t for t in texts)
+
+
+def test_an_ad_read_is_one_span_up_to_the_next_question():
+    said = [
+        "This episode is brought to you by Hired.",
+        "Hired is a two-sided marketplace for knowledge workers.",
+        "Each offer shows salary and equity up front.",
+        "So how did the migration to Python 3 start?",
+        "We moved the payment code first because it had the best tests.",
+    ]
+    segments = [Segment(60.0 * i, 60.0 * i + 50, None, t) for i, t in enumerate(said)]
+    assert non_content(split_sentences(segments)) == {0, 1, 2}
