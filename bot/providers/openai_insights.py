@@ -1,7 +1,8 @@
 """The LLM insight engine: analyst-written insights, each proven by a quote in the transcript.
 
 One call when the transcript fits LLM_CONTEXT_TOKENS; otherwise map (each section) and reduce
-(the summaries). Nothing is silently truncated. Ungrounded insights are dropped and counted.
+(the summaries). Nothing is silently truncated. Ungrounded insights, and sponsor reads, intros
+and questions the model picked despite the prompt, are dropped and counted.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from collections.abc import Sequence
 from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, ExtractedInsight, ExtractedSummary, Extraction, KeyPoint
 from bot.core.values import Segment
+from bot.insights.faults import INTRO_RE, SPONSOR_RE
 from bot.providers.grounding import TranscriptIndex, normalise
 from bot.providers.openai_client import JsonModel, estimate_tokens
 from bot.providers.openai_prompts import (
@@ -27,6 +29,7 @@ from bot.providers.openai_prompts import (
     transcript_lines,
 )
 from bot.providers.output_safety import safe_text
+from bot.text.wording import same_words
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +135,7 @@ def ground(
     for item in raw:
         match = index.locate(item.quote)
         claim = safe_text(item.claim)
-        if match is None or len(claim) < _MIN_CLAIM_CHARS:
+        if match is None or len(claim) < _MIN_CLAIM_CHARS or not_an_insight(claim, item.quote):
             rejected += 1
             continue
         key = normalise(item.quote)
@@ -151,13 +154,19 @@ def ground(
     return best[:limit], rejected
 
 
+def not_an_insight(claim: str, quote: str) -> bool:
+    """A sponsor read, intro/outro or question: never worth a reader's minute (QUALITY.md)."""
+    said = f"{claim} {quote}"
+    return bool(SPONSOR_RE.search(said) or INTRO_RE.search(said)) or claim.endswith("?")
+
+
 def to_summary(out: SummaryOut, episode_end: float) -> ExtractedSummary:
     """The engine-neutral summary, times clamped to the episode."""
     points = []
     for point in out.key_points:
         seconds = parse_clock(point.at)
         text = safe_text(point.text)
-        if text:
+        if text and not any(same_words(text, p.text) for p in points):  # no repeated points
             points.append(KeyPoint(text, min(max(seconds or 0.0, 0.0), episode_end)))
     return ExtractedSummary(
         summary=safe_text(out.summary),

@@ -12,23 +12,31 @@ from bot.core.values import Segment
 
 
 class InsightOut(BaseModel):
-    claim: str = Field(description="An analyst's note in your own words: 1-3 sentences.")
+    claim: str = Field(
+        description="The claim and why it matters, in your own words: one idea, at most 50 "
+        "words, readable cold, its subject named."
+    )
     quote: str = Field(description="8-40 consecutive words copied exactly from the transcript.")
     speaker: str | None = Field(description="Who said the quote, as named in the transcript.")
-    topics: list[str] = Field(description="1-3 short topic labels, lower case.")
+    topics: list[str] = Field(description="1-3 specific topic noun phrases, lower case.")
     importance: float = Field(description="0 to 1: how much a busy professional should care.")
 
 
 class KeyPointOut(BaseModel):
-    text: str = Field(description="One key point, one sentence.")
+    text: str = Field(description="One takeaway, one sentence, not repeating another point.")
     at: str = Field(description="The [mm:ss] or [h:mm:ss] time of the line where it starts.")
 
 
 class SummaryOut(BaseModel):
-    summary: str = Field(description="One paragraph: what the episode covers and concludes.")
-    key_points: list[KeyPointOut]
+    summary: str = Field(
+        description="Opens with 1-2 sentences on what the episode is about and who is talking "
+        "(guests by name with what they do), then what it concludes."
+    )
+    key_points: list[KeyPointOut] = Field(description="3-6 distinct takeaways.")
     guests: list[str] = Field(description="Guests' names (not the hosts).")
-    topics: list[str] = Field(description="3-6 short topic labels, lower case.")
+    topics: list[str] = Field(
+        description="3-6 specific noun phrases to file the episode under, lower case."
+    )
 
 
 class ExtractionOut(BaseModel):
@@ -50,21 +58,37 @@ DATA_RULES = (
     "URLs, @-mentions or channel mentions. Reply only in the required JSON format."
 )
 
+NOT_INSIGHTS = (
+    "Never pick ad, sponsor or job reads, intros, outros, banter, compliments, questions, "
+    "anecdotes without a point, or talk about the conversation itself."
+)
+SUMMARY_RULES = (
+    "The summary opens with one or two sentences on what the episode is about and who is "
+    "talking (each guest by name with what they do, from the people list or the intro). Then "
+    "3-6 key points that do not repeat each other, each with the [time] of the line where it "
+    "starts. Topics are specific noun phrases a person would file the episode under (like "
+    '"type checking" or "database transactions"), never common words, URLs or sponsor names.'
+)
+
 INSIGHTS_SYSTEM = (
-    "You are a senior analyst writing a briefing for busy professionals. From a podcast "
-    "transcript, pick the most important, specific and non-obvious ideas: claims, numbers, "
-    "decisions, predictions and lessons, not small talk or sponsor reads. For each, write the "
-    "claim like an analyst's note (what was argued and why it matters, 80-400 characters, in "
-    "your own words), and give a quote copied exactly, word for word, from ONE transcript line "
-    "or consecutive lines (8-40 words, no ellipses, no paraphrase) that proves it. Also write "
-    "the episode summary: a paragraph, 3-6 key points with the [time] of the line where each "
-    "starts, the guests and the topics. " + DATA_RULES
+    "You are a senior analyst writing notes for busy professionals who read each one cold. "
+    "From a podcast transcript, pick the most important, specific and non-obvious ideas: "
+    "claims, findings, numbers, decisions, predictions, lessons and contrarian views. For each, "
+    "the claim states the idea and why it matters in your own words: one idea, at most 50 "
+    "words, the subject named (the company, tool or practice), no this/that/they/it pointing "
+    "outside the note. For example: 'Startups are fine-tuning open-weight models instead of "
+    "renting frontier APIs: for narrow tasks the quality gap no longer justifies the bill, so "
+    "premium models face price pressure from below.' The quote, copied exactly from ONE "
+    "transcript line or consecutive lines (8-40 words, no ellipses, no paraphrase), proves the "
+    "claim. " + NOT_INSIGHTS + " " + SUMMARY_RULES + " " + DATA_RULES
 )
 
 REDUCE_SYSTEM = (
     "You are a senior analyst. You are given summaries of consecutive parts of one podcast "
-    "episode. Write the whole episode's summary: one paragraph, 3-6 key points keeping their "
-    "times, the guests and the topics. " + DATA_RULES
+    "episode. Write the whole episode's summary, keeping the key points' times. "
+    + SUMMARY_RULES
+    + " Leave out sponsor reads, intros and outros. "
+    + DATA_RULES
 )
 
 ANSWER_SYSTEM = (

@@ -2,7 +2,9 @@
 
 By default it plays a diligent analyst: it reads the delimited transcript in the request and
 answers in the requested schema with quotes copied from it. Tests script failures and odd
-replies with ``script``; every request and its token usage is recorded.
+replies with ``script``; every request and its token usage is recorded. Like self-hosted
+servers (llama.cpp, Ollama, vLLM, LM Studio) it can refuse ``response_format`` types with a 400,
+wrap prompt-only JSON in prose and fences, or reply with broken JSON in every mode.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import base64
 import hashlib
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -57,12 +60,47 @@ def error(status: int, message: str = "fake error", retry_after: str | None = No
     return Scripted(status, {"error": {"message": message, "type": "fake", "code": None}}, headers)
 
 
-class FakeOpenAI(LoopbackServer):
-    """Chat, embeddings and models endpoints under ``/v1``."""
+# How real servers word the 400 for a response_format they lack (llama.cpp before json_schema
+# support; LM Studio, which has json_schema but no JSON mode).
+REFUSALS = {
+    "json_schema": 'response_format type must be one of "text" or "json_object", but got: '
+    "json_schema",
+    "json_object": "'response_format.type' must be 'json_schema' or 'text'",
+}
 
-    def __init__(self, *, models: tuple[str, ...] = ("gpt-4.1-mini", "text-embedding-3-small")):
+
+def refusal(kind: str) -> Scripted:
+    """The 400 a server answers for a ``response_format`` type it does not support."""
+    body = {"error": {"code": 400, "message": REFUSALS[kind], "type": "invalid_request_error"}}
+    return Scripted(400, body)
+
+
+def fenced(content: str) -> str:
+    """JSON the way small local models write it when only the prompt asks for it."""
+    return f"Sure! Here is the JSON you asked for:\n```json\n{content}\n```\nHope this helps."
+
+
+class FakeOpenAI(LoopbackServer):
+    """Chat, embeddings and models endpoints under ``/v1``.
+
+    ``refuse`` names the ``response_format`` types answered with a 400; ``fenced`` wraps replies
+    to requests without ``response_format`` in prose and a json fence; ``broken`` makes every
+    accepted chat reply invalid JSON.
+    """
+
+    def __init__(
+        self,
+        *,
+        models: tuple[str, ...] = ("gpt-4.1-mini", "text-embedding-3-small"),
+        refuse: Iterable[str] = (),
+        fenced: bool = False,
+        broken: bool = False,
+    ):
         super().__init__()
         self.models = models
+        self.refuse = set(refuse)
+        self.fenced = fenced
+        self.broken = broken
         self.usage: list[TokenUse] = []
         self.defaults[("POST", "/v1/chat/completions")] = self._chat
         self.defaults[("POST", "/v1/embeddings")] = self._embeddings
@@ -78,12 +116,19 @@ class FakeOpenAI(LoopbackServer):
 
     # --- default behaviour -------------------------------------------------------------------
     def _chat(self, request: Recorded) -> Scripted:
+        fmt = (request.body.get("response_format") or {}).get("type")
+        if fmt in self.refuse:
+            return refusal(fmt)
         kind = schema_kind(request.body)
-        user = request.body["messages"][-1]["content"]
+        user = next(m["content"] for m in request.body["messages"] if m["role"] == "user")
         reply = {"ExtractionOut": extraction_reply, "SummaryOut": summary_reply}.get(
             kind, answer_reply
         )(user)
         content = json.dumps(reply)
+        if self.broken:
+            content = '{"insights": [{"claim": "Open models are cheaper"'  # cut off mid-object
+        elif self.fenced and fmt is None:
+            content = fenced(content)
         prompt = sum(len(m.get("content") or "") for m in request.body["messages"]) // 4 + 1
         used = TokenUse(kind, prompt, len(content) // 4 + 1)
         self.usage.append(used)

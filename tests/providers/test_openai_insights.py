@@ -201,16 +201,35 @@ def test_injected_instructions_change_nothing(fake):
     assert result.insights[0].speaker == "Mallory" and result.insights[0].score == 1.0
 
 
-def test_servers_without_structured_outputs_get_plain_json(fake):
-    fake.script(
-        "POST", "/v1/chat/completions", error(400, "response_format json_schema unsupported")
-    )
-    engine = engine_for(fake)
-    result = engine.extract(EPISODE, OWN_SEGMENTS)
-    assert result.engine == "llm" and result.insights
-    assert engine.model.mode == "json"
-    plain = fake.chats()[-1].body
-    assert (
-        "response_format" not in plain
-        and '"title": "ExtractionOut"' in plain["messages"][0]["content"]
-    )
+def test_sponsor_reads_intros_and_questions_are_dropped_and_counted(fake):
+    good = {
+        "claim": "Fine-tuning an open model on support tickets cut the team's inference bill.",
+        "quote": "We took the open model, tuned it on our tickets, and our bill dropped.",
+        "speaker": "Dana",
+        "topics": ["fine-tuning"],
+        "importance": 0.9,
+    }
+    sponsor = {
+        **good,
+        "claim": "Latency matters, and this episode is brought to you by Acme Cloud GPUs.",
+        "quote": "Latency matters more than benchmark scores for support chat, honestly.",
+    }
+    question = {
+        **good,
+        "claim": "Does owning the model weights really protect a team from vendor changes?",
+        "quote": "Owning the weights means no surprise deprecations from a vendor.",
+    }
+    fake.script("POST", "/v1/chat/completions", reply([good, sponsor, question]))
+    result = engine_for(fake).extract(EPISODE, OWN_SEGMENTS)
+    assert [i.quote for i in result.insights] == [good["quote"]] and result.rejected == 2
+
+
+def test_repeated_key_points_are_kept_once(fake):
+    points = [
+        {"text": "Fine-tuning an open model cut the support bill.", "at": "0:00"},
+        {"text": "Fine-tuning an open model cut the support bill!", "at": "0:09"},
+        {"text": "Owning the weights avoids vendor deprecations.", "at": "0:20"},
+    ]
+    fake.script("POST", "/v1/chat/completions", reply([], key_points=points))
+    summary = engine_for(fake).extract(EPISODE, OWN_SEGMENTS).summary
+    assert [p.start for p in summary.key_points] == [0.0, 20.0]
