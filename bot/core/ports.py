@@ -90,7 +90,7 @@ class Extraction:
     insights: list[ExtractedInsight]
     summary: ExtractedSummary
     engine: str  # extractive | llm
-    rejected: int = 0  # ungrounded insights dropped
+    rejected: int = 0  # ungrounded or off-rubric (sponsor, intro, question) insights dropped
 
 
 class InsightEngine(Protocol):
