@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from bot.core.values import Segment
+from bot.transcripts.markers import timed_pieces, without_note_times
 from bot.transcripts.segments import fill_ends, tidy
 from bot.transcripts.speaker import clean_speaker, split_speaker
 from bot.transcripts.timecode import parse_timecode
@@ -70,7 +71,11 @@ class _Reader(HTMLParser):
         named, text = split_speaker(text)
         if named:
             self._speaker = named
-        self.paragraphs.append((self._speaker, self._time, text))
+        # Changelog's HTML pages keep the Markdown's "\[00:06:13.02\]" markers: times, not words
+        for time, piece in timed_pieces(text, self._time):
+            self._time, piece = time, without_note_times(piece).strip()
+            if piece:
+                self.paragraphs.append((self._speaker, time, piece))
 
 
 def _bare_time(text: str) -> float | None:
