@@ -27,7 +27,7 @@ import yaml
 from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction
 from bot.core.values import Segment
-from bot.insights.extractive import ExtractiveEngine
+from bot.insights.extractive import ExtractiveEngine, without_made_up_times
 from bot.insights.faults import insight_faults, summary_faults
 from bot.transcripts.parse import parse_transcript
 
@@ -74,7 +74,9 @@ def extract_devset(files: list[Path]) -> list[tuple[Path, list[Segment], Extract
     for number, path in enumerate(files, start=1):
         segments = parse_transcript(path.read_bytes(), filename=path.name).segments
         began = time.perf_counter()
-        extraction = engine.extract(episode_context(path, number), segments)
+        extraction = without_made_up_times(
+            engine.extract(episode_context(path, number), segments), segments
+        )
         out.append((path, segments, extraction, time.perf_counter() - began))
     return out
 

@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
+# The start of a moment from a transcript that has no times: shown without ▶ 0:00, linked to
+# the episode rather than a made-up second.
+UNTIMED = -1.0
+
+
+def is_timed(start: float) -> bool:
+    """Whether ``start`` is a real time (not ``UNTIMED``)."""
+    return start >= 0
+
+
+def moment_label(start: float) -> str:
+    """``▶ 12:34`` for a timed moment; ``episode`` when the transcript has no times."""
+    return f"▶ {format_timestamp(start)}" if is_timed(start) else "episode"
+
+
+def short_time(start: float) -> str:
+    """``12:34``, or ``episode`` when the transcript has no times."""
+    return format_timestamp(start) if is_timed(start) else "episode"
+
 
 def format_timestamp(seconds: float) -> str:
     """``754.0`` → ``12:34``; ``3725`` → ``1:02:05``; negative times read ``0:00``."""
@@ -12,7 +31,11 @@ def format_timestamp(seconds: float) -> str:
 
 
 def moment_url(audio_url: str | None, link: str | None, start: float) -> str:
-    """The audio at ``start`` (a ``#t=`` media fragment replacing any other), else the page."""
+    """The audio at ``start`` (a ``#t=`` media fragment replacing any other), else the page.
+
+    Untimed moments open the episode page (or the audio from its start)."""
+    if audio_url and not is_timed(start):
+        return link or audio_url.split("#", 1)[0]
     if audio_url:
         return f"{audio_url.split('#', 1)[0]}#t={int(start)}"
     return link or ""

@@ -6,12 +6,14 @@ import logging
 import math
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import replace
 
 from sqlalchemy import delete, or_
 from sqlmodel import Session, select
 
 from bot.core.config import Settings
 from bot.core.models import DeliveryItem, Episode, EpisodeSummary, Feedback, Insight
+from bot.core.moments import UNTIMED
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction, InsightEngine
 from bot.core.values import Segment
 from bot.insights.claims import Claim, candidate_claims
@@ -57,6 +59,19 @@ class ExtractiveEngine:
             len(sentences),
         )
         return Extraction(insights=insights, summary=summary, engine=self.name)
+
+
+def without_made_up_times(extraction: Extraction, segments: Sequence[Segment]) -> Extraction:
+    """Items and key points from a transcript with no times carry no time (not 0:00).
+
+    Applied to every engine's output: an LLM given an untimed transcript answers 0:00 too.
+    """
+    if any(s.start > 0 or s.end > 0 for s in segments):
+        return extraction
+    insights = [replace(i, start=UNTIMED, end=UNTIMED) for i in extraction.insights]
+    points = [replace(p, start=UNTIMED) for p in extraction.summary.key_points]
+    summary = replace(extraction.summary, key_points=points)
+    return replace(extraction, insights=insights, summary=summary)
 
 
 def build_insight_engine(settings: Settings) -> InsightEngine:

@@ -59,7 +59,7 @@ def process_episode(services: Services, episode_id: int) -> None:
     The insight engine and the embedder (each possibly minutes) run with no transaction open:
     SQLite has one write lock, and claims, polls, chat and heartbeats wait at most 30 s for it.
     """
-    from bot.insights.extractive import store_extraction
+    from bot.insights.extractive import store_extraction, without_made_up_times
     from bot.search.index import index_episode
     from bot.transcripts.sources import obtain_segments
 
@@ -69,7 +69,7 @@ def process_episode(services: Services, episode_id: int) -> None:
         segments = obtain_segments(services, session, episode)
         context = episode_context(podcast, episode)
         old_insights = _insight_texts(session, episode_id)
-    extraction = services.insight_engine.extract(context, segments)
+    extraction = without_made_up_times(services.insight_engine.extract(context, segments), segments)
     vectors = _embed_ahead(services, episode_id, segments, extraction, old_insights)
     with session_scope(services.engine) as session:  # one short write: no remote calls inside
         episode = session.get(Episode, episode_id)

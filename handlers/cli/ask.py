@@ -12,7 +12,7 @@ from rich.markup import escape
 
 from bot.ask.answers import answer_question
 from bot.core.db import session_scope
-from bot.core.moments import format_timestamp
+from bot.core.moments import moment_label
 from bot.core.values import Answer, AskScope, Passage
 from handlers.chat.distinct import distinct_citations
 from handlers.cli.root import runtime
@@ -34,7 +34,7 @@ def print_answer(answer: Answer, console: Console) -> None:
     answer = distinct_citations(answer)  # a passage cited twice is listed once
     console.print(escape(answer.answer))
     for number, citation in enumerate(answer.citations, start=1):
-        where = f"{citation.podcast} · {citation.episode} · ▶ {format_timestamp(citation.start)}"
+        where = f"{citation.podcast} · {citation.episode} · {moment_label(citation.start)}"
         console.print(f"  [{number}] {escape(where)}  {escape(citation.url)}")
 
 
@@ -44,9 +44,7 @@ def print_passages(passages: list[Passage], console: Console) -> None:
         console.print("No passages found.")
     for rank, passage in enumerate(passages, start=1):
         excerpt = " ".join(passage.text.split()[:40])
-        head = (
-            f"{rank}. {passage.podcast} · {passage.episode} · ▶ {format_timestamp(passage.start)}"
-        )
+        head = f"{rank}. {passage.podcast} · {passage.episode} · {moment_label(passage.start)}"
         console.print(f"[bold]{escape(head)}[/bold] ({passage.score:.2f}) {escape(passage.url)}")
         console.print(f"   {escape(excerpt)} …")
 

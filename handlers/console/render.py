@@ -13,7 +13,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.core.moments import format_timestamp
+from bot.core.moments import is_timed, moment_label, short_time
 from bot.core.values import Answer, Brief, BriefItem
 from bot.insights.summaries import SummaryView
 from handlers.chat.distinct import distinct_citations, distinct_quote
@@ -80,7 +80,7 @@ def _brief_item(item: BriefItem, show_ids: bool) -> RenderableType:
         grid.add_row("", Text(f'"{clean(quote)}"', style="italic"))
     grid.add_row("", _attribution(item, show_ids))
     if item.related:
-        also = ", ".join(f"{clean(r.podcast)} ({format_timestamp(r.start)})" for r in item.related)
+        also = ", ".join(f"{clean(r.podcast)} ({short_time(r.start)})" for r in item.related)
         grid.add_row("", Text(f"Also said on: {also}", style="green"))
     return grid
 
@@ -89,7 +89,7 @@ def _attribution(item: BriefItem, show_ids: bool) -> Text:
     """``— speaker · show · "episode" · ▶ 12:34``, the time linked to the moment when known."""
     parts = (clean(item.speaker), clean(item.podcast), f'"{clean(item.episode)}"')
     text = Text(f"— {' · '.join(p for p in parts if p)} · ", style="dim")
-    moment = f"▶ {format_timestamp(item.start)}"
+    moment = moment_label(item.start)
     if not show_ids:
         text.append(moment, style=f"link {clean(item.url)}" if _is_web(item.url) else "")
         return text
@@ -105,7 +105,7 @@ def render_summary(view: SummaryView) -> RenderableType:
         Text(clean(view.summary)),
     ]
     for point in view.key_points:
-        parts.append(Text(f"  ▶ {format_timestamp(point['start'])}  {clean(point['text'])}"))
+        parts.append(Text(f"  {_point_mark(point['start'])}  {clean(point['text'])}"))
     if view.guests:
         parts.append(Text(f"Guests: {', '.join(map(clean, view.guests))}", style="dim"))
     if view.topics:
@@ -123,7 +123,7 @@ def render_answer(answer: Answer) -> RenderableType:
     answer = distinct_citations(answer)
     parts: list[RenderableType] = [Text(clean(answer.answer))]
     for number, citation in enumerate(answer.citations, start=1):
-        label = f"▶ {format_timestamp(citation.start)}"
+        label = moment_label(citation.start)
         line = Text(f"[{number}] {clean(citation.podcast)} · “{clean(citation.episode)}” ")
         parts.append(Text.assemble(line, _link(label, citation.url)))
     return Group(*parts)
@@ -147,3 +147,8 @@ def print_reply(console: Console, reply: Reply) -> None:
     """Print a reply followed by a blank line."""
     console.print(render_reply(reply))
     console.print()
+
+
+def _point_mark(start: float) -> str:
+    """``▶ 1:15`` before a timed key point; a bullet when the transcript has no times."""
+    return moment_label(start) if is_timed(start) else "•"

@@ -7,7 +7,7 @@ from typing import Any
 
 import discord
 
-from bot.core.moments import format_timestamp
+from bot.core.moments import moment_label, short_time
 from bot.core.values import Answer, Brief, BriefItem
 from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.chat.replies import Reply
@@ -103,7 +103,7 @@ def _item_embed(item: BriefItem) -> discord.Embed:
     )
     if item.related:
         also = ", ".join(
-            f"{safe(r.podcast)} ({link(format_timestamp(r.start), r.url)})" for r in item.related
+            f"{safe(r.podcast)} ({link(short_time(r.start), r.url)})" for r in item.related
         )
         embed.add_field(name="Also said on", value=also, inline=False)
     if item.topics:
@@ -129,7 +129,7 @@ def _item_body(item: BriefItem) -> str:
 
 
 def _play(start: float, url: str) -> str:
-    return link("▶ " + format_timestamp(start), url)
+    return link(moment_label(start), url)
 
 
 def _quoted(text: str) -> str:

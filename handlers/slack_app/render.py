@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from bot.core.moments import format_timestamp
+from bot.core.moments import moment_label, short_time
 from bot.core.values import Answer, Brief, BriefItem
 from handlers.chat.distinct import distinct_citations, distinct_quote
 from handlers.chat.replies import Line, Reply, format_day
@@ -94,7 +94,7 @@ def _item_blocks(item: BriefItem) -> list[Block]:
         body += f"\n> “{truncate(escape(quote), 1200)}”"
     if item.speaker:
         body += f"\n— {truncate(escape(item.speaker), 120)}"
-    moment = link(item.url, f"▶ {format_timestamp(item.start)}")
+    moment = link(item.url, moment_label(item.start))
     where = f"{truncate(escape(item.podcast), 200)} · “{truncate(escape(item.episode), 300)}”"
     blocks = [section(body), context(f"{where} · {moment}")]
     if item.related:
@@ -121,7 +121,7 @@ def _related_text(item: BriefItem) -> str:
     budget = MAX_CONTEXT - 40
     for related in item.related:
         entry = f"{truncate(escape(related.podcast), 80)} "
-        entry += f"({link(related.url, format_timestamp(related.start))})"
+        entry += f"({link(related.url, short_time(related.start) or 'episode')})"
         if len(entry) + 2 > budget:
             break
         parts.append(entry)
@@ -178,7 +178,7 @@ def render_answer(answer: Answer) -> list[Block]:
     answer = distinct_citations(answer)
     blocks = [section(escape(answer.answer) or "No answer.")]
     for number, c in enumerate(answer.citations[:10], start=1):
-        moment = link(c.url, f"▶ {format_timestamp(c.start)}")
+        moment = link(c.url, moment_label(c.start))
         where = f"{truncate(escape(c.podcast), 200)} · “{truncate(escape(c.episode), 300)}”"
         blocks.append(context(f"[{number}] {where} · {moment}"))
     return blocks

@@ -149,3 +149,16 @@ def test_an_ad_read_is_one_span_up_to_the_next_question():
     ]
     segments = [Segment(60.0 * i, 60.0 * i + 50, None, t) for i, t in enumerate(said)]
     assert non_content(split_sentences(segments)) == {0, 1, 2}
+
+
+def test_items_from_an_untimed_transcript_carry_no_time(devset):
+    from bot.core.moments import UNTIMED
+    from bot.insights.extractive import without_made_up_times
+
+    segments, extraction = devset["news__changelog-news-152.md"]
+    assert all(s.start == 0 for s in segments)  # Changelog News writes no times
+    untimed = without_made_up_times(extraction, segments)
+    assert {i.start for i in untimed.insights} == {UNTIMED}
+    assert {p.start for p in untimed.summary.key_points} == {UNTIMED}
+    timed_segments, timed = devset["podcast__the-changelog-430.md"]
+    assert without_made_up_times(timed, timed_segments) is timed
