@@ -35,7 +35,10 @@ NOT_A_CLAIM_RE = re.compile(
     r"my guests?|our guests?|we have \w+ \w+,? who|joined by|i'?m here with|back to you|"
     r"today'?s topic|to summari[sz]e|make sure I understand|if I understand|correct me|"
     r"i was (?:gonna|going to) (?:bring|ask|say)|bring that up|i'?m curious|"
-    r"tell (?:me|us) about)\b",
+    r"tell (?:me|us) about|let'?s (?:come|go) back|let'?s (?:move on|switch)|"
+    r"i want(?:ed)? to (?:talk|ask|get|bring|start|mention)|(?:the )?other (?:one|thing) i want|"
+    r"agenda|close out the show|(?:in|on|from) the (?:audience|chat)|audience (?:says|asks)|"
+    r"i used to work|when i was (?:a kid|young|in (?:high )?school)|my background)\b",
     re.I,
 )
 # A setup whose payoff is the next sentence: alone it tells the reader nothing.
@@ -54,7 +57,9 @@ ANAPHORIC_START_RE = re.compile(
     r"^(?:it|that|this|these|those|they|them|he|she|him|her|his|their|its|there|which|who|"
     r"then|also|"
     r"and|but|or|so|because|yeah|yes|no|well|okay|ok|right|oh|sure|exactly|same|both|"
-    r"what|why|how|where|when|anyway|again|plus|otherwise|instead|here)\b",
+    r"what|why|how|where|when|anyway|again|plus|otherwise|instead|here|although|though|"
+    r"even if|as a lot|not like|not only|for instance|for example|the other|other than|"
+    r"speaking of|at some point)\b",
     re.I,
 )
 # Words that make a passage claim-like: a verb of being, change, cause or judgment.
@@ -77,6 +82,12 @@ CHATTER_RE = re.compile(
     r"\b(?:like|kind of|sort of|i mean|stuff|whatever|gonna|pretty much|a bunch)\b", re.I
 )
 MAX_CHATTER = 2
+# Pronouns and pointers whose referent is outside the claim: "nice for that", "works well here".
+POINTING_RE = re.compile(
+    r"\b(?:for|about|like|with|of|to|do|did|does|is|was) (?:that|this|it|them|those)\b(?! \w+ing)|"
+    r"\b(?:here|there)[.,!]|\bthe other (?:one|way|thing|side)\b|\bthat stuff\b",
+    re.I,
+)
 # Transcript labels that are not people: a song, a break, an ad.
 NON_PERSON_SPEAKER_RE = re.compile(
     r"^(?:song|music|break|intro|outro|ad|ads|sponsor|announcer|voice ?over|narrator|"
@@ -192,9 +203,17 @@ def is_claim_text(text: str, content_count: int | None = None) -> bool:
 
 
 def claim_signal(text: str) -> float:
-    """How much the wording reads like a takeaway: numbers, comparisons, causes, lessons."""
+    """How much the wording reads like a takeaway: numbers, comparisons, causes, lessons.
+
+    Pointing words ("that", "here", "it") lean on what was said before, and dense commas mark
+    spoken self-repairs ("it will create, it'll take, read in"): both read badly cold.
+    """
     hits = len(SIGNAL_RE.findall(text))
     first_person = len(re.findall(r"\b(?:I|me|my)\b", text))
     chatter = len(CHATTER_RE.findall(text))
+    pointing = len(POINTING_RE.findall(text))
+    n_words = max(len(text.split()), 1)
+    repairs = max(0.0, text.count(",") / n_words - 0.08) * 5
     score = 0.5 + 0.15 * min(hits, 3) - 0.05 * min(first_person, 4) - 0.15 * chatter
+    score -= 0.1 * min(pointing, 3) + repairs
     return max(0.0, min(1.0, score))

@@ -44,7 +44,7 @@ STUTTER_RE = re.compile(r"\b(\w{1,12})-\s+(?=\1)", re.I)  # "th- the", "I- I"
 FALSE_START_RE = re.compile(r"\b\w{1,3}-\s+(?=\w)")  # "th- the" when it is a clipped start
 REPEAT_RE = re.compile(r"\b(\w+)(?:,?\s+\1\b)+", re.I)  # "the the", "I, I"
 # A restarted phrase: "you go from you go from running the script" → "you go from running …"
-PHRASE_REPEAT_RE = re.compile(r"\b((?:\w+[\s,]+){1,4}?\w+)(?:[\s,]+\1\b)+", re.I)
+PHRASE_REPEAT_RE = re.compile(r"\b((?:[\w']+[\s,]+){1,4}?[\w']+)(?:[\s,]+\1\b)+", re.I)
 # Hedges as filler ("it's kind of slow"), not the noun sense ("a kind of database").
 HEDGE_RE = re.compile(
     r"(?<!\ba )(?<!\bthe )(?<!\bthis )(?<!\bthat )(?<!\bwhat )(?<!\bsome )(?<!\bany )"
@@ -58,6 +58,9 @@ LEADING_DISCOURSE_RE = re.compile(
     r"\b[,]?\s+)+",
     re.I,
 )
+
+
+HEADLINE_WORDS = 14
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,17 +101,37 @@ def split_sentences(segments: Sequence[Segment]) -> list[Sentence]:
 
 
 def _turns(segments: Sequence[Segment]) -> Iterable[list[Segment]]:
-    """Runs of consecutive non-empty segments with one speaker."""
+    """Runs of consecutive non-empty segments with one speaker; a headline stands alone.
+
+    News shows read a story's headline, then the story: the headline is a boundary no
+    sentence or claim crosses (else "Google hires Windsurf CEO If you thought …").
+    """
+    spoken = [s for s in segments if s.text.strip()]
     turn: list[Segment] = []
-    for segment in segments:
-        if not segment.text.strip():
-            continue
+    for i, segment in enumerate(spoken):
         if turn and segment.speaker != turn[-1].speaker:
             yield turn
             turn = []
+        after = spoken[i + 1] if i + 1 < len(spoken) else None
+        before = turn[-1] if turn else None
+        if _is_headline(segment, before, after):
+            if turn:
+                yield turn
+            yield [segment]
+            turn = []
+            continue
         turn.append(segment)
     if turn:
         yield turn
+
+
+def _is_headline(segment: Segment, before: Segment | None, after: Segment | None) -> bool:
+    """A short, unpunctuated line between two complete ones, followed by a capital."""
+    text = segment.text.strip()
+    if not text[:1].isupper() or len(text.split()) > HEADLINE_WORDS or text[-1] in ".!?,;:…-—":
+        return False
+    ended = before is None or before.text.rstrip().endswith((".", "!", "?", '"', "”"))
+    return ended and after is not None and after.text.strip()[:1].isupper()
 
 
 def _join(turn: list[Segment]) -> tuple[str, list[int], list[tuple[float, float]]]:

@@ -162,3 +162,21 @@ def test_items_from_an_untimed_transcript_carry_no_time(devset):
     assert {p.start for p in untimed.summary.key_points} == {UNTIMED}
     timed_segments, timed = devset["podcast__the-changelog-430.md"]
     assert without_made_up_times(timed, timed_segments) is timed
+
+
+def test_a_news_headline_is_a_story_boundary_no_claim_crosses(devset):
+    segments, extraction = devset["news__changelog-news-152.md"]
+    sentences = split_sentences(segments)
+    assert any(s.text == "Google hires Windsurf CEO" for s in sentences)
+    assert not any("CEO If you thought" in text for text in _texts(extraction))
+
+
+def test_host_transitions_and_audience_comments_are_not_claims():
+    from bot.insights.claims import NOT_A_CLAIM_RE, is_claim_text
+
+    for said in (
+        "Let's come back to that collaboration stuff because I think it is super interesting.",
+        "The other one I want to talk about is you have a book called Learning the Pandas Library.",
+        "Tony on the audience says pip compile is great for finding your transitive dependencies.",
+    ):
+        assert NOT_A_CLAIM_RE.search(said) or not is_claim_text(said), said
