@@ -24,6 +24,9 @@ THANKS_FOR_HAVING_RE = re.compile(
     r"\b(?:thanks?(?: you)?(?: so much)? for having|(?:happy|glad|great|excited) to be here)", re.I
 )
 INTRO_S = 300.0
+WELCOME_RE = re.compile(
+    r"\b(?:welcome|joined by|joining (?:us|me)|we have|here with|guests?)\b", re.I
+)
 # Capitalised pairs in an intro that are places, organisations or products, not people.
 NOT_FIRST_NAMES = frozenset({"Talk", "The", "This", "Python", "New", "San", "Los", "Open", "Big"})
 NOT_SURNAMES = frozenset(
@@ -89,8 +92,21 @@ def guests(episode: EpisodeContext, sentences: list[Sentence]) -> list[str]:
         cued = {s.speaker for s in _intro(sentences) if THANKS_FOR_HAVING_RE.search(s.text)}
         cued |= {label for name in introduced if (label := _match_label(name, set(talk)))}
         ranked = [name for name, _ in talk.most_common() if name not in host_names]
+        cued |= _welcomed(sentences, set(talk))
         return [name for name in ranked if name in cued or not cued][:5]
     return introduced[:5]
+
+
+def _welcomed(sentences: list[Sentence], labels: set[str]) -> set[str]:
+    """Speakers another speaker welcomes or introduces by first name ("Sid, welcome")."""
+    found = set()
+    for sentence in _intro(sentences):
+        if not WELCOME_RE.search(sentence.text):
+            continue
+        for label in labels - {sentence.speaker}:
+            if re.search(rf"\b{re.escape(label.split()[0])}\b", sentence.text):
+                found.add(label)
+    return found
 
 
 def _introduced(sentences: list[Sentence], host_names: set[str]) -> list[str]:

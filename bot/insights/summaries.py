@@ -10,16 +10,20 @@ from sqlmodel import Session
 
 from bot.core.errors import NotFound
 from bot.core.models import Episode, EpisodeSummary, Podcast
+from bot.core.moments import is_timed
 from bot.core.ports import EpisodeContext, ExtractedInsight, ExtractedSummary, KeyPoint
 from bot.insights import people
 from bot.insights.filing import filed_topics
 from bot.insights.non_content import sponsor_names, synopsis
+from bot.text.keyphrases import stem_set
 from bot.text.sentences import Sentence, clean_wording
 
 log = logging.getLogger(__name__)
 
 MAX_KEY_POINTS = 6
 MAX_OPENING_WORDS = 70
+KEY_POINT_GAP_S = 120.0  # key points from different stretches of the episode
+KEY_POINT_OVERLAP = 0.3
 FRAMING_S = 120.0
 # How a host frames the episode: "today we're talking about eBPF", "I'm joined by Paul Biggar".
 FRAMING_RE = re.compile(
@@ -97,7 +101,7 @@ def extractive_summary(
     topics = filed_topics(phrases, sentences, exclude=names)
     key_points = _key_points(episode, insights)
     return ExtractedSummary(
-        summary=_paragraph(episode, guests, key_points, sentences),
+        summary=_paragraph(episode, guests, topics, sentences),
         key_points=key_points,
         guests=guests,
         topics=topics,
@@ -112,28 +116,53 @@ def _key_points(episode: EpisodeContext, insights: list[ExtractedInsight]) -> li
     ]
     if chapters:
         return chapters[: MAX_KEY_POINTS * 2]
-    best = sorted(insights, key=lambda i: -i.score)[:MAX_KEY_POINTS]
+    best = _spread(sorted(insights, key=lambda i: -i.score))
     return [KeyPoint(text=i.text, start=i.start) for i in sorted(best, key=lambda i: i.start)]
+
+
+def _spread(ranked: list[ExtractedInsight]) -> list[ExtractedInsight]:
+    """The best insights that neither repeat each other nor sit in the same stretch of talk."""
+    chosen: list[ExtractedInsight] = []
+    for insight in ranked:
+        terms = stem_set(insight.text)
+        if any(_close(insight, other, terms) for other in chosen):
+            continue
+        chosen.append(insight)
+        if len(chosen) == MAX_KEY_POINTS:
+            return chosen
+    rest = [i for i in ranked if i not in chosen]  # short episodes: fill up to three points
+    return chosen + rest[: max(0, 3 - len(chosen))]
+
+
+def _close(insight: ExtractedInsight, other: ExtractedInsight, terms: frozenset[str]) -> bool:
+    near = is_timed(insight.start) and abs(insight.start - other.start) < KEY_POINT_GAP_S
+    theirs = stem_set(other.text)
+    overlap = len(terms & theirs) / max(len(terms | theirs), 1)
+    return near or overlap > KEY_POINT_OVERLAP
 
 
 def _paragraph(
     episode: EpisodeContext,
     guests: list[str],
-    key_points: list[KeyPoint],
+    topics: list[str],
     sentences: list[Sentence],
 ) -> str:
     """One or two sentences on the subject and who is talking, then the central point."""
     if not sentences:
         return f'"{episode.title}" has no transcript text to summarise.'
-    opening = _opening(episode, sentences)
-    if not opening:
-        where = f" ({episode.podcast})" if episode.podcast else ""
-        lead = f" {key_points[0].text}" if key_points else ""
-        opening = f'"{episode.title}"{where}.{lead}'
+    opening = _opening(episode, sentences) or _composed_opening(episode, guests, topics)
     missing = [g for g in guests if g.split()[-1] not in opening]
     if missing:
         opening += f" With {_join(missing)}."
     return opening
+
+
+def _composed_opening(episode: EpisodeContext, guests: list[str], topics: list[str]) -> str:
+    """No synopsis, description or framing: who talks about what, from guests and topics."""
+    who = _join(guests) if guests else f'"{episode.title}"'
+    about = f" on {_join(topics[:3])}" if topics else ""
+    show = f"{episode.podcast}: " if episode.podcast else ""
+    return f"{show}{who}{about}."
 
 
 def _opening(episode: EpisodeContext, sentences: list[Sentence]) -> str:
