@@ -124,12 +124,15 @@ def label_rates(path: Path) -> list[str]:
     """``criterion: yes N% · partly N% · no N%`` lines for one labels file."""
     data = yaml.safe_load(path.read_text())
     lines = [f"{path.name}: {len(data['items'])} items, {len(data['summaries'])} summaries"]
-    for section, criteria in (("items", RUBRIC), ("summaries", SUMMARY_RUBRIC)):
+    for section, label, criteria in (
+        ("items", "item", RUBRIC),
+        ("summaries", "summary", SUMMARY_RUBRIC),
+    ):
         for criterion in criteria:
             votes = Counter(_vote(row[criterion]) for row in data[section] if criterion in row)
             n = sum(votes.values()) or 1
             shares = " · ".join(f"{v} {100 * votes[v] / n:.0f}%" for v in VOTES if votes[v])
-            lines.append(f"  {section[:-1]} {criterion:<20} {shares}")
+            lines.append(f"  {label:<8} {criterion:<20} {shares}")
     return lines
 
 
@@ -140,7 +143,8 @@ def main() -> None:
     args = parser.parse_args()
     files = devset_files(args.devset)
     if not files:
-        raise SystemExit(f"no devset at {args.devset} (it lives in ../shared/corpus/devset)")
+        print(f"skipped: no devset at {args.devset} (it lives in ../shared/corpus/devset)")
+        return
     results = extract_devset(files)
     items, total, summaries, n_summaries = fault_rates(results)
     hours = sum(max((s.end for s in segs), default=0) for _, segs, _, _ in results) / 3600
