@@ -16,16 +16,19 @@ from bot.core.models import DeliveryItem, Episode, EpisodeSummary, Feedback, Ins
 from bot.core.moments import UNTIMED
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction, InsightEngine
 from bot.core.values import Segment
+from bot.insights import people
 from bot.insights.claims import Claim, candidate_claims
 from bot.insights.faults import claim_faults
 from bot.insights.non_content import non_content
 from bot.insights.summaries import extractive_summary
 from bot.text.keyphrases import keyphrases, stem_set, stems
-from bot.text.sentences import split_sentences
+from bot.text.sentences import Sentence, split_sentences
 
 log = logging.getLogger(__name__)
 
 MAX_OVERLAP = 0.5  # Jaccard of stems above which two claims say the same thing
+GUEST_BONUS = 0.08
+HOST_PENALTY = 0.04
 
 
 class ExtractiveEngine:
@@ -45,7 +48,7 @@ class ExtractiveEngine:
         phrases = keyphrases([*texts, episode.title, episode.description], 15, names)
         claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
         claims = [claim for claim in claims if not claim_faults(claim)]
-        scored = _score_claims(claims, texts, phrases)
+        scored = _prefer_guests(_score_claims(claims, texts, phrases), episode, sentences)
         chosen = _select(scored, self.limit)
         insights = sorted(
             (_to_insight(claim, score, phrases) for claim, score in chosen),
@@ -105,6 +108,20 @@ def _score_claims(
         score = 0.45 * centrality + 0.1 * min(coverage, 3) + 0.2 * claim.signal
         out.append((claim, score + 0.1 * length_fit - 0.06 * extra_sentences))
     return out
+
+
+def _prefer_guests(
+    scored: list[tuple[Claim, float]], episode: EpisodeContext, sentences: list[Sentence]
+) -> list[tuple[Claim, float]]:
+    """Guests carry the episode's ideas; hosts mostly ask and steer."""
+    host_names = people.hosts(episode, sentences)
+    guest_names = set(people.guests(episode, sentences)) if host_names else set()
+    if not guest_names:
+        return scored
+    bonus = {name: GUEST_BONUS for name in guest_names} | {
+        name: -HOST_PENALTY for name in host_names
+    }
+    return [(claim, score + bonus.get(claim.speaker or "", 0.0)) for claim, score in scored]
 
 
 def _select(scored: list[tuple[Claim, float]], limit: int) -> list[tuple[Claim, float]]:
