@@ -2,8 +2,9 @@
 
 Past the hour Changelog writes ``\\[01:02:55.13\\]`` (hours and hundredths), older files may write
 minutes past 60 (``\\[112:31\\]``); breaks read ``\\[18:04\\] to \\[18:51\\]``. A marker inside a
-paragraph starts a new segment there. Unlabelled paragraphs continue the last speaker, untimed
-ones take the last time seen, and a file without any markers stays untimed (every start 0).
+paragraph starts a new segment there. Unlabelled paragraphs continue the last speaker. Markers
+come only every few minutes, so the pieces between them are timed by their words (``pacing``);
+a file without any markers stays untimed (every start 0).
 Links keep their text and lose their URL; headings, emphasis and list or quote markers go.
 """
 
@@ -12,8 +13,9 @@ from __future__ import annotations
 import re
 
 from bot.core.values import Segment
-from bot.transcripts.markers import timed_pieces, without_note_times
-from bot.transcripts.segments import fill_ends, tidy
+from bot.transcripts.markers import marked_pieces, without_note_times
+from bot.transcripts.pacing import Piece, paced_segments
+from bot.transcripts.segments import tidy
 from bot.transcripts.speaker import clean_speaker
 
 # "**Ann Lee:**" or "**Break**:"; the colon tells a label from a bold opening word
@@ -35,19 +37,16 @@ _BLOCK_MARK_RE = re.compile(r"^\s{0,3}(?:>\s?)+|^\s{0,3}[-*+]\s+")  # quote ">",
 
 def parse_markdown(text: str) -> list[Segment]:
     """Segments from a Markdown transcript: one per paragraph, and one more per inner marker."""
-    segments: list[Segment] = []
+    pieces: list[Piece] = []
     speaker: str | None = None
-    time = 0.0
     for block in _PARAGRAPH_END_RE.split(text):
         label = _LABEL_RE.match(block)
         if label:  # before list markers go, so "- **Wed**: …" stays a list item
             speaker, block = clean_speaker(label["name"]), block[label.end() :]
-        for start, piece in timed_pieces(_paragraph_text(block), time):
-            time = start or 0.0  # never None here: the walk starts from a number
-            body = spoken_text(piece)
-            if body:
-                segments.append(Segment(time, time, speaker, body))
-    return tidy(fill_ends(segments))
+        for marker, piece in marked_pieces(_paragraph_text(block)):
+            # kept even without words: a marker alone ("**Break:** \[18:51\]") still times the next
+            pieces.append(Piece(marker, speaker, spoken_text(piece)))
+    return tidy(paced_segments(pieces))
 
 
 def _paragraph_text(block: str) -> str:

@@ -6,6 +6,7 @@ Changelog's Markdown (and the HTML pages made from it) mark times inline rather 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from bot.transcripts.timecode import parse_timecode
 
@@ -23,19 +24,48 @@ _MARKER_RE = re.compile(rf"(?:{_marker('since')}\s+to\s+)?{_marker('time')}\s*")
 _NOTE_TIME_RE = re.compile(r"(?<=[a-z]) \d{1,2}:\d{2}:\d{2}(?:\.\d{1,3})?(?=\\?\])")
 
 
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A time written into the text: the words after it start at ``time``."""
+
+    time: float
+    since: float | None = None  # a range's start: the words before it stop there, not at ``time``
+
+
+def marked_pieces(paragraph: str) -> list[tuple[Marker | None, str]]:
+    """The paragraph cut at its time markers, each piece with the marker written before it.
+
+    The first piece has none (it is empty when the paragraph opens with a marker).
+    """
+    pieces: list[tuple[Marker | None, str]] = []
+    marker: Marker | None = None
+    last = 0
+    for match in _MARKER_RE.finditer(paragraph):
+        pieces.append((marker, paragraph[last : match.start()]))
+        marker, last = _read_marker(match), match.end()
+    pieces.append((marker, paragraph[last:]))
+    return pieces
+
+
+def _read_marker(match: re.Match[str]) -> Marker | None:
+    """The marker a match spells, or None when its time is no timecode (still cut there)."""
+    time = parse_timecode(match["time"])
+    if time is None:
+        return None
+    since = parse_timecode(match["since"]) if match["since"] else None
+    return Marker(time, since if since is not None and since <= time else None)
+
+
 def timed_pieces(paragraph: str, time: float | None) -> list[tuple[float | None, str]]:
-    """The paragraph cut at its time markers, each piece with the time it starts at.
+    """The paragraph cut at its time markers, each piece with the last time seen before it.
 
     Times never go back: a marker earlier than ``time`` (a typo) keeps the later time.
     """
     pieces: list[tuple[float | None, str]] = []
-    last = 0
-    for marker in _MARKER_RE.finditer(paragraph):
-        pieces.append((time, paragraph[last : marker.start()]))
-        if (seconds := parse_timecode(marker["time"])) is not None:
-            time = seconds if time is None else max(time, seconds)
-        last = marker.end()
-    pieces.append((time, paragraph[last:]))
+    for marker, piece in marked_pieces(paragraph):
+        if marker is not None:
+            time = marker.time if time is None else max(time, marker.time)
+        pieces.append((time, piece))
     return pieces
 
 

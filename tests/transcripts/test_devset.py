@@ -29,11 +29,12 @@ def _starting(segments: list[Segment], phrase: str) -> Segment:
             "And I think between, say, JSON API and OpenAPI",
             5284.07,
         ),
-        # the unlabelled paragraph after it has no marker of its own and keeps that time
+        # the unlabelled paragraph after it has no marker: 78 of the 847 words from
+        # \[01:28:04.07\] to \[01:32:27.09\] come before it
         (
             "devset/changelog/friends__changelog--friends-24.md",
             "The reason I don't Open API is because",
-            5284.07,
+            5284.07 + 78 / 847 * (5547.09 - 5284.07),
         ),
         (
             "devset/changelog/podcast__the-changelog-240.md",
