@@ -18,7 +18,7 @@ from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction, Insight
 from bot.core.values import Segment
 from bot.insights import people
 from bot.insights.claims import Claim, candidate_claims
-from bot.insights.faults import claim_faults
+from bot.insights.faults import insight_faults
 from bot.insights.non_content import non_content
 from bot.insights.summaries import extractive_summary
 from bot.text.keyphrases import keyphrases, stem_set, stems
@@ -47,7 +47,7 @@ class ExtractiveEngine:
         names |= {p.get("name", "") for p in episode.persons}
         phrases = keyphrases([*texts, episode.title, episode.description], 15, names)
         claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
-        claims = [claim for claim in claims if not claim_faults(claim)]
+        claims = [claim for claim in claims if not insight_faults(claim)]  # the gate
         scored = _prefer_guests(_score_claims(claims, texts, phrases), episode, sentences)
         chosen = _select(scored, self.limit)
         insights = sorted(

@@ -52,13 +52,8 @@ INSIGHT_FAULTS: dict[str, InsightCheck] = {
 }
 
 
-def claim_faults(claim: Claim) -> list[str]:
-    """The checks a candidate claim fails, before it becomes an insight (the engine's gate)."""
-    return insight_faults(claim)  # a Claim has the text and speaker the checks read
-
-
 def insight_faults(insight: ExtractedInsight | Claim) -> list[str]:
-    """The names of the checks ``insight`` fails ([] for a clean item)."""
+    """The names of the checks an insight (or a candidate claim) fails; [] for a clean one."""
     return [name for name, failed in INSIGHT_FAULTS.items() if failed(insight)]
 
 
