@@ -6,6 +6,7 @@ the sentence that names the sponsor), and later mentions of that sponsor's pitch
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from bot.text.sentences import Sentence
@@ -54,7 +55,8 @@ INTRO_RE = re.compile(
     r"we'?ll see you|bye,? (?:everyone|y'?all|friends))\b",
     re.I,
 )
-MAX_AD_SENTENCES = 12  # a read longer than this has lost its end marker: stop guessing
+MAX_AD_SENTENCES = 12
+MAX_GAP = 3  # sentences  # a read longer than this has lost its end marker: stop guessing
 MAX_AD_SECONDS = 150.0
 INTRO_WINDOW_S = 180.0  # intros and outros live in the first and last few minutes
 
@@ -89,11 +91,10 @@ def synopsis(sentences: list[Sentence]) -> list[Sentence]:
 def non_content(sentences: list[Sentence]) -> set[int]:
     """Indexes of sentences that are a sponsor read, a promotion, an intro or an outro."""
     skipped: set[int] = {s.idx for s in synopsis(sentences)}
+    mention = _mention_re(sponsor_names(sentences))
     for i, sentence in enumerate(sentences):
         if AD_START_RE.search(sentence.text):
-            skipped |= _ad_span(sentences, i)
-    names = sponsor_names(sentences)
-    mention = _mention_re(names)
+            skipped |= _ad_span(sentences, i, mention)
     end = max((s.end for s in sentences), default=0.0)
     for i, sentence in enumerate(sentences):
         text = sentence.text
@@ -102,24 +103,41 @@ def non_content(sentences: list[Sentence]) -> set[int]:
         near_edge = sentence.start <= INTRO_WINDOW_S or sentence.start >= end - INTRO_WINDOW_S
         if INTRO_RE.search(text) and (near_edge or not sentence.start):
             skipped.add(i)
-    return skipped
+    return _fill_gaps(skipped)
 
 
-def _ad_span(sentences: list[Sentence], first: int) -> set[int]:
+def _fill_gaps(skipped: set[int]) -> set[int]:
+    """A read's last lines sit between its pitch and its call to action ("So what's stopping
+    you? … Visit …"): a short run between two skipped sentences is part of the same read."""
+    ordered = sorted(skipped)
+    filled = set(skipped)
+    for a, b in itertools.pairwise(ordered):
+        if 1 < b - a <= MAX_GAP + 1:
+            filled.update(range(a + 1, b))
+    return filled
+
+
+def _ad_span(sentences: list[Sentence], first: int, mention: re.Pattern[str] | None) -> set[int]:
     """The read that starts at ``first``: until the show comes back (a return phrase, a
-    question, another speaker) or a cap."""
+    question that is not the pitch's own, another speaker) or a cap."""
     span = {first}
     start = sentences[first]
     for j in range(first + 1, min(first + MAX_AD_SENTENCES, len(sentences))):
         sentence = sentences[j]
         if sentence.turn != start.turn or AD_END_RE.search(sentence.text):
             break
-        if "?" in sentence.text:  # the host asks the guest again: the conversation is back
-            break
+        if "?" in sentence.text and not _pitch_goes_on(sentences, j, mention):
+            break  # the host asks the guest again: the conversation is back
         if start.end and sentence.start - start.start > MAX_AD_SECONDS:
             break
         span.add(j)
     return span
+
+
+def _pitch_goes_on(sentences: list[Sentence], j: int, mention: re.Pattern[str] | None) -> bool:
+    """A rhetorical question inside a read ("Got ideas? Get Bluehost.") names the sponsor soon."""
+    following = sentences[j : j + 3]
+    return any((mention and mention.search(s.text)) or PROMO_RE.search(s.text) for s in following)
 
 
 def _mention_re(names: set[str]) -> re.Pattern[str] | None:

@@ -180,3 +180,9 @@ def test_host_transitions_and_audience_comments_are_not_claims():
         "Tony on the audience says pip compile is great for finding your transitive dependencies.",
     ):
         assert NOT_A_CLAIM_RE.search(said) or not is_claim_text(said), said
+
+
+def test_a_sponsor_read_with_rhetorical_questions_is_left_out_whole(devset):
+    _, extraction = devset["483-reflex-framework-frontend-backend-pure-python.vtt"]
+    texts = " ".join(_texts(extraction))
+    assert "Bluehost" not in texts and "WordPress" not in texts and "stopping you" not in texts
