@@ -82,6 +82,21 @@ CHATTER_RE = re.compile(
     r"\b(?:like|kind of|sort of|i mean|stuff|whatever|gonna|pretty much|a bunch)\b", re.I
 )
 MAX_CHATTER = 2
+# A generalisation or lesson a reader can take away, as opposed to a story about one day.
+LESSON_RE = re.compile(
+    r"\b(?:you should(?:n'?t)?|you (?:have|need) to|the (?:best|right|only|main|biggest|real) "
+    r"(?:way|thing|reason|problem|advantage|benefit|risk)|is (?:better|faster|cheaper|easier|"
+    r"harder|safer|simpler) than|the key (?:is|to)|the trick is|it turns out|turns out|"
+    r"in practice|the reason (?:is|why)|which means|that means|most (?:people|teams|companies)|"
+    r"never|always|the point is|the lesson)\b",
+    re.I,
+)
+ANECDOTE_RE = re.compile(
+    r"\b(?:I was|we were|I had|I remember|I thought|I went|when I was|one day|back then|"
+    r"years ago|my (?:wife|kids|dad|mom|family|son|daughter))\b",
+    re.I,
+)
+UI_STEP_RE = re.compile(r"\byou (?:click|type|hit|press|scroll|drag)\b", re.I)
 # Pronouns and pointers whose referent is outside the claim: "nice for that", "works well here".
 POINTING_RE = re.compile(
     r"\b(?:for|about|like|with|of|to|do|did|does|is|was) (?:that|this|it|them|those)\b(?! \w+ing)|"
@@ -216,4 +231,6 @@ def claim_signal(text: str) -> float:
     repairs = max(0.0, text.count(",") / n_words - 0.08) * 5
     score = 0.5 + 0.15 * min(hits, 3) - 0.05 * min(first_person, 4) - 0.15 * chatter
     score -= 0.1 * min(pointing, 3) + repairs
+    score += 0.2 * bool(LESSON_RE.search(text)) - 0.1 * min(len(ANECDOTE_RE.findall(text)), 2)
+    score -= 0.15 * bool(UI_STEP_RE.search(text))
     return max(0.0, min(1.0, score))
