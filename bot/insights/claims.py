@@ -88,7 +88,7 @@ LESSON_RE = re.compile(
     r"(?:way|thing|reason|problem|advantage|benefit|risk)|is (?:better|faster|cheaper|easier|"
     r"harder|safer|simpler) than|the key (?:is|to)|the trick is|it turns out|turns out|"
     r"in practice|the reason (?:is|why)|which means|that means|most (?:people|teams|companies)|"
-    r"never|always|the point is|the lesson)\b",
+    r"the point is|the lesson)\b",
     re.I,
 )
 ANECDOTE_RE = re.compile(
