@@ -96,6 +96,8 @@ ANECDOTE_RE = re.compile(
     r"years ago|my (?:wife|kids|dad|mom|family|son|daughter))\b",
     re.I,
 )
+POINTING_WINDOW = 8  # words
+ONE_HAND_RE = re.compile(r"^(?:on (?:the )?one hand|on one side)\b", re.I)
 UI_STEP_RE = re.compile(r"\byou (?:click|type|hit|press|scroll|drag)\b", re.I)
 # Pronouns and pointers whose referent is outside the claim: "nice for that", "works well here".
 POINTING_RE = re.compile(
@@ -208,13 +210,22 @@ def is_claim_text(text: str, content_count: int | None = None) -> bool:
         return False
     if FILLER_LEFT_RE.search(text) or text.count('"') % 2 or text.count("(") != text.count(")"):
         return False
-    if len(CHATTER_RE.findall(text)) > MAX_CHATTER:
+    if len(CHATTER_RE.findall(text)) > MAX_CHATTER or _points_back_early(text):
         return False
     if content_count is None:
         content_count = len(content_words(text))
     if content_count < MIN_CONTENT_WORDS:
         return False
     return bool(CLAIM_VERB_RE.search(text))
+
+
+def _points_back_early(text: str) -> bool:
+    """The first clause leans on an unseen referent ("News has been nice for that, because …",
+    "On one hand, …" without the other): the reader is lost from the first words."""
+    opening = " ".join(text.split()[:POINTING_WINDOW])
+    if ONE_HAND_RE.match(text) and "other hand" not in text.lower():
+        return True
+    return bool(POINTING_RE.search(opening))
 
 
 def claim_signal(text: str) -> float:

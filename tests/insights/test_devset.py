@@ -186,3 +186,17 @@ def test_a_sponsor_read_with_rhetorical_questions_is_left_out_whole(devset):
     _, extraction = devset["483-reflex-framework-frontend-backend-pure-python.vtt"]
     texts = " ".join(_texts(extraction))
     assert "Bluehost" not in texts and "WordPress" not in texts and "stopping you" not in texts
+
+
+def test_a_claim_that_leans_on_an_unseen_referent_from_its_first_words_is_rejected():
+    from bot.insights.claims import is_claim_text
+
+    assert not is_claim_text(
+        "News has been nice for that, because every Monday morning we get to talk to listeners."
+    )
+    assert not is_claim_text(
+        "On one hand, there are companies in San Francisco that hire engineers for tech products."
+    )
+    assert is_claim_text(
+        "Lock files make installs reproducible, so a compromised release cannot slip into a build."
+    )
