@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.core.ports import ExtractedInsight, ExtractedSummary
 from bot.insights.claims import Claim
+from bot.insights.people import is_person
 
 MAX_WORDS = 50
 
@@ -28,9 +29,6 @@ SPONSOR_RE = re.compile(
     r"use (?:the )?code|check (?:them|it) out at|go to \w+\.(?:com|io|dev)|\w+\.com/\w+)\b",
     re.I,
 )
-PLACEHOLDER_SPEAKER_RE = re.compile(
-    r"^(?:speaker|spk|person|voice|unknown|guest|host|participant)\s*[\dA-Z]?$|^\d+$", re.I
-)
 INTRO_RE = re.compile(
     r"\b(?:welcome (?:to|back)|i'?m your host|this is (?:the )?\w+(?: \w+)? (?:news|show|podcast)|"
     r"thanks? (?:you )?for (?:having|joining|listening|coming on)|my guests? (?:is|are|today))\b",
@@ -46,7 +44,7 @@ INSIGHT_FAULTS: dict[str, InsightCheck] = {
     "markup": lambda i: bool(MARKUP_RE.search(i.text)),
     "sponsor": lambda i: bool(SPONSOR_RE.search(i.text)),
     "intro or thanks": lambda i: bool(INTRO_RE.search(i.text)),
-    "placeholder speaker": lambda i: bool(i.speaker and PLACEHOLDER_SPEAKER_RE.match(i.speaker)),
+    "placeholder speaker": lambda i: bool(i.speaker) and not is_person(i.speaker),
     "over 50 words": lambda i: len(i.text.split()) > MAX_WORDS,
     "question": lambda i: "?" in i.text,
 }
@@ -65,7 +63,7 @@ def summary_faults(summary: ExtractedSummary, hosts: set[str] = frozenset()) -> 
         faults.append("sponsor")
     if any(MARKUP_RE.search(t) for t in texts):
         faults.append("markup")
-    if any(PLACEHOLDER_SPEAKER_RE.match(g) or g in hosts for g in summary.guests):
+    if any(not is_person(g) or g in hosts for g in summary.guests):
         faults.append("guest is a host or placeholder")
     if any(_bad_topic(t) for t in summary.topics):
         faults.append("url or one-letter topic")

@@ -23,7 +23,7 @@ GUEST_RE = re.compile(
 THANKS_FOR_HAVING_RE = re.compile(
     r"\b(?:thanks?(?: you)?(?: so much)? for having|(?:happy|glad|great|excited) to be here)", re.I
 )
-INTRO_S = 300.0
+INTRO_S = 300.0  # names are introduced in the first minutes
 WELCOME_RE = re.compile(
     r"\b(?:welcome|joined by|joining (?:us|me)|we have|here with|guests?)\b", re.I
 )
@@ -50,7 +50,7 @@ NOT_SURNAMES = frozenset(
         "Podcast",
         "Show",
     }
-)  # names are introduced in the first minutes
+)
 
 
 def is_person(label: str | None) -> bool:
