@@ -126,3 +126,22 @@ def test_sigkill_mid_delivery_then_restart_posts_exactly_once_per_channel(tmp_pa
     # The briefs posted just before each kill were taken over, found, and not posted again.
     assert sum(r.attempts > 1 for r in rows) >= 2
     engine.dispose()
+
+
+def test_a_post_whose_body_never_fully_arrived_is_not_stored():
+    """A process killed mid-request sends half a body: the fakes, like the real APIs, drop it
+    (else the kill test sees a phantom empty post)."""
+    import socket
+
+    with FakeDiscord() as discord_api:
+        host, port = discord_api.url.removeprefix("http://").split(":")
+        head = (
+            "POST /api/v10/channels/9000/messages HTTP/1.1\r\n"
+            f"Host: {host}\r\nAuthorization: Bot {discord_api.token}\r\n"
+            "Content-Type: application/json\r\nContent-Length: 200\r\n\r\n"
+        )
+        with socket.create_connection((host, int(port)), timeout=5) as conn:
+            conn.sendall(head.encode() + b'{"content": "half')
+            conn.shutdown(socket.SHUT_WR)
+            conn.recv(1024)  # the server closes without answering
+        assert discord_api.posts("9000") == []

@@ -42,6 +42,11 @@ class RecordingServer:
                 query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
+                if len(raw) < length:
+                    # The client died mid-request (the crash tests kill it on purpose): like a
+                    # real API, never act on a body that did not fully arrive.
+                    self.close_connection = True
+                    return
                 body = _decode(raw, self.headers.get("Content-Type", ""))
                 with server.lock:
                     server.requests.append((method, parts.path, body))
