@@ -22,7 +22,7 @@ from bot.insights.faults import insight_faults
 from bot.insights.non_content import non_content
 from bot.insights.summaries import extractive_summary
 from bot.text.keyphrases import keyphrases, stem_set, stems
-from bot.text.sentences import Sentence, split_sentences
+from bot.text.sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -48,13 +48,14 @@ class ExtractiveEngine:
         phrases = keyphrases([*texts, episode.title, episode.description], 15, names)
         claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
         claims = [claim for claim in claims if not insight_faults(claim)]  # the gate
-        scored = _prefer_guests(_score_claims(claims, texts, phrases), episode, sentences)
+        on_air = people.cast(episode, sentences)
+        scored = _prefer_guests(_score_claims(claims, texts, phrases), on_air)
         chosen = _select(scored, self.limit)
         insights = sorted(
             (_to_insight(claim, score, phrases) for claim, score in chosen),
             key=lambda i: i.start,
         )
-        summary = extractive_summary(episode, sentences, phrases, insights)
+        summary = extractive_summary(episode, sentences, phrases, insights, on_air)
         log.info(
             "episode %s: %d insights from %d sentences",
             episode.episode_id,
@@ -111,11 +112,11 @@ def _score_claims(
 
 
 def _prefer_guests(
-    scored: list[tuple[Claim, float]], episode: EpisodeContext, sentences: list[Sentence]
+    scored: list[tuple[Claim, float]], on_air: people.Cast
 ) -> list[tuple[Claim, float]]:
     """Guests carry the episode's ideas; hosts mostly ask and steer."""
-    host_names = people.hosts(episode, sentences)
-    guest_names = set(people.guests(episode, sentences)) if host_names else set()
+    host_names = on_air.hosts
+    guest_names = set(on_air.guests) if host_names else set()
     if not guest_names:
         return scored
     bonus = {name: GUEST_BONUS for name in guest_names} | {

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from bot.core.ports import ExtractedInsight, ExtractedSummary
 from bot.insights.claims import Claim
+from bot.insights.filing import URLISH_RE
 from bot.insights.people import is_person
 
 MAX_WORDS = 50
@@ -73,4 +74,4 @@ def summary_faults(summary: ExtractedSummary, hosts: set[str] = frozenset()) -> 
 
 
 def _bad_topic(topic: str) -> bool:
-    return bool(re.search(r"https?|www|\.com\b", topic, re.I)) or len(topic) < 2
+    return bool(URLISH_RE.search(topic)) or len(topic) < 2

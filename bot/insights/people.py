@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from dataclasses import dataclass
 
 from bot.core.ports import EpisodeContext
 from bot.insights.claims import NON_PERSON_SPEAKER_RE
@@ -74,13 +75,26 @@ def hosts(episode: EpisodeContext, sentences: list[Sentence]) -> set[str]:
     return found | ({first} if first else set())
 
 
-def guests(episode: EpisodeContext, sentences: list[Sentence]) -> list[str]:
+@dataclass(frozen=True)
+class Cast:
+    """Who is on an episode, worked out once per extraction."""
+
+    hosts: set[str]
+    guests: list[str]
+
+
+def cast(episode: EpisodeContext, sentences: list[Sentence]) -> Cast:
+    """The episode's hosts and guests."""
+    host_names = hosts(episode, sentences)
+    return Cast(host_names, guests(episode, sentences, host_names))
+
+
+def guests(episode: EpisodeContext, sentences: list[Sentence], host_names: set[str]) -> list[str]:
     """Guests: the feed's podcast:person guests, else labelled speakers who are not hosts,
     else the names the intro introduces (unlabelled transcripts)."""
     named = [p["name"] for p in episode.persons if p.get("name") and p.get("role") == "guest"]
     if named:
         return named
-    host_names = hosts(episode, sentences)
     talk: Counter[str] = Counter()
     for sentence in sentences:
         if is_person(sentence.speaker):

@@ -92,11 +92,12 @@ def extractive_summary(
     sentences: list[Sentence],
     phrases: list[str],
     insights: list[ExtractedInsight],
+    cast: people.Cast,
 ) -> ExtractedSummary:
     """What the episode is about and who is talking, key points, and topics to file it under."""
-    guests = people.guests(episode, sentences)
+    guests = cast.guests
     names = {s.speaker for s in sentences if s.speaker} | set(guests) | {episode.podcast}
-    names |= people.hosts(episode, sentences)
+    names |= cast.hosts
     names |= sponsor_names(sentences)
     topics = filed_topics(phrases, sentences, exclude=names)
     key_points = _key_points(episode, insights)
