@@ -17,6 +17,11 @@ def moment_label(start: float) -> str:
     return f"▶ {format_timestamp(start)}" if is_timed(start) else "episode"
 
 
+def point_mark(start: float) -> str:
+    """``▶ 1:15`` before a timed key point; a bullet when the transcript has no times."""
+    return moment_label(start) if is_timed(start) else "•"
+
+
 def short_time(start: float) -> str:
     """``12:34``, or ``episode`` when the transcript has no times."""
     return format_timestamp(start) if is_timed(start) else "episode"

@@ -17,7 +17,7 @@ from bot.channels import schedule as channel_schedule
 from bot.core.db import session_scope
 from bot.core.errors import NotFound
 from bot.core.models import Channel
-from bot.core.moments import is_timed, moment_label
+from bot.core.moments import moment_label, point_mark
 from bot.core.services import Services
 from bot.core.urlsafety import shown_name
 from bot.core.values import AskScope
@@ -81,7 +81,7 @@ def summary(services: Services, request: CommandRequest, args: dict[str, Any]) -
         title = f"{podcast.title} · {episode.title}" if podcast else episode.title
     lines = [Line(found.summary)]
     lines += [
-        Line(f"{_point_mark(float(point['start']))} {point['text']}") for point in found.key_points
+        Line(f"{point_mark(float(point['start']))} {point['text']}") for point in found.key_points
     ]
     if found.topics:
         lines.append(Line("Topics: " + ", ".join(found.topics)))
@@ -166,8 +166,3 @@ def why(services: Services, request: CommandRequest, args: dict[str, Any]) -> Re
         )
     lines = [Line(text) for text in explained]
     return Reply(title="Why these items", lines=lines or [Line("Nothing to explain yet.")])
-
-
-def _point_mark(start: float) -> str:
-    """``▶ 1:15`` before a timed key point; a bullet when the transcript has no times."""
-    return moment_label(start) if is_timed(start) else "•"

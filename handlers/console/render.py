@@ -13,7 +13,7 @@ from rich.console import Console, Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from bot.core.moments import is_timed, moment_label, short_time
+from bot.core.moments import moment_label, point_mark, short_time
 from bot.core.values import Answer, Brief, BriefItem
 from bot.insights.summaries import SummaryView
 from handlers.chat.distinct import distinct_citations, distinct_quote
@@ -105,7 +105,7 @@ def render_summary(view: SummaryView) -> RenderableType:
         Text(clean(view.summary)),
     ]
     for point in view.key_points:
-        parts.append(Text(f"  {_point_mark(point['start'])}  {clean(point['text'])}"))
+        parts.append(Text(f"  {point_mark(point['start'])}  {clean(point['text'])}"))
     if view.guests:
         parts.append(Text(f"Guests: {', '.join(map(clean, view.guests))}", style="dim"))
     if view.topics:
@@ -147,8 +147,3 @@ def print_reply(console: Console, reply: Reply) -> None:
     """Print a reply followed by a blank line."""
     console.print(render_reply(reply))
     console.print()
-
-
-def _point_mark(start: float) -> str:
-    """``▶ 1:15`` before a timed key point; a bullet when the transcript has no times."""
-    return moment_label(start) if is_timed(start) else "•"
