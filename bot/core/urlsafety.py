@@ -44,7 +44,8 @@ def is_public_address(ip: str | IPAddress) -> bool:
     """True for a globally routable unicast address (IPv4-mapped IPv6 judged by its IPv4)."""
     addr = ipaddress.ip_address(ip) if isinstance(ip, str) else ip
     if isinstance(addr, ipaddress.IPv6Address):
-        if addr.scope_id:
+        # fec0::/10 (deprecated site-local) is routed inside a site, yet ``is_global`` says True.
+        if addr.scope_id or addr.is_site_local:
             return False
         inner = _embedded_ipv4(addr)
         if inner is not None:
@@ -109,12 +110,30 @@ def check_url(url: str, *, allow_private: bool = False) -> str:
     host = parsed.host.rstrip(".").lower()
     if not host:
         raise UnsafeURL(f"URL has no host: {url!r}")
+    _refuse_ambiguous_host(url.strip(), parsed.raw_host.decode("ascii").rstrip(".").lower())
     literal = _literal_ip(host)
     if literal is not None:
         check_address(literal, allow_private=allow_private)
     elif (host == "localhost" or host.endswith(".localhost")) and not allow_private:
         raise UnsafeURL(f"refusing to fetch from {host}")
     return str(parsed.copy_with(host=host))
+
+
+def _written_host(url: str) -> str:
+    """The host as a reader (or a WHATWG parser) sees it: a backslash ends the authority."""
+    authority = re.split(r"[/\\?#]", url.split("://", 1)[-1], maxsplit=1)[0]
+    host_port = authority.rpartition("@")[2]
+    if host_port.startswith("["):
+        return host_port.partition("]")[0] + "]"
+    return host_port.partition(":")[0]
+
+
+def _refuse_ambiguous_host(url: str, host: str) -> None:
+    """UnsafeURL when parsers would disagree on the host (``http://127.0.0.1:80\\@evil.com/``:
+    httpx connects to evil.com, a browser and the person who typed it read 127.0.0.1)."""
+    written = _written_host(url).rstrip(".").lower()
+    if written.isascii() and written.strip("[]") != host.strip("[]"):
+        raise UnsafeURL(f"ambiguous URL: its host reads as {written!r} but would be {host!r}")
 
 
 def shown(url: str) -> str:

@@ -29,6 +29,8 @@ from bot.core.urlsafety import check_url, is_public_address, resolve_checked
         "http://[fe80::1]/feed",
         "http://[fc00::1]/feed",
         "http://[ff02::1]/feed",
+        "http://[fec0::1]/feed",
+        "http://[fec0:1:2::3]:8080/feed",
         "http://[::ffff:127.0.0.1]/feed",
         "http://[::ffff:a9fe:a9fe]/feed",
         "http://[2002:7f00:1::]/feed",
@@ -44,6 +46,8 @@ from bot.core.urlsafety import check_url, is_public_address, resolve_checked
         "javascript:alert(1)",
         "feed",
         "http:///nohost",
+        "http://127.0.0.1:80\\@evil.example/",
+        "http://10.0.0.1\\@feeds.example.com/rss",
     ],
 )
 def test_refused(url):
@@ -58,6 +62,10 @@ def test_refused(url):
         ("  http://example.com/rss  ", "http://example.com/rss"),
         ("http://93.184.215.14:8080/rss", "http://93.184.215.14:8080/rss"),
         ("http://[2606:4700::1111]/rss", "http://[2606:4700::1111]/rss"),
+        ("http://bücher.example/rss", "http://xn--bcher-kva.example/rss"),
+        ("http://xn--bcher-kva.example/rss", "http://xn--bcher-kva.example/rss"),
+        ("https://user:token@feeds.example.com/rss", "https://user:token@feeds.example.com/rss"),
+        ("http://example.com/rss?next=@evil.example", "http://example.com/rss?next=@evil.example"),
     ],
 )
 def test_public_urls_are_normalised(url, normalised):
@@ -84,6 +92,9 @@ def test_allow_private_opens_lan_and_loopback_but_never_metadata():
         ("::ffff:10.0.0.1", False),
         ("192.0.2.1", False),
         ("255.255.255.255", False),
+        ("fec0::1", False),
+        ("fc00::1", False),
+        ("2001:db8::1", False),
     ],
 )
 def test_is_public_address(ip, public):
