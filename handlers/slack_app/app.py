@@ -38,6 +38,7 @@ def build_slack_app(
 ) -> App:
     """The Bolt app: single-workspace with SLACK_BOT_TOKEN, else OAuth installs in our DB."""
     from handlers.slack_app import actions, commands, events, home
+    from handlers.slack_app.guard import bolt_logger
 
     settings = services.settings
     signing_secret = _secret(settings.slack_signing_secret)
@@ -47,6 +48,7 @@ def build_slack_app(
             client=client,
             signing_secret=signing_secret,
             token_verification_enabled=token_verification,
+            logger=bolt_logger(),
             **_ack_first(),
         )
     elif settings.slack_client_id and settings.slack_client_secret:
@@ -56,6 +58,7 @@ def build_slack_app(
             client=client or web_client(settings),
             signing_secret=signing_secret,
             oauth_settings=oauth_settings(services, installation_store=installation_store),
+            logger=bolt_logger(),
             **_ack_first(),
         )
         app.enable_token_revocation_listeners()

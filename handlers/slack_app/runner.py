@@ -66,10 +66,11 @@ def start_http(
     With ``services`` and ASSEMBLYAI_WEBHOOK_URL set, the webhook path is served beside them.
     Returns the stop function and the bound port (useful with port 0).
     """
+    from handlers.slack_app.guard import slack_request_guard
     from handlers.web.assemblyai_webhook import with_assemblyai_webhook
     from handlers.web.http_server import serve_wsgi
 
-    wsgi = SlackRequestHandler(app, path=EVENTS_PATH)
+    wsgi = slack_request_guard(SlackRequestHandler(app, path=EVENTS_PATH))
     if services is not None:
         wsgi = with_assemblyai_webhook(services, wsgi)
     stop, bound = serve_wsgi(wsgi, host=host, port=port, name="slack-http")

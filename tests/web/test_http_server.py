@@ -157,3 +157,67 @@ def test_a_taken_port_is_reported_and_the_rest_still_runs(engine, caplog):
         thread.join(timeout=25)
     assert result and "assemblyai-webhook" not in result[0].started
     assert "AssemblyAI webhook not served" in caplog.text
+
+
+def echo_app(environ, start_response):
+    body = environ["wsgi.input"].read()
+    start_response("200 OK", [("Content-Type", "text/plain")])
+    return [b"got %d" % len(body)]
+
+
+@pytest.fixture
+def tight_server(monkeypatch):
+    """The real server with a short read timeout and room for two connections."""
+    import handlers.web.http_server as http_server
+
+    monkeypatch.setattr(http_server._QuietHandler, "timeout", 0.5)
+    monkeypatch.setattr(http_server._ThreadingWSGIServer, "max_open", 2)
+    stop, port = http_server.serve_wsgi(
+        echo_app, host="127.0.0.1", port=0, name="test-http", max_body=1000
+    )
+    yield port
+    stop()
+
+
+def stalled(port: int) -> socket.socket:
+    """A client that promises a body and never sends it."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+    sock.sendall(b"POST /x HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n")
+    return sock
+
+
+def test_bodies_within_the_cap_reach_the_app_and_bigger_ones_get_413(tight_server):
+    base = f"http://127.0.0.1:{tight_server}"
+    assert httpx.post(f"{base}/x", content=b"a" * 1000).text == "got 1000"
+    assert httpx.post(f"{base}/x", content=b"a" * 1001).status_code == 413
+
+
+def test_a_stalled_client_is_dropped_at_the_read_timeout(tight_server):
+    with stalled(tight_server) as sock:
+        reply = sock.recv(4096)  # the server answers 408 and closes; the socket's own limit is 10 s
+    assert b" 408 " in reply.split(b"\r\n")[0]
+
+
+def test_connections_beyond_the_cap_are_closed_and_the_server_recovers(tight_server):
+    held = [stalled(tight_server), stalled(tight_server)]
+    try:
+        threading.Event().wait(0.1)  # both accepted and holding their threads
+        with socket.create_connection(("127.0.0.1", tight_server), timeout=10) as extra:
+            try:
+                extra.sendall(b"GET /x HTTP/1.1\r\nHost: x\r\n\r\n")
+                answer = extra.recv(4096)
+            except ConnectionError:  # a reset is as good as a close
+                answer = b""
+            assert answer == b""  # closed at once, no thread spent on it
+    finally:
+        for sock in held:
+            sock.close()
+    for _ in range(100):  # bounded wait for the stalled ones to time out and free their slots
+        try:
+            reply = httpx.post(f"http://127.0.0.1:{tight_server}/x", content=b"ok")
+            if reply.status_code == 200:
+                break
+        except httpx.TransportError:
+            pass
+        threading.Event().wait(0.1)
+    assert reply.text == "got 2"
