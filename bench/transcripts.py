@@ -1,14 +1,21 @@
 """How fast transcripts parse: every corpus file (and the bundled samples), MB/s and segments/s.
 
 Run: ``.venv/bin/python -m bench.transcripts [--repeat N]``. Prints figures; asserts nothing.
+The last line is the peak memory of parsing one VTT file as large as the MAX_TRANSCRIPT_BYTES
+cap (target: under 300 MB), measured in a child process so this one's memory does not count.
 """
 
 from __future__ import annotations
 
 import argparse
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 from pathlib import Path
 
+from bot.core.config import Settings
 from bot.demo.run import SAMPLES_DIR
 from bot.transcripts.parse import parse_transcript
 
@@ -61,6 +68,42 @@ def main() -> None:
         f"= {total_bytes / total_seconds / 1e6:.2f} MB/s, {total_segments / total_seconds:,.0f} "
         "segments/s (best of each)"
     )
+    print_cap_memory()
+
+
+def cue_file(size: int) -> bytes:
+    """A speaker-tagged VTT file of about ``size`` bytes, one cue per second."""
+    cues, total, second = ["WEBVTT\n"], 0, 0
+    while total < size:
+        stamp = time.strftime("%H:%M:%S", time.gmtime(second))
+        cue = (
+            f"{stamp}.000 --> {stamp}.900\n<v Speaker {second % 3}>We compared databases and "
+            f"indexes, and the trade-offs of each one, point {second}.\n"
+        )
+        cues.append(cue)
+        total, second = total + len(cue) + 1, second + 1
+    return "\n".join(cues).encode()
+
+
+def cap_memory(size: int) -> tuple[float, float]:
+    """(peak RSS in MB, seconds) of a child process parsing a ``size``-byte VTT file."""
+    with tempfile.NamedTemporaryFile(suffix=".vtt") as handle:
+        handle.write(cue_file(size))
+        handle.flush()
+        code = (
+            "import sys; from bot.transcripts.parse import parse_transcript; "
+            "parse_transcript(open(sys.argv[1], 'rb').read(), mime='text/vtt')"
+        )
+        began = time.perf_counter()
+        subprocess.run([sys.executable, "-c", code, handle.name], check=True)
+        seconds = time.perf_counter() - began
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024, seconds
+
+
+def print_cap_memory() -> None:
+    cap = Settings(_env_file=None).max_transcript_bytes
+    peak, seconds = cap_memory(cap)
+    print(f"a {cap / 1e6:.0f} MB VTT at the size cap: peak {peak:.0f} MB RSS, {seconds:.1f} s")
 
 
 if __name__ == "__main__":

@@ -20,6 +20,8 @@ from bot.transcripts.speaker import clean_speaker, split_speaker
 from bot.transcripts.timecode import parse_timecode
 
 TIMING_RE = re.compile(r"^\s*(?P<start>[\d:.,]+)\s*-->\s*(?P<end>[\d:.,]+)(?P<settings>.*)$")
+# Any "a --> b" line is a timing line, however garbled its times: it is never speech.
+_ANY_TIMING_RE = re.compile(r"^\s*\S+\s*-->\s*\S+")
 _VOICE_RE = re.compile(r"<v(?:\.[\w.-]+)*(?:\s+(?P<name>[^>]*))?>", re.IGNORECASE)
 # Only WebVTT's own tags and inline timestamps: a literal "<3" or "a < b" in speech stays.
 _TAG_RE = re.compile(r"</?(?:v|c|i|b|u|lang|ruby|rt)\b[^>]*>|<\d[\d:.]*>", re.IGNORECASE)
@@ -69,27 +71,32 @@ def _blocks(lines: list[str]) -> list[list[str]]:
 
 def _read_block(block: list[str], cues: list[RawCue]) -> None:
     for index, line in enumerate(block):
-        timing = TIMING_RE.match(line)
-        if timing and _add_cue(timing, cues):
+        if _ANY_TIMING_RE.match(line):
+            _add_cue(TIMING_RE.match(line), cues)
             continue
-        next_is_timing = index + 1 < len(block) and TIMING_RE.match(block[index + 1])
+        next_is_timing = index + 1 < len(block) and _ANY_TIMING_RE.match(block[index + 1])
         if next_is_timing and (line.strip().isdigit() or index == 0):
             continue  # cue number (SRT) or cue identifier (VTT)
         if cues:  # text; a block without timing continues the previous cue (lose no words)
             cues[-1].lines.append(line)
 
 
-def _add_cue(timing: re.Match[str], cues: list[RawCue]) -> bool:
-    start = parse_timecode(timing["start"])
-    end = parse_timecode(timing["end"])
+def _add_cue(timing: re.Match[str] | None, cues: list[RawCue]) -> None:
+    """Start a cue; one whose times cannot be read keeps its words at the previous cue's end."""
+    start = parse_timecode(timing["start"]) if timing else None
+    end = parse_timecode(timing["end"]) if timing else None
     if start is None or end is None:
-        return False
-    cues.append(RawCue(start, end, []))
-    return True
+        start = end = cues[-1].end if cues else 0.0
+    cues.append(RawCue(start, max(start, end), []))
 
 
 def cues_to_segments(cues: list[RawCue]) -> list[Segment]:
-    """Segments from raw cues: speakers found, markup stripped, rolling repeats removed."""
+    """Segments from raw cues: speakers found, markup stripped, rolling repeats removed.
+
+    Cues are taken in time order (a stable sort), so one written out of place keeps its own time
+    rather than being clamped to its neighbour's.
+    """
+    cues = sorted(cues, key=lambda cue: cue.start)
     if _is_rolling(cues):
         cues = _unroll(cues)
     segments: list[Segment] = []

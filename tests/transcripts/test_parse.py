@@ -236,3 +236,80 @@ def test_every_bundled_sample_transcript_parses_with_speakers() -> None:
         for ext in ("vtt", "srt")
     )
     assert vtt.segments == srt.segments
+
+
+# --- bodies that are not transcripts, and broken cue timings ------------------------------------
+
+SOFT_404 = (
+    b"<!doctype html><html><head><title>404</title></head><body>"
+    b"<h1>Not found</h1><p>Sorry, this page does not exist.</p></body></html>"
+)
+
+
+@pytest.mark.parametrize("mime", ["text/vtt", "application/x-subrip", "application/json"])
+def test_an_html_page_served_for_timed_captions_is_refused(mime: str) -> None:
+    with pytest.raises(TranscriptError, match=r"error page|no times"):
+        parse_transcript(SOFT_404, mime=mime)
+
+
+@pytest.mark.parametrize(
+    ("data", "mime"),
+    [(SOFT_404, "text/html"), (b"Not Found\n", "text/plain"), (b"404 page not found", None)],
+)
+def test_an_error_page_is_refused_whatever_it_claims(data: bytes, mime: str | None) -> None:
+    with pytest.raises(TranscriptError, match="error page"):
+        parse_transcript(data, mime=mime)
+
+
+def test_a_transcript_that_says_sorry_is_still_a_transcript() -> None:
+    text = "Host: Sorry I'm late. " + "We talked about databases and their indexes. " * 30
+    assert parse_transcript(text.encode(), mime="text/plain").segments
+
+
+def test_an_out_of_order_cue_keeps_its_own_time() -> None:
+    vtt = (
+        "WEBVTT\n\n00:10:00.000 --> 00:10:04.000\nLater words.\n\n"
+        "00:00:01.000 --> 00:00:04.000\nFirst words.\n\n"
+        "00:10:05.000 --> 00:10:08.000\nLast words.\n"
+    )
+    segments = parse_transcript(vtt.encode(), mime="text/vtt").segments
+    assert [(s.start, s.text) for s in segments] == [
+        (1.0, "First words."),
+        (600.0, "Later words."),
+        (605.0, "Last words."),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "mime"),
+    [
+        (
+            "WEBVTT\n\n00:00:01.000 --> 00:00:04.000\nOne.\n\n"
+            "00:00:xx.000 --> 00:00:09.000\nTwo.\n\n00:00:10.000 --> 00:00:12.000\nThree.\n",
+            "text/vtt",
+        ),
+        (
+            "1\n00:00:01,000 --> 00:00:04,000\nOne.\n\n2\nbogus --> 00:00:09,000\nTwo.\n\n"
+            "3\n00:00:10,000 --> 00:00:12,000\nThree.\n",
+            "application/x-subrip",
+        ),
+        (
+            "1\n00:00:01,000 --> 00:00:04,000\nOne.\n\n2\n00:00:99,000 --> 00:01:61,000\nTwo.\n\n"
+            "3\n00:00:10,000 --> 00:00:12,000\nThree.\n",
+            "application/x-subrip",
+        ),
+    ],
+)
+def test_a_garbled_timing_line_keeps_its_words_and_never_reaches_the_text(
+    text: str, mime: str
+) -> None:
+    segments = parse_transcript(text.encode(), mime=mime).segments
+    assert [s.text for s in segments] == ["One.", "Two.", "Three."]
+    starts = [s.start for s in segments]
+    assert starts == sorted(starts) and starts[0] == 1.0 and starts[2] == 10.0
+
+
+def test_a_long_web_page_where_captions_were_promised_is_refused() -> None:
+    page = "<html><body>" + "<p>Our shows, our hosts, our sponsors and our merch.</p>" * 40
+    with pytest.raises(TranscriptError, match="declared vtt but the body is html with no times"):
+        parse_transcript((page + "</body></html>").encode(), mime="text/vtt")
