@@ -18,6 +18,7 @@ FIELDS = 25
 EMBEDS_PER_MESSAGE = 10
 TOTAL_PER_MESSAGE = 6000
 CONTENT = 2000
+URL = 2048  # embed url, author url: Discord refuses the message over this, on every retry
 ELLIPSIS = "…"
 
 
@@ -31,7 +32,10 @@ def clip(text: str, limit: int) -> str:
 
 
 def fit_embed(embed: discord.Embed) -> discord.Embed:
-    """Clip every part of one embed to Discord's per-part limits."""
+    """Clip every part of one embed to Discord's per-part limits (an over-long URL is dropped:
+    a cut one would lead nowhere)."""
+    if embed.url and len(embed.url) > URL:
+        embed.url = None
     if embed.title:
         embed.title = clip(embed.title, TITLE)
     if embed.description:
@@ -48,7 +52,8 @@ def fit_embed(embed: discord.Embed) -> discord.Embed:
         embed.set_footer(text=clip(embed.footer.text, FOOTER), icon_url=embed.footer.icon_url)
     if embed.author.name:
         author = embed.author
-        embed.set_author(name=clip(author.name, AUTHOR), url=author.url, icon_url=author.icon_url)
+        url = author.url if author.url and len(author.url) <= URL else None
+        embed.set_author(name=clip(author.name, AUTHOR), url=url, icon_url=author.icon_url)
     return embed
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit, urlunsplit
 
+from handlers.chat.untrusted import defuse_links
+
 _PLAIN_MENTION = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)
 _PARTIAL_ENTITY = re.compile(r"&[a-z]{0,3}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
@@ -18,11 +20,13 @@ MAX_URL = 1000  # longer links are shown as text, so a cut can never split one
 
 
 def escape(text: str | None) -> str:
-    """Untrusted text as inert mrkdwn: entities escaped, ``@channel`` defused, no controls."""
+    """Untrusted text as inert mrkdwn: entities escaped, ``@channel`` defused, no controls, and
+    no URL or bare domain Slack would turn into a live link."""
     text = _CONTROL.sub("", text or "")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     # a word joiner keeps "@here" readable but never a broadcast, whatever parse mode is used
-    return _PLAIN_MENTION.sub(lambda m: "@\u2060" + m.group(1), text)
+    text = _PLAIN_MENTION.sub(lambda m: "@\u2060" + m.group(1), text)
+    return defuse_links(text, bare_domains=True)
 
 
 def plain(text: str | None) -> str:
