@@ -54,6 +54,11 @@ class ChannelGone(PodbriefError):
     """A chat channel was deleted, archived, or removed the bot; stop posting there."""
 
 
+class HistoryUnavailable(PodbriefError):
+    """A platform would not show a channel's history, so whether a brief was already posted
+    there cannot be checked: the delivery waits and asks again rather than posting blind."""
+
+
 class NotYet(PodbriefError):
     """Work waiting on something outside (a transcription job still running): the episode is
     retried soon without using up one of its PROCESS_MAX_ATTEMPTS."""

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 from bot.core.values import Segment
 
 if TYPE_CHECKING:
+    from datetime import datetime
+
     from bot.core.models import Channel
     from bot.core.values import Brief, Passage
 
@@ -160,6 +162,12 @@ class Publisher(Protocol):
         """Post the brief; returns the platform's message id. Tags the post with delivery_id."""
         ...
 
-    def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
-        """The message id of a post already tagged with ``delivery_id``, if any."""
+    def find_sent(
+        self, channel: Channel, *, delivery_id: int, since: datetime | None = None
+    ) -> str | None:
+        """The message id of a post already tagged with ``delivery_id``, if any, looking back
+        through the whole history since ``since`` (when the delivery was first claimed).
+
+        Raises HistoryUnavailable when the history cannot be read (no None on a blind guess).
+        """
         ...

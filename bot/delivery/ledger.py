@@ -43,6 +43,7 @@ class DeliveryClaim:
     attempts: int
     reclaimed: bool
     worker: str
+    since: datetime | None = None  # when the delivery was first claimed: posts are no older
 
 
 def claim_delivery(
@@ -71,7 +72,15 @@ def claim_delivery(
             )
             session.add(row)
             session.flush()
-            return DeliveryClaim(row.id, channel_id, local_date, 1, reclaimed=False, worker=worker)
+            return DeliveryClaim(
+                row.id,
+                channel_id,
+                local_date,
+                1,
+                reclaimed=False,
+                worker=worker,
+                since=row.created_at,
+            )
     except IntegrityError:
         if not take_over:
             return None
@@ -118,13 +127,19 @@ def _reclaim(
                 # Empty retries are not failures: they must not use up the failure budget.
                 attempts=case((Delivery.status == "empty", 1), else_=Delivery.attempts + 1),
             )
-            .returning(Delivery.id, Delivery.attempts)
+            .returning(Delivery.id, Delivery.attempts, Delivery.created_at)
         ).first()
     if result is None:
         return None
     log.info("delivery %s for channel %s taken over by %s", result[0], channel_id, worker)
     return DeliveryClaim(
-        result[0], channel_id, local_date, result[1], reclaimed=True, worker=worker
+        result[0],
+        channel_id,
+        local_date,
+        result[1],
+        reclaimed=True,
+        worker=worker,
+        since=result[2],
     )
 
 

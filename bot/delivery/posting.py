@@ -159,11 +159,15 @@ def _compose_and_send(
             status="empty",
         )
         return "empty" if settled else "lost"
-    message_ref = publisher.find_sent(channel, delivery_id=claim.id) if claim.reclaimed else None
+    message_ref = None
+    if claim.reclaimed:  # an earlier attempt may have posted; HistoryUnavailable: ask later
+        message_ref = publisher.find_sent(channel, delivery_id=claim.id, since=claim.since)
     if message_ref is not None:
         log.info("delivery %s was already posted as %s; not posting again", claim.id, message_ref)
     else:
-        message_ref = send_with_retry(publisher, channel, brief, claim.id, sleep=sleep)
+        message_ref = send_with_retry(
+            publisher, channel, brief, claim.id, sleep=sleep, since=claim.since
+        )
     settled = mark_sent(
         services.engine,
         claim,
@@ -187,9 +191,16 @@ def _wait(retry_state) -> float:
 
 
 def send_with_retry(
-    publisher: Publisher, channel: Channel, brief: Brief, delivery_id: int, *, sleep: Sleep
+    publisher: Publisher,
+    channel: Channel,
+    brief: Brief,
+    delivery_id: int,
+    *,
+    sleep: Sleep,
+    since: datetime | None = None,
 ) -> str:
-    """Post, retrying transient failures; before each retry ask whether the post already landed."""
+    """Post, retrying transient failures; before each retry ask whether the post already landed
+    (a history that cannot be read ends the attempt: the ledger retries later, never blind)."""
     retrying = Retrying(
         retry=retry_if_exception_type(ServiceUnavailable),
         stop=stop_after_attempt(SEND_ATTEMPTS),
@@ -201,7 +212,7 @@ def send_with_retry(
         with attempt:
             if attempt.retry_state.attempt_number > 1:
                 # A timeout may hide a post that landed: look before posting again.
-                found = publisher.find_sent(channel, delivery_id=delivery_id)
+                found = publisher.find_sent(channel, delivery_id=delivery_id, since=since)
                 if found is not None:
                     return found
             return publisher.send_brief(channel, brief, delivery_id=delivery_id)

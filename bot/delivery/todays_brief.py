@@ -74,7 +74,7 @@ def brief_now(
         return _not_ours(services, channel, day, brief)
     found = None
     if claim.reclaimed and publisher is not None:
-        found = publisher.find_sent(channel, delivery_id=claim.id)
+        found = publisher.find_sent(channel, delivery_id=claim.id, since=claim.since)
     if found is not None:
         log.info("delivery %s was already posted as %s; not posting again", claim.id, found)
         if not mark_sent(engine, claim, brief=brief, message_ref=found, now=now):

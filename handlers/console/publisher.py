@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 
 from rich.console import Console
 
@@ -28,6 +29,8 @@ class ConsolePublisher:
         print_brief(self.console, brief)
         return f"console:{delivery_id}"
 
-    def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
+    def find_sent(
+        self, channel: Channel, *, delivery_id: int, since: datetime | None = None
+    ) -> str | None:
         """The terminal keeps no history to search."""
         return None

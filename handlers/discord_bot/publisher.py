@@ -3,20 +3,28 @@
 Two guards: ``nonce`` + ``enforce_nonce`` (Discord returns the earlier message instead of
 creating a second one when the same nonce arrives again, but only for a few minutes), and a
 visible tag, the header embed's footer "podbrief brief #<delivery id>", which ``find_sent``
-looks for in the last HISTORY_LIMIT messages before any retry or takeover. The tag outlives the
-nonce window, so a brief posted but never marked (a crash, a long outage) is found, not repeated.
-Mentions are never pinged.
+looks for in every message since the delivery was first claimed (paged, newest first) before any
+retry or takeover. The tag outlives the nonce window, so a brief posted but never marked (a
+crash, a long outage) is found, not repeated. Mentions are never pinged.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 
 import discord
 import httpx
 
 from bot.core.config import Settings
-from bot.core.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
+from bot.core.errors import (
+    ChannelGone,
+    HistoryUnavailable,
+    PodbriefError,
+    RateLimited,
+    ServiceUnavailable,
+)
 from bot.core.models import Channel
 from bot.core.values import Brief
 from handlers.discord_bot import limits
@@ -30,7 +38,15 @@ GONE_CODES = {
     50001: "Missing Access",
     50007: "Cannot send messages to this user",  # a personal brief's user closed their DMs
 }
-HISTORY_LIMIT = 50
+HISTORY_PAGE = 100  # Discord's largest page of channel messages
+HISTORY_PAGES = 50  # at most 5,000 messages back: a busy channel's day, not its whole past
+CLOCK_SKEW = timedelta(minutes=5)
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+
+def snowflake_time(snowflake: str | int) -> datetime:
+    """When a Discord id (message, channel) was made: its top 42 bits are ms since 2015."""
+    return datetime.fromtimestamp(((int(snowflake) >> 22) + DISCORD_EPOCH_MS) / 1000, UTC)
 
 
 def nonce_for(delivery_id: int) -> str:
@@ -95,20 +111,36 @@ class DiscordPublisher:
         response = self._request("POST", f"/channels/{target}/messages", json=payload)
         return str(response.json()["id"])
 
-    def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
-        """The id of a recent message tagged with this delivery (footer or nonce), if any."""
+    def find_sent(
+        self, channel: Channel, *, delivery_id: int, since: datetime | None = None
+    ) -> str | None:
+        """The id of a message tagged with this delivery (footer or nonce) posted since
+        ``since``, if any; HistoryUnavailable when the channel's history cannot be read."""
         try:
-            history = f"/channels/{self._target(channel)}/messages"
-            response = self._request("GET", history, params={"limit": HISTORY_LIMIT})
+            for page in self._history(self._target(channel), since):
+                for message in page:
+                    if is_delivery(message, delivery_id):
+                        return str(message["id"])
         except ServiceUnavailable:
             raise  # transient: the caller retries later rather than risk a second post
-        except PodbriefError as exc:  # no history access: the nonce still guards the post
-            log.warning("cannot check %s for an earlier post: %s", channel.channel_ref, exc)
-            return None
-        for message in response.json():
-            if is_delivery(message, delivery_id):
-                return str(message["id"])
+        except PodbriefError as exc:
+            raise HistoryUnavailable(
+                f"cannot read {channel.channel_ref}'s history to check for an earlier post: {exc}"
+            ) from exc
         return None
+
+    def _history(self, target: str, since: datetime | None) -> Iterator[list[dict]]:
+        """Pages of messages, newest first, back to ``since`` (or HISTORY_PAGES pages)."""
+        params: dict[str, str | int] = {"limit": HISTORY_PAGE}
+        for _ in range(HISTORY_PAGES):
+            page = self._request("GET", f"/channels/{target}/messages", params=params).json()
+            if not page:
+                return
+            yield page
+            oldest = page[-1]["id"]
+            if len(page) < HISTORY_PAGE or (since and snowflake_time(oldest) < since - CLOCK_SKEW):
+                return
+            params["before"] = oldest
 
     def _target(self, channel: Channel) -> str:
         """Where to post: a personal brief (``user_id`` set) goes to that user's DM channel."""

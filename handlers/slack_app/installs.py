@@ -26,6 +26,7 @@ BOT_SCOPES = (
     "chat:write",
     "commands",
     "groups:history",
+    "im:history",
     "im:write",
     "users:read",
 )

@@ -1,8 +1,9 @@
 """Posting briefs to Slack with slack_sdk, tagged so a retry can tell it already posted.
 
 Each post carries message ``metadata`` (event_type ``podbrief_brief``, payload
-``{"delivery_id": …}``); ``find_sent`` reads it back with ``conversations.history``. Posts to one
-channel are spaced at least a second apart (Slack's chat.postMessage limit).
+``{"delivery_id": …}``); ``find_sent`` reads it back with ``conversations.history``, paged back
+to when the delivery was first claimed (a personal brief's DM is opened to find its channel).
+Posts to one channel are spaced at least a second apart (Slack's chat.postMessage limit).
 """
 
 from __future__ import annotations
@@ -10,13 +11,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.core.config import Settings
-from bot.core.errors import ChannelGone, PodbriefError, RateLimited, ServiceUnavailable
+from bot.core.errors import (
+    ChannelGone,
+    HistoryUnavailable,
+    PodbriefError,
+    RateLimited,
+    ServiceUnavailable,
+)
 from bot.core.models import Channel
 from bot.core.values import Brief
 from handlers.slack_app.render import brief_metadata, render_brief
@@ -26,7 +34,9 @@ log = logging.getLogger(__name__)
 EVENT_TYPE = "podbrief_brief"
 GONE_ERRORS = {"channel_not_found", "not_in_channel", "is_archived", "account_inactive"}
 TRANSIENT_ERRORS = {"internal_error", "fatal_error", "service_unavailable", "request_timeout"}
-HISTORY_LIMIT = 100
+HISTORY_PAGE = 200  # conversations.history's recommended page size
+HISTORY_PAGES = 25  # at most 5,000 messages back
+CLOCK_SKEW = timedelta(minutes=5)
 
 
 class SlackPublisher:
@@ -77,32 +87,51 @@ class SlackPublisher:
         )
         return str(response["ts"])
 
-    def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
-        """The ts of a recent post tagged with ``delivery_id``, if Slack has one."""
+    def find_sent(
+        self, channel: Channel, *, delivery_id: int, since: datetime | None = None
+    ) -> str | None:
+        """The ts of a post tagged with ``delivery_id`` since ``since``, if Slack has one;
+        HistoryUnavailable when the history cannot be read (no scope, a DM Slack won't open)."""
         try:
-            response = self._call(
-                self.client.conversations_history,
-                channel,
-                channel=channel.channel_ref,
-                limit=HISTORY_LIMIT,
-                include_all_metadata=True,
-            )
+            for message in self._history(channel, since):
+                metadata = message.get("metadata") or {}
+                payload = metadata.get("event_payload") or {}
+                if (
+                    metadata.get("event_type") == EVENT_TYPE
+                    and payload.get("delivery_id") == delivery_id
+                ):
+                    return str(message["ts"])
         except ServiceUnavailable:
             raise  # transient: the caller retries later rather than risk a second post
         except PodbriefError as exc:
-            # No history to read (a DM by user id, no im:history scope, a deleted channel):
-            # post anyway; the post itself then decides whether the channel is really gone.
-            log.warning("cannot check %s for an earlier post: %s", channel.channel_ref, exc)
-            return None
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if (
-                metadata.get("event_type") == EVENT_TYPE
-                and payload.get("delivery_id") == delivery_id
-            ):
-                return str(message["ts"])
+            raise HistoryUnavailable(
+                f"cannot read {channel.channel_ref}'s history to check for an earlier post: {exc}"
+            ) from exc
         return None
+
+    def _history(self, channel: Channel, since: datetime | None) -> Iterator[dict]:
+        """Messages newest first back to ``since``, every page of them (up to HISTORY_PAGES)."""
+        kwargs: dict = {
+            "channel": self._conversation(channel),
+            "limit": HISTORY_PAGE,
+            "include_all_metadata": True,
+        }
+        if since is not None:
+            kwargs["oldest"] = f"{(since - CLOCK_SKEW).timestamp():.6f}"
+        for _ in range(HISTORY_PAGES):
+            response = self._call(self.client.conversations_history, channel, **kwargs)
+            yield from response.get("messages") or []
+            cursor = (response.get("response_metadata") or {}).get("next_cursor")
+            if not response.get("has_more") or not cursor:
+                return
+            kwargs["cursor"] = cursor
+
+    def _conversation(self, channel: Channel) -> str:
+        """The conversation id whose history holds the post: a personal brief's DM channel."""
+        if not channel.user_id or channel.channel_ref.startswith("D"):
+            return channel.channel_ref
+        opened = self._call(self.client.conversations_open, channel, users=channel.user_id)
+        return str(opened["channel"]["id"])
 
     def _throttle(self, channel_ref: str) -> None:
         # About one message per second per channel: reserve this channel's next slot under the

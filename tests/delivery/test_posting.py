@@ -9,7 +9,7 @@ import pytest
 from sqlmodel import Session, select
 
 from bot.core.config import Settings
-from bot.core.errors import RateLimited, ServiceUnavailable
+from bot.core.errors import HistoryUnavailable, RateLimited, ServiceUnavailable
 from bot.core.models import Channel, Delivery, DeliveryItem
 from bot.core.services import Services
 from bot.delivery.ledger import claim_delivery, mark_failed, mark_sent
@@ -222,9 +222,10 @@ def test_stale_claim_after_a_crash_is_taken_over_without_a_second_post(
         session.commit()
         ids = {d.channel_id: d.id for d in session.exec(select(Delivery))}
     # The crashed process had posted both briefs before it could mark them sent.
+    slack_ts, discord_id = slack.new_ts(), discord_api.new_id()
     slack.messages[s_channel.channel_ref] = [
         {
-            "ts": "1764579600.000001",
+            "ts": slack_ts,
             "text": "x",
             "metadata": {
                 "event_type": "podbrief_brief",
@@ -233,13 +234,17 @@ def test_stale_claim_after_a_crash_is_taken_over_without_a_second_post(
         }
     ]
     discord_api.messages[d_channel.channel_ref] = [
-        {"id": "77", "channel_id": d_channel.channel_ref, "nonce": f"podbrief-{ids[d_channel.id]}"}
+        {
+            "id": discord_id,
+            "channel_id": d_channel.channel_ref,
+            "nonce": f"podbrief-{ids[d_channel.id]}",
+        }
     ]
     assert tick(make_services(any_engine, slack, discord_api)) == {"sent": 2}
     assert len(slack.posts(s_channel.channel_ref)) == 1
     assert len(discord_api.posts(d_channel.channel_ref)) == 1
     refs = {d.channel_id: d.message_ref for d in deliveries(any_engine)}
-    assert refs == {s_channel.id: "1764579600.000001", d_channel.id: "77"}
+    assert refs == {s_channel.id: slack_ts, d_channel.id: discord_id}
 
 
 def test_discord_post_is_found_by_its_footer_tag_after_the_nonce_window(
@@ -372,19 +377,77 @@ def test_oauth_installs_post_with_each_workspace_token(engine, slack):
     assert len(slack.posts(channel.channel_ref)) == 1
 
 
-def test_a_history_lookup_that_is_refused_does_not_block_the_brief(engine, slack, discord_api):
-    from handlers.slack_app.publisher import SlackPublisher
-
+def test_a_history_that_cannot_be_read_is_said_so_never_guessed(engine, slack, discord_api):
     with Session(engine, expire_on_commit=False) as session:
-        [channel] = add_channels(session, "slack", 1)
-    publisher = SlackPublisher.from_settings(
-        Settings(_env_file=None, slack_bot_token=slack.token, slack_api_url=slack.api_url)
-    )
-    slack.errors[channel.channel_ref] = "missing_scope"
-    assert publisher.find_sent(channel, delivery_id=1) is None
-    slack.errors[channel.channel_ref] = "internal_error"
+        [s_channel] = add_channels(session, "slack", 1)
+        [d_channel] = add_channels(session, "discord", 1)
+    publishers = build_publishers(make_services(engine, slack, discord_api).settings)
+    slack.errors[s_channel.channel_ref] = "missing_scope"
+    discord_api.history_hidden.add(d_channel.channel_ref)
+    for channel in (s_channel, d_channel):
+        with pytest.raises(HistoryUnavailable, match="cannot read"):
+            publishers[channel.platform].find_sent(channel, delivery_id=1)
+    slack.errors[s_channel.channel_ref] = "internal_error"
     with pytest.raises(ServiceUnavailable):
-        publisher.find_sent(channel, delivery_id=1)
+        publishers["slack"].find_sent(s_channel, delivery_id=1)
+
+
+@pytest.mark.parametrize("platform", ["slack", "discord"])
+def test_an_earlier_post_is_found_however_much_was_said_after_it(
+    engine, slack, discord_api, platform
+):
+    with Session(engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        [channel] = add_channels(session, platform, 1)
+    services = make_services(engine, slack, discord_api)
+    publisher = build_publishers(services.settings)[platform]
+    brief = compose_top(services, Session(engine), channel, DAY)
+    since = datetime.now(UTC)
+    posted = publisher.send_brief(channel, brief, delivery_id=41)
+    fake = slack if platform == "slack" else discord_api
+    discord_api.nonce_window_open = False  # only the footer tag is left to find it by
+    fake.chatter(channel.channel_ref, 450)  # several pages of other people's messages
+    assert publisher.find_sent(channel, delivery_id=41, since=since) == posted
+    assert publisher.find_sent(channel, delivery_id=42, since=since) is None
+
+
+def test_a_personal_slack_brief_is_looked_up_in_the_dm_it_went_to(engine, slack, discord_api):
+    with Session(engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        [channel] = add_channels(session, "slack", 1, prefix="U", user_id="U0000")
+    services = make_services(engine, slack, discord_api)
+    publisher = build_publishers(services.settings)["slack"]
+    brief = compose_top(services, Session(engine), channel, DAY)
+    posted = publisher.send_brief(channel, brief, delivery_id=5)
+    assert publisher.find_sent(channel, delivery_id=5, since=datetime.now(UTC)) == posted
+
+
+def test_a_taken_over_claim_whose_history_is_hidden_waits_instead_of_posting_again(
+    engine, slack, discord_api
+):
+    with Session(engine, expire_on_commit=False) as session:
+        seed_insights(session)
+        [channel] = add_channels(session, "discord", 1)
+        session.add(
+            Delivery(
+                channel_id=channel.id,
+                local_date=DAY,
+                claimed_by="dead",
+                claimed_at=NOW - timedelta(minutes=10),
+                attempts=1,
+            )
+        )
+        session.commit()
+    discord_api.history_hidden.add(channel.channel_ref)
+    services = make_services(engine, slack, discord_api)
+    assert tick(services) == {"failed": 1}
+    assert discord_api.posts(channel.channel_ref) == []
+    [row] = deliveries(engine)
+    assert row.status == "failed" and "cannot read" in row.error
+    discord_api.history_hidden.clear()  # the permission is back: the retry checks, then posts
+    services.clock.advance(minutes=30)
+    assert tick(services) == {"sent": 1}
+    assert len(discord_api.posts(channel.channel_ref)) == 1
 
 
 def ledger_services(engine, **overrides) -> Services:

@@ -3,20 +3,22 @@
 ``POST /api/v10/channels/{id}/messages`` honours ``nonce`` + ``enforce_nonce`` like Discord (a
 repeated nonce returns the first message instead of creating another), answers 429 with
 ``retry_after`` for channels told to rate-limit, 404 Unknown Channel / 403 Missing Access for
-channels that are gone. ``GET`` returns the channel's history, newest first. Set
+channels that are gone. ``GET`` returns the channel's history, newest first, in pages of
+``limit`` (at most 100) before the ``before`` id; ids are real snowflakes. Set
 ``nonce_window_open`` False to act as Discord does minutes later: nonces no longer deduplicate
 and fetched history omits them.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
+import time
 
 from tests.fakes.recording_server import RecordingServer
 
 MESSAGES = re.compile(r"^/api/v10/channels/(?P<channel>[^/]+)/messages$")
 DM_OPEN = "/api/v10/users/@me/channels"
+DISCORD_EPOCH_MS = 1_420_070_400_000
 
 
 class FakeDiscord(RecordingServer):
@@ -30,9 +32,10 @@ class FakeDiscord(RecordingServer):
         self.forbidden: set[str] = set()
         self.rate_limit: dict[str, int] = {}  # channel → how many 429s to answer first
         self.dm_closed: set[str] = set()  # user ids whose DMs are closed to the bot
+        self.history_hidden: set[str] = set()  # channels the bot may post in but not read
         self.retry_after = 0.25
         self.nonce_window_open = True
-        self._ids = itertools.count(1_000_000_000_000)
+        self._last_id = 0
 
     @property
     def api_url(self) -> str:
@@ -56,12 +59,28 @@ class FakeDiscord(RecordingServer):
         if channel in self.forbidden:
             return 403, {"message": "Missing Access", "code": 50001}
         if method == "GET":
-            limit = int(query.get("limit", 50))
-            history = list(reversed(self.messages.get(channel, [])))[:limit]
+            if channel in self.history_hidden:
+                return 403, {"message": "Missing Access", "code": 50001}
+            limit = min(int(query.get("limit", 50)), 100)
+            before = int(query.get("before", 0) or 0)
+            newest_first = reversed(self.messages.get(channel, []))
+            history = [m for m in newest_first if not before or int(m["id"]) < before][:limit]
             if not self.nonce_window_open:
                 history = [{k: v for k, v in m.items() if k != "nonce"} for m in history]
             return 200, history
         return self._create(channel, body)
+
+    def new_id(self) -> str:
+        """A snowflake for now, always above the last one."""
+        now = (int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22
+        self._last_id = max(self._last_id + 1, now)
+        return str(self._last_id)
+
+    def chatter(self, channel: str, count: int) -> None:
+        """``count`` messages from other people, posted after everything so far."""
+        with self.lock:
+            history = self.messages.setdefault(channel, [])
+            history += [{"id": self.new_id(), "content": f"chat {n}"} for n in range(count)]
 
     def _open_dm(self, user_id: str) -> tuple:
         """A DM channel per user (``dm-<user id>``); users in ``dm_closed`` refuse DMs."""
@@ -82,7 +101,7 @@ class FakeDiscord(RecordingServer):
                 if message.get("nonce") == nonce:
                     return 200, message
         message = {
-            "id": str(next(self._ids)),
+            "id": self.new_id(),
             "channel_id": channel,
             "content": body.get("content", ""),
             "embeds": body.get("embeds", []),

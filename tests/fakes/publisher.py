@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime
 
 from bot.core.models import Channel
 from bot.core.values import Brief
@@ -21,7 +22,9 @@ class RecordingPublisher:
             self.posts.append((channel.channel_ref, brief, delivery_id))
             return f"{self.platform}:{len(self.posts)}"
 
-    def find_sent(self, channel: Channel, *, delivery_id: int) -> str | None:
+    def find_sent(
+        self, channel: Channel, *, delivery_id: int, since: datetime | None = None
+    ) -> str | None:
         with self._lock:
             for number, (ref, _brief, sent_id) in enumerate(self.posts, start=1):
                 if ref == channel.channel_ref and sent_id == delivery_id:

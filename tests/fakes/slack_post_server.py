@@ -10,6 +10,7 @@ response after a post that did land.
 from __future__ import annotations
 
 import itertools
+import time
 
 from tests.fakes.recording_server import RecordingServer
 
@@ -41,10 +42,23 @@ class FakeSlack(RecordingServer):
             return self._post(body)
         if path == "/api/conversations.history":
             return self._history({**query, **body})  # slack_sdk may send a form body
+        if path == "/api/conversations.open":
+            return 200, {"ok": True, "channel": {"id": dm_of({**query, **body}.get("users", ""))}}
         return 200, {"ok": False, "error": "unknown_method"}
 
+    def new_ts(self) -> str:
+        return f"{int(time.time())}.{next(self._ts):06d}"
+
+    def chatter(self, channel: str, count: int) -> None:
+        """``count`` messages from other people, posted after everything so far."""
+        with self.lock:
+            history = self.messages.setdefault(channel, [])
+            history += [
+                {"type": "message", "ts": self.new_ts(), "text": "hi"} for _ in range(count)
+            ]
+
     def _post(self, body: dict) -> tuple:
-        channel = body.get("channel", "")
+        channel = dm_of(body.get("channel", ""))
         if channel in self.errors:
             return 200, {"ok": False, "error": self.errors[channel]}
         if self.rate_limit.get(channel, 0) > 0:
@@ -52,7 +66,7 @@ class FakeSlack(RecordingServer):
             return 429, {"ok": False, "error": "ratelimited"}, {"Retry-After": "1"}
         message = {
             "type": "message",
-            "ts": f"1764579600.{next(self._ts):06d}",
+            "ts": self.new_ts(),
             "text": body.get("text", ""),
             "blocks": body.get("blocks", []),
             "metadata": body.get("metadata"),
@@ -70,9 +84,21 @@ class FakeSlack(RecordingServer):
         if channel in self.errors:
             return 200, {"ok": False, "error": self.errors[channel]}
         with_metadata = query.get("include_all_metadata") in ("1", "true", "True")
-        limit = int(query.get("limit", 100))
-        messages = [
+        limit = min(int(query.get("limit", 100)), 999)
+        start = int(query.get("cursor") or 0)  # the cursor is an offset into newest-first order
+        oldest = float(query.get("oldest") or 0)
+        newest_first = [
+            m for m in reversed(self.messages.get(channel, [])) if float(m["ts"]) > oldest
+        ]
+        page = [
             {k: v for k, v in m.items() if k != "metadata" or with_metadata}
-            for m in reversed(self.messages.get(channel, []))
-        ][:limit]
-        return 200, {"ok": True, "messages": messages, "has_more": False}
+            for m in newest_first[start : start + limit]
+        ]
+        more = start + limit < len(newest_first)
+        meta = {"next_cursor": str(start + limit) if more else ""}
+        return 200, {"ok": True, "messages": page, "has_more": more, "response_metadata": meta}
+
+
+def dm_of(channel: str) -> str:
+    """Slack posts to a user id in that user's DM channel ("U1" → "DU1")."""
+    return f"D{channel}" if channel.startswith("U") else channel
