@@ -37,7 +37,7 @@ def build_slack_app(
     token_verification: bool = True,
 ) -> App:
     """The Bolt app: single-workspace with SLACK_BOT_TOKEN, else OAuth installs in our DB."""
-    from handlers.slack_app import actions, commands, events, home
+    from handlers.slack_app import actions, commands, events, home, lifecycle
     from handlers.slack_app.guard import bolt_logger
 
     settings = services.settings
@@ -61,7 +61,6 @@ def build_slack_app(
             logger=bolt_logger(),
             **_ack_first(),
         )
-        app.enable_token_revocation_listeners()
     else:
         raise InvalidInput(
             "Slack needs SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID and "
@@ -69,7 +68,7 @@ def build_slack_app(
         )
     app.use(RetryGuard())
     app.error(log_error)
-    for surface in (commands, actions, events, home):
+    for surface in (commands, actions, events, home, lifecycle):
         surface.register(app, services)
     return app
 

@@ -13,7 +13,9 @@ from typing import Any
 from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+from sqlmodel import Session
 
+from bot.channels.teams import reactivate_team
 from bot.core.services import Services
 
 log = logging.getLogger(__name__)
@@ -32,11 +34,23 @@ BOT_SCOPES = (
 )
 
 
+class InstallationStore(SQLAlchemyInstallationStore):
+    """Installs in podbrief's database; a workspace installing again gets its channels back."""
+
+    def __init__(self, services: Services) -> None:
+        super().__init__(client_id=services.settings.slack_client_id or "", engine=services.engine)
+        self._services = services
+
+    def save(self, installation: Any) -> None:
+        super().save(installation)
+        if installation.team_id:
+            with Session(self._services.engine) as session:
+                reactivate_team(session, platform="slack", team_id=installation.team_id)
+
+
 def build_installation_store(services: Services) -> SQLAlchemyInstallationStore:
     """The installation store on podbrief's engine, its tables created when missing."""
-    store = SQLAlchemyInstallationStore(
-        client_id=services.settings.slack_client_id or "", engine=services.engine
-    )
+    store = InstallationStore(services)
     store.create_tables()
     return store
 
