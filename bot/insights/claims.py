@@ -38,7 +38,12 @@ NOT_A_CLAIM_RE = re.compile(
     r"tell (?:me|us) about|let'?s (?:come|go) back|let'?s (?:move on|switch)|"
     r"i want(?:ed)? to (?:talk|ask|get|bring|start|mention)|(?:the )?other (?:one|thing) i want|"
     r"agenda|close out the show|(?:in|on|from) the (?:audience|chat)|audience (?:says|asks)|"
-    r"i used to work|when i was (?:a kid|young|in (?:high )?school)|my background)\b",
+    r"i used to work|when i was (?:a kid|young|in (?:high )?school)|my background|"
+    r"give (?:us |me )?a (?:little )?(?:bit of )?(?:a )?(?:back-?story|background|rundown|"
+    r"overview)|number (?:one|two|three|four|five|\d) answer|survey says|worth \d+ points|"
+    r"i'?d love to|i just (?:wanna|want to)|publicly (?:state|say|thank)|"
+    r"before (?:we|you) (?:actually )?(?:started|start|began|hit record)|"
+    r"(?:started|start) recording|before the show)\b",
     re.I,
 )
 # A setup whose payoff is the next sentence: alone it tells the reader nothing.
@@ -49,6 +54,16 @@ SETUP_RE = re.compile(
     r"[.!:]?$)",
     re.I,
 )
+# The next sentence of the turn carries the payoff ("So we…", "That's why…"): a window that
+# stops before it is a setup, and the longer window that includes it should win.
+PAYOFF_NEXT_RE = re.compile(
+    r"^(?:so|and so|that'?s (?:why|how|what|because)|because|which (?:means|is why)|"
+    r"the (?:answer|reason|result|trick|solution|fix|payoff) (?:is|was)|it turns out|turns out|"
+    r"what (?:we|i) (?:found|learned|realized|did)|instead|but (?:then|it turns out)|"
+    r"and (?:then|that'?s (?:why|how|what)))\b",
+    re.I,
+)
+PAYOFF_NEXT_PENALTY = 0.25
 TRAILING_OFF_RE = re.compile(r"(?:\.\.\.|…|--|—|-)\s*$")
 # A reply to a question ("Per unit of energy, yes, often…") leans on the question.
 ANSWER_RE = re.compile(r"(?:^|[.!?]\s+|,\s*)(?:yes|no|nope|yeah|yep)\b\s*[,.!]", re.I)
@@ -59,7 +74,12 @@ ANAPHORIC_START_RE = re.compile(
     r"and|but|or|so|because|yeah|yes|no|well|okay|ok|right|oh|sure|exactly|same|both|"
     r"what|why|how|where|when|anyway|again|plus|otherwise|instead|here|although|though|"
     r"even if|as a lot|not like|not only|for instance|for example|the other|other than|"
-    r"speaking of|at some point)\b",
+    r"speaking of|at some point|indeed|especially|in any case|in that case|let'?s say|"
+    r"even more so|all (?:that|those|these)|the actual|the same|such|likewise|similarly|"
+    r"initially|at that point|after that|by then|then again|so first|"
+    r"my (?:first|second|third|fourth|last|next|final|other) (?:one|pick|thing|point)|"
+    # the host retelling the guest's past to them: an introduction, not a claim
+    r"you (?:went|were|did|had|started|worked|joined|moved|spent|came|got))\b",
     re.I,
 )
 # Words that make a passage claim-like: a verb of being, change, cause or judgment.
@@ -102,7 +122,8 @@ UI_STEP_RE = re.compile(r"\byou (?:click|type|hit|press|scroll|drag)\b", re.I)
 # Pronouns and pointers whose referent is outside the claim: "nice for that", "works well here".
 POINTING_RE = re.compile(
     r"\b(?:for|about|like|with|of|to|do|did|does|is|was) (?:that|this|it|them|those)\b(?! \w+ing)|"
-    r"\b(?:here|there)[.,!]|\bthe other (?:one|way|thing|side)\b|\bthat stuff\b",
+    r"\b(?:here|there)[.,!]|\bthe other (?:one|way|thing|side)\b|\bthat stuff\b|"
+    r"\b(?:part|thing|point|idea|problem|question|issue|case|stuff|side) here\b",
     re.I,
 )
 # Transcript labels that are not people: a song, a break, an ad.
@@ -155,7 +176,7 @@ def candidate_claims(
                 break
             if not checked[i + size - 1].usable or window[-1].idx in skip or _not_a_person(first):
                 break  # every longer window holds this sentence too
-            claim = _as_claim(window, checked[i : i + size])
+            claim = _as_claim(window, checked[i : i + size], _payoff_follows(sentences, i + size))
             if claim is not None:
                 claims.append(claim)
     return claims
@@ -169,7 +190,19 @@ def _check(sentence: Sentence) -> _Checked:
     return _Checked(bool(clean), clean, len(content_words(clean)))
 
 
-def _as_claim(window: list[Sentence], checked: list[_Checked]) -> Claim | None:
+def _payoff_follows(sentences: list[Sentence], after: int) -> bool:
+    """True when the sentence at ``after`` continues the same turn with the payoff."""
+    if after >= len(sentences) or after == 0:
+        return False
+    following = sentences[after]
+    return following.turn == sentences[after - 1].turn and bool(
+        PAYOFF_NEXT_RE.match(following.text)
+    )
+
+
+def _as_claim(
+    window: list[Sentence], checked: list[_Checked], payoff_follows: bool = False
+) -> Claim | None:
     if SETUP_RE.search(window[-1].text) or TRAILING_OFF_RE.search(window[-1].text):
         return None  # the payoff is missing: a longer window may carry it
     text = " ".join(c.clean for c in checked)
@@ -183,7 +216,7 @@ def _as_claim(window: list[Sentence], checked: list[_Checked]) -> Claim | None:
         speaker=window[0].speaker,
         start=window[0].start,
         end=window[-1].end,
-        signal=claim_signal(text),
+        signal=max(0.0, claim_signal(text) - PAYOFF_NEXT_PENALTY * payoff_follows),
     )
 
 

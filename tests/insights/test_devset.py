@@ -200,3 +200,43 @@ def test_a_claim_that_leans_on_an_unseen_referent_from_its_first_words_is_reject
     assert is_claim_text(
         "Lock files make installs reproducible, so a compromised release cannot slip into a build."
     )
+
+
+def test_openers_that_continue_an_unseen_thought_are_rejected():
+    from bot.insights.claims import is_claim_text
+
+    for said in (
+        "Indeed, if you retrain one of the models, the resulting feature space changes meaning.",
+        "Especially in Python 3.11 the same evaluator loop can be reused for every function call.",
+        "In any case, first we're showing how you can generate the scatter matrix in pandas.",
+        "Let's say a println, instead of editing source code you can attach a BPF program.",
+        "All that institutional knowledge we built up about fast web applications still applies.",
+        "The complicated part here was getting our existing site to work with the Flask servers.",
+        "You went from there to working at Cisco, which is a far larger company than forty people.",
+    ):
+        assert not is_claim_text(said), said
+
+
+def test_the_window_that_stops_before_its_so_loses_to_the_one_that_includes_it():
+    from bot.insights.claims import candidate_claims
+
+    said = [
+        "The hard part of the migration was the old PHP site that still served most pages.",
+        "So we put Nginx in front and routed one page at a time to the new Flask servers.",
+    ]
+    segments = [Segment(10.0 * i, 10.0 * i + 9, "Albert Hsu", t) for i, t in enumerate(said)]
+    claims = candidate_claims(split_sentences(segments))
+    setup = next(c for c in claims if c.text.startswith("The hard part") and c.last == c.first)
+    whole = next(c for c in claims if c.text.startswith("The hard part") and c.last > c.first)
+    assert whole.signal > setup.signal
+
+
+def test_recording_banter_and_game_show_scoring_are_not_claims():
+    from bot.insights.claims import NOT_A_CLAIM_RE
+
+    for said in (
+        "I was just telling Adam before we actually started that January was a strange month.",
+        "Nick said Egghead; that is the number three answer, worth 14 points.",
+        "Give a little bit of a back-story on how we came to do this annual show together.",
+    ):
+        assert NOT_A_CLAIM_RE.search(said), said
