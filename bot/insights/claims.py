@@ -43,7 +43,9 @@ NOT_A_CLAIM_RE = re.compile(
     r"overview)|number (?:one|two|three|four|five|\d) answer|survey says|worth \d+ points|"
     r"i'?d love to|i just (?:wanna|want to)|publicly (?:state|say|thank)|"
     r"before (?:we|you) (?:actually )?(?:started|start|began|hit record)|"
-    r"(?:started|start) recording|before the show)\b",
+    r"(?:started|start) recording|before the show|"
+    r"learned (?:so much|a lot) from you|i appreciate (?:you|that|it)|(?:big|huge) fan of|"
+    r"an episode (?:coming|with|about)|upcoming (?:episode|show)|already recorded)\b",
     re.I,
 )
 # A setup whose payoff is the next sentence: alone it tells the reader nothing.

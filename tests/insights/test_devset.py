@@ -231,12 +231,14 @@ def test_the_window_that_stops_before_its_so_loses_to_the_one_that_includes_it()
     assert whole.signal > setup.signal
 
 
-def test_recording_banter_and_game_show_scoring_are_not_claims():
+def test_recording_banter_compliments_and_game_show_scoring_are_not_claims():
     from bot.insights.claims import NOT_A_CLAIM_RE
 
     for said in (
         "I was just telling Adam before we actually started that January was a strange month.",
         "Nick said Egghead; that is the number three answer, worth 14 points.",
         "Give a little bit of a back-story on how we came to do this annual show together.",
+        "I've learned a lot from you over the years, more so than I ever have.",
+        "There's an episode coming with Ben Ford from Commando Development.",
     ):
         assert NOT_A_CLAIM_RE.search(said), said
