@@ -6,7 +6,10 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint format bench venv clean migration
+DEMO_DB ?= demo.db
+Q      ?= Why are startups moving to open-weight models?
+
+.PHONY: demo ask chat test lint format bench venv clean migration
 
 venv: $(STAMP)
 
@@ -16,8 +19,16 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# The demo keeps its data in $(DEMO_DB) (rerunning reuses it), so `make ask` and `make chat`
+# go on from there without activating the virtualenv.
 demo: venv
-	$(BIN)/podbrief demo
+	$(BIN)/podbrief demo --db $(DEMO_DB)
+
+ask: venv
+	DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/podbrief ask "$(Q)"
+
+chat: venv
+	DATABASE_URL=sqlite:///$(DEMO_DB) $(BIN)/podbrief chat
 
 test: venv
 	$(BIN)/ruff check bot handlers tests bench
@@ -36,13 +47,14 @@ bench: venv
 	  $(BIN)/python -m bench.$$area || exit 1; done
 
 clean:
-	rm -rf $(VENV) podbrief.db .pytest_cache
+	rm -rf $(VENV) podbrief.db $(DEMO_DB) .pytest_cache
 
 # Regenerate the initial migration from bot/models.py (pre-release: one migration per area).
-# Later migrations (0002_search: FTS5/tsvector) build on 0001, so they step aside meanwhile.
+# Later migrations (0002_search: FTS5/tsvector, 0003_demo_feeds) build on 0001, so they step
+# aside meanwhile (0003 skips a column 0001 already has).
 migration: venv
 	rm -f bot/core/migrations/versions/0001_initial.py /tmp/podbrief-migration.db
-	mkdir -p .migrations-aside && mv bot/core/migrations/versions/0002_*.py .migrations-aside/
+	mkdir -p .migrations-aside && mv bot/core/migrations/versions/000[23]_*.py .migrations-aside/
 	$(BIN)/python -c "from alembic import command; from bot.core.db import alembic_config, create_db_engine; \
 	cfg = alembic_config(create_db_engine('sqlite:////tmp/podbrief-migration.db')); \
 	command.revision(cfg, message='initial schema', autogenerate=True, rev_id='0001', head='base')"; \

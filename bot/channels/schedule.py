@@ -7,9 +7,12 @@ ambiguous one (fall back) at its first occurrence — both are what ``fold=0`` g
 
 from __future__ import annotations
 
+import difflib
 import logging
+import re
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 from bot.channels.subscriptions import parse_brief_time, parse_timezone
 from bot.core.errors import InvalidInput
@@ -80,3 +83,86 @@ def next_brief_at(channel: Channel, now: datetime, *, delivered_today: bool) -> 
         if instant > now:
             return instant
     raise AssertionError("a week always holds a brief day")  # pragma: no cover
+
+
+# Abbreviations people type, and the region each most often means. A region follows daylight
+# saving; the fixed-offset zones tzdata keeps for these names ("EST") never do.
+ABBREVIATIONS = {
+    "est": "America/New_York",
+    "edt": "America/New_York",
+    "et": "America/New_York",
+    "eastern": "America/New_York",
+    "cst": "America/Chicago",
+    "cdt": "America/Chicago",
+    "ct": "America/Chicago",
+    "central": "America/Chicago",
+    "mst": "America/Denver",
+    "mdt": "America/Denver",
+    "mt": "America/Denver",
+    "mountain": "America/Denver",
+    "pst": "America/Los_Angeles",
+    "pdt": "America/Los_Angeles",
+    "pt": "America/Los_Angeles",
+    "pacific": "America/Los_Angeles",
+    "akst": "America/Anchorage",
+    "hst": "Pacific/Honolulu",
+    "bst": "Europe/London",
+    "wet": "Europe/Lisbon",
+    "cet": "Europe/Berlin",
+    "cest": "Europe/Berlin",
+    "met": "Europe/Berlin",
+    "eet": "Europe/Athens",
+    "eest": "Europe/Athens",
+    "msk": "Europe/Moscow",
+    "ist": "Asia/Kolkata",
+    "jst": "Asia/Tokyo",
+    "kst": "Asia/Seoul",
+    "aest": "Australia/Sydney",
+    "aedt": "Australia/Sydney",
+    "nzst": "Pacific/Auckland",
+}
+# Zones with no region behind them, besides the abbreviations: "EST5EDT", "Etc/GMT+5".
+_FIXED = re.compile(r"^(Etc/GMT[+-]\d+|[A-Z]{3,4}\d[A-Z]{3,4}|EST|MST|HST)$")
+UNIVERSAL = {"utc", "gmt", "z", "zulu", "etc/utc", "etc/gmt", "universal"}
+
+
+def resolve_timezone(value: str) -> str:
+    """An IANA region for what someone typed: ``europe/berlin`` → ``Europe/Berlin``,
+    ``Berlin`` → ``Europe/Berlin``; an abbreviation (``est``) or a fixed-offset zone is
+    refused with the region it most likely means, so daylight saving is never lost silently."""
+    text = value.strip()
+    folded = text.casefold()
+    if folded in UNIVERSAL:
+        return "UTC"
+    if folded in ABBREVIATIONS or _FIXED.match(text) or _FIXED.match(text.upper()):
+        guess = ABBREVIATIONS.get(folded) or _region_for_fixed(text) or "America/New_York"
+        kind = "an abbreviation" if folded in ABBREVIATIONS else "a fixed-offset zone"
+        raise InvalidInput(
+            f"“{text}” is {kind}, not a region, so daylight saving would be lost. "
+            f"Did you mean {guess}? (`settings tz {guess}`)"
+        )
+    zones = {zone.casefold(): zone for zone in available_timezones() if "/" in zone}
+    if folded in zones:
+        return zones[folded]
+    cities = _by_city(zones.values())
+    key = folded.replace(" ", "_")
+    if key in cities:
+        return cities[key]
+    close = difflib.get_close_matches(key, list(cities), n=3, cutoff=0.75)
+    offer = ", ".join(cities[c] for c in close) or "Europe/Berlin, America/New_York"
+    raise InvalidInput(f"“{text}” is not a time zone. Did you mean {offer}?")
+
+
+def _by_city(zones: Iterable[str]) -> dict[str, str]:
+    """``berlin`` → ``Europe/Berlin``: the last part of each region (first one wins)."""
+    cities: dict[str, str] = {}
+    for zone in sorted(zones):
+        if zone.startswith(("Etc/", "SystemV/", "US/")):
+            continue
+        cities.setdefault(zone.rsplit("/", 1)[-1].casefold(), zone)
+    return cities
+
+
+def _region_for_fixed(text: str) -> str | None:
+    """The region behind a POSIX-style zone name: ``EST5EDT`` → America/New_York."""
+    return ABBREVIATIONS.get(text[:3].casefold())

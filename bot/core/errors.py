@@ -74,3 +74,9 @@ class TranscriptionFailed(PodbriefError):
 
 class TranscriptionSkipped(PodbriefError):
     """Policy or budget says this episode is not transcribed; the reason is the message."""
+
+
+class StartupError(PodbriefError):
+    """podbrief cannot start (database unreachable, port taken, token rejected); the message is
+    one sentence saying what is wrong and what to check. Entry points print it and exit non-zero,
+    never a traceback."""

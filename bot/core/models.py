@@ -29,7 +29,10 @@ class Podcast(SQLModel, table=True):
     link: str = ""
     image_url: str = ""
     language: str = ""
-    status: str = "active"  # active | failing | gone
+    status: str = "active"  # active | failing | gone | removed (health: bot/feeds/health.py)
+    # the bundled sample this feed serves in `podbrief demo` (None for real feeds): the demo
+    # reuses its rows on a rerun and the scheduler never polls them
+    demo_sample: str | None = Field(default=None, index=True)
     etag: str | None = None
     last_modified: str | None = None
     last_polled_at: datetime | None = None

@@ -17,6 +17,8 @@ ASSUMED_EPISODE_S = 3600.0
 # How budget refusals begin: housekeeping re-queues those skips when the budget resets.
 DAY_REFUSAL = "daily transcription budget"
 MONTH_REFUSAL = "monthly transcription budget"
+# One wording for "no transcription service", shared by `status` and `providers`.
+TRANSCRIPTION_OFF = "Transcription: off (publisher transcripts only; set ASSEMBLYAI_API_KEY)"
 
 
 def day_start(now: datetime) -> datetime:
@@ -84,7 +86,14 @@ def current_budget(
 
 
 def spend_lines(session: Session, settings: Settings, now: datetime) -> list[str]:
-    """Lines for ``/podbrief status``: budget use, warnings, skipped episodes, paid spend."""
+    """Lines for ``/podbrief status``: budget use, warnings, skipped episodes, paid spend.
+
+    Without ASSEMBLYAI_API_KEY transcription is off, said the way `podbrief providers` says it.
+    """
+    if settings.assemblyai_api_key is None:
+        lines = [TRANSCRIPTION_OFF]
+        lines += _skipped_lines(session, now)
+        return lines + _cost_lines(session, now)
     budget = current_budget(session, settings, now)
     lines = [
         f"Transcription: {budget.day_hours:.1f} of {budget.day_limit:g} h today, "

@@ -18,13 +18,13 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.briefs.compose import compose_brief
 from bot.channels import subscriptions as channels
 from bot.core.clock import utcnow
 from bot.core.config import Settings
-from bot.core.models import Channel
+from bot.core.models import Channel, Podcast
 from bot.core.services import Services
 from bot.core.values import Brief
 
@@ -55,6 +55,7 @@ class DemoResult:
     processed: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
+    ready: int = 0  # the demo's episodes processed, this run or an earlier one on this database
 
 
 def sample_feeds(samples: Path = SAMPLES_DIR) -> list[str]:
@@ -129,23 +130,18 @@ def demo_settings(settings: Settings, database_url: str) -> Settings:
 
 
 def run_demo(services: Services, base_url: str, progress: Progress | None = None) -> DemoResult:
-    """Follow the sample feeds, poll, process every episode and compose the demo brief."""
-    from bot.core.db import session_scope
+    """Follow the sample feeds, poll, process every episode and compose the demo brief.
+
+    Idempotent: a rerun on the same database reuses its sample feeds (found by their
+    ``demo_sample`` mark, served at this run's address) instead of adding three more.
+    """
     from bot.feeds.fetching import SafeFetcher
     from bot.feeds.polling import poll_feeds
-    from bot.feeds.store import add_feed
     from bot.jobs.pipeline import process_pending
 
     report = progress or (lambda stage, done, total: None)
     shows = sample_feeds()
-    with session_scope(services.engine) as session:
-        for show in shows:
-            add_feed(
-                session,
-                f"{base_url}/{show}/feed.xml",
-                settings=services.settings,
-                allow_private=True,
-            )
+    ids = follow_samples(services, base_url, shows)
     report("poll", 0, len(shows))
     polled = 0
 
@@ -154,7 +150,7 @@ def run_demo(services: Services, base_url: str, progress: Progress | None = None
         polled += 1
         report("poll", polled, len(shows))
 
-    poll = asyncio.run(_poll(services, poll_feeds, SafeFetcher, on_polled))
+    poll = asyncio.run(_poll(services, ids, poll_feeds, SafeFetcher, on_polled))
     errors = [f"{o.url}: {o.error}" for o in poll.outcomes if o.error]
     outcome = process_pending(services, on_progress=lambda n, total: report("process", n, total))
     brief = _demo_brief(services)
@@ -165,15 +161,55 @@ def run_demo(services: Services, base_url: str, progress: Progress | None = None
         processed=outcome.get("done", 0),
         failed=outcome.get("failed", 0),
         errors=errors,
+        ready=_ready(services, ids),
     )
 
 
+def _ready(services: Services, podcast_ids: list[int]) -> int:
+    """How many of the sample feeds' episodes are processed."""
+    from sqlalchemy import func
+
+    from bot.core.db import session_scope
+    from bot.core.models import Episode
+
+    with session_scope(services.engine) as session:
+        query = select(func.count()).where(
+            Episode.podcast_id.in_(podcast_ids),  # type: ignore[attr-defined]
+            Episode.status == "done",
+        )
+        return session.exec(query).one()
+
+
+def follow_samples(services: Services, base_url: str, shows: list[str]) -> list[int]:
+    """The sample feeds' podcast ids, created once and pointed at this run's server."""
+    from bot.core.db import session_scope
+
+    ids: list[int] = []
+    with session_scope(services.engine) as session:
+        for show in shows:
+            url = f"{base_url}/{show}/feed.xml"
+            podcast = session.exec(select(Podcast).where(Podcast.demo_sample == show)).first()
+            if podcast is None:
+                podcast = Podcast(url=url, demo_sample=show)
+            podcast.url, podcast.status = url, "active"  # this run's port; a rerun revives it
+            podcast.failure_count, podcast.last_error = 0, None
+            session.add(podcast)
+            session.flush()
+            assert podcast.id is not None
+            ids.append(podcast.id)
+    return ids
+
+
 async def _poll(
-    services: Services, poll_feeds: Callable, fetcher_class: type, on_polled: Callable
+    services: Services,
+    ids: list[int],
+    poll_feeds: Callable,
+    fetcher_class: type,
+    on_polled: Callable,
 ) -> Any:
     fetcher = fetcher_class(services.settings, allow_private=True)
     try:
-        return await poll_feeds(services, fetcher=fetcher, only_due=False, on_progress=on_polled)
+        return await poll_feeds(services, fetcher=fetcher, podcast_ids=ids, on_progress=on_polled)
     finally:
         await fetcher.aclose()
 

@@ -84,3 +84,21 @@ def get_episode(session: Session, episode_id: int) -> tuple[Episode, Podcast]:
     if episode is None:
         raise NotFound(f"No episode with id {episode_id}. Try `episodes` for recent ones.")
     return episode, session.get(Podcast, episode.podcast_id)
+
+
+def empty_library_hint(session: Session, *, chat: bool = False) -> str | None:
+    """How to add episodes when there are none processed yet (what `ask` says instead of
+    "I couldn't find anything"); None once any episode is processed."""
+    done = session.exec(select(func.count()).where(Episode.status == "done")).one()
+    if done:
+        return None
+    if chat:
+        return (
+            "There are no processed episodes to answer from yet. Follow a show with "
+            "`follow FEED_URL`; its newest episodes are ready a few minutes later."
+        )
+    return (
+        "There are no processed episodes in this database yet. Add a show with "
+        "`podbrief feeds add URL --now`, or point DATABASE_URL at the demo's data "
+        "(`podbrief demo --db demo.db`, then DATABASE_URL=sqlite:///demo.db)."
+    )

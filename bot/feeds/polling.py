@@ -17,12 +17,12 @@ from datetime import datetime, timedelta
 from bot.core import db
 from bot.core.errors import FetchError, PodbriefError
 from bot.core.models import Episode
-from bot.core.ports import Fetcher
+from bot.core.ports import Fetcher, FetchResult
 from bot.core.services import Services
 from bot.core.urlsafety import shown
 from bot.feeds.chapters import parse_chapters
 from bot.feeds.fetching import SafeFetcher
-from bot.feeds.parse import parse_feed
+from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.polling_state import (
     FeedSnapshot,
     record_failure,
@@ -82,10 +82,18 @@ async def poll_feeds(
     fetcher: Fetcher | None = None,
     only_due: bool = True,
     on_progress: Callable[[PollOutcome], None] | None = None,
+    podcast_ids: list[int] | None = None,
 ) -> PollReport:
-    """Poll every due (or, with ``only_due=False``, every followed) feed; never raises per feed."""
-    with db.session_scope(services.engine) as session:
-        ids = due_feeds(session, services.clock.now(), only_due=only_due)
+    """Poll every due (or, with ``only_due=False``, every followed) feed; never raises per feed.
+
+    ``podcast_ids`` polls exactly those feeds now (the demo polls its own sample feeds, which
+    the scheduler never does).
+    """
+    if podcast_ids is not None:
+        ids, only_due = list(podcast_ids), False
+    else:
+        with db.session_scope(services.engine) as session:
+            ids = due_feeds(session, services.clock.now(), only_due=only_due)
     report = PollReport()
     if not ids:
         return report
@@ -119,6 +127,18 @@ async def poll_feed(services: Services, podcast_id: int, fetcher: Fetcher) -> Po
     """Poll one feed now, whether or not it is due."""
     outcome = await _Poller(services, fetcher).poll(podcast_id)
     assert outcome is not None  # only claiming pollers skip
+    return outcome
+
+
+async def store_fetched(
+    services: Services, podcast_id: int, result: FetchResult, parsed: ParsedFeed, fetcher: Fetcher
+) -> PollOutcome:
+    """Record a feed fetched and parsed elsewhere (the follow-time check) as a successful poll."""
+    poller = _Poller(services, fetcher)
+    with db.session_scope(services.engine) as session:
+        feed = snapshot(get_podcast(session, podcast_id), services.clock.now(), services.settings)
+    outcome, chapter_ids = await poller._write(poller._parsed, feed, result, parsed)
+    await poller._fetch_chapters(chapter_ids)
     return outcome
 
 
@@ -211,7 +231,9 @@ class _Poller:
                 retry_after=retry_after,
             )
             session.add(podcast)
-            log.warning("feed %s (%s) failed: %s", podcast.id, shown(podcast.url), message)
+            # why INFO: the failure is recorded on the feed and shown by `status`, `feeds poll`
+            # and App Home; a WARNING here printed every error a second time
+            log.info("feed %s (%s) failed: %s", podcast.id, shown(podcast.url), message)
             return self._outcome(podcast, "failed")
 
     def _gone(self, feed: FeedSnapshot, message: str) -> PollOutcome:

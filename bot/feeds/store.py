@@ -107,8 +107,15 @@ def list_feeds(session: Session, *, include_removed: bool = False) -> list[Podca
 
 
 def due_feeds(session: Session, now: datetime, *, only_due: bool = True) -> list[int]:
-    """Ids of podcasts to poll: active or failing, and due unless ``only_due`` is False."""
-    query = select(Podcast.id).where(Podcast.status.in_(POLLED_STATUSES))  # type: ignore[attr-defined]
+    """Ids of podcasts to poll: active or failing, and due unless ``only_due`` is False.
+
+    The demo's sample feeds (``demo_sample``) are never due: they exist only while
+    `podbrief demo` serves them.
+    """
+    query = select(Podcast.id).where(
+        Podcast.status.in_(POLLED_STATUSES),  # type: ignore[attr-defined]
+        Podcast.demo_sample.is_(None),  # type: ignore[union-attr]
+    )
     if only_due:
         query = query.where(
             (Podcast.next_poll_at.is_(None)) | (Podcast.next_poll_at <= now)  # type: ignore[union-attr]
@@ -125,7 +132,12 @@ def claim_feed(session: Session, podcast_id: int, now: datetime, lease: timedelt
     due = (Podcast.next_poll_at.is_(None)) | (Podcast.next_poll_at <= now)  # type: ignore[union-attr]
     statement = (
         update(Podcast)
-        .where(Podcast.id == podcast_id, Podcast.status.in_(POLLED_STATUSES), due)  # type: ignore[attr-defined]
+        .where(
+            Podcast.id == podcast_id,
+            Podcast.status.in_(POLLED_STATUSES),  # type: ignore[attr-defined]
+            Podcast.demo_sample.is_(None),  # type: ignore[union-attr]
+            due,
+        )
         .values(next_poll_at=now + lease)
     )
     return session.execute(statement).rowcount == 1

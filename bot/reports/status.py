@@ -7,8 +7,10 @@ Other areas add their own lines (spend, budgets) with ``StatusReport.add_section
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
 from sqlmodel import Session, select
@@ -16,8 +18,9 @@ from sqlmodel import Session, select
 from bot.channels.schedule import channel_zone, local_today, next_brief_at
 from bot.core.models import Channel, Delivery, Episode, Podcast
 from bot.core.services import Services
-from bot.core.urlsafety import shown_name
 from bot.costs.spend import spend_lines
+from bot.feeds.health import FeedHealth, feed_health
+from bot.feeds.store import list_feeds
 
 log = logging.getLogger(__name__)
 
@@ -26,10 +29,15 @@ LIST_LIMIT = 10
 
 @dataclass(frozen=True)
 class FeedProblem:
+    """A feed that is retrying, failing or gone (bot/feeds/health.py decides which)."""
+
     podcast_id: int
     title: str
     failures: int
-    last_error: str | None
+    last_error: str | None  # in plain words
+    state: str = "failing"
+    text: str = ""  # the health summary, e.g. "retrying (1 failure in a row; next try in 25 min)"
+    last_success: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +58,8 @@ class ChannelSchedule:
     last_date: str | None = None
     last_status: str | None = None
     last_error: str | None = None
+    next_brief_text: str | None = None  # "Wed 2 Dec 23:46 Asia/Kolkata (in 3 h)"
+    personal: bool = False
 
 
 @dataclass
@@ -58,11 +68,12 @@ class StatusReport:
 
     last_poll_at: datetime | None
     feeds: int
-    failing_feeds: list[FeedProblem]
+    failing_feeds: list[FeedProblem]  # every feed with a problem: retrying, failing or gone
     queue: dict[str, int]
     dead: list[DeadEpisode]
     channels: list[ChannelSchedule]
     sections: dict[str, list[str]] = field(default_factory=dict)
+    feed_states: dict[str, int] = field(default_factory=dict)  # health state → feeds
 
     def add_section(self, title: str, lines: list[str]) -> None:
         """Extra lines from another area (e.g. "spend": today's and this month's cost)."""
@@ -71,8 +82,10 @@ class StatusReport:
     def lines(self) -> list[str]:
         """Short human-readable lines, most important first."""
         polled = self.last_poll_at.strftime("%Y-%m-%d %H:%M UTC") if self.last_poll_at else "never"
-        out = [f"Feeds: {self.feeds} followed, last poll {polled}"]
-        out += [f"  failing: {f.title} ({f.failures}×): {f.last_error}" for f in self.failing_feeds]
+        states = ", ".join(f"{n} {state}" for state, n in sorted(self.feed_states.items()))
+        states = f" ({states})" if states else ""
+        out = [f"Feeds: {self.feeds} followed{states}, last poll {polled}"]
+        out += [f"  {f.title}: {f.text} · {f.last_success}" for f in self.failing_feeds]
         queue = ", ".join(f"{k} {v}" for k, v in sorted(self.queue.items())) or "empty"
         out.append(f"Episodes: {queue}")
         out += [f"  dead: #{d.episode_id} {d.title}: {d.reason}" for d in self.dead]
@@ -80,8 +93,8 @@ class StatusReport:
             last = f"last {ch.last_date} {ch.last_status}" if ch.last_date else "no brief yet"
             if ch.last_error:
                 last += f" ({ch.last_error})"
-            when = f"next brief {ch.next_brief}" if ch.next_brief else f"{ch.status}"
-            out.append(f"Channel {ch.name or ch.channel_id} ({ch.platform}): {when}; {last}")
+            when = f"next brief {ch.next_brief_text}" if ch.next_brief else f"{ch.status}"
+            out.append(f"{_place(ch)}: {when}; {last}")
         for title, lines in self.sections.items():
             out.append(f"{title.capitalize()}:")
             out += [f"  {line}" for line in lines]
@@ -94,36 +107,54 @@ class StatusReport:
         return data
 
 
+def _place(ch: ChannelSchedule) -> str:
+    """``Channel #general (slack)`` or ``Personal brief of ann (console)``."""
+    if ch.personal:
+        return f"Personal brief of {ch.name} ({ch.platform})"
+    return f"Channel {ch.name or ch.channel_id} ({ch.platform})"
+
+
+def brief_time_text(instant: datetime, zone: str, now: datetime) -> str:
+    """``Wed 2 Dec 23:46 Asia/Kolkata (in 3 h)``; ``now`` when it is due."""
+    if instant <= now:
+        return "due now"
+    local = instant.astimezone(ZoneInfo(zone)) if zone else instant
+    hours = (instant - now).total_seconds() / 3600
+    soon = f"in {round(hours * 60)} min" if hours < 1 else f"in {round(hours)} h"
+    return f"{local:%a} {local.day} {local:%b %H:%M} {zone} ({soon})"
+
+
 def gather_status(
     services: Services, session: Session, channel: Channel | None = None
 ) -> StatusReport:
     """The current health report; with ``channel``, only that channel's brief schedule."""
     now = services.clock.now()
+    health = [feed_health(p, services.settings) for p in list_feeds(session)]
     report = StatusReport(
         last_poll_at=session.exec(select(func.max(Podcast.last_polled_at))).one(),
-        feeds=session.exec(select(func.count(Podcast.id))).one(),
-        failing_feeds=_failing_feeds(session),
+        feeds=len(health),
+        failing_feeds=[_problem(h, now) for h in health if h.problem][:LIST_LIMIT],
         queue=dict(
             session.exec(select(Episode.status, func.count()).group_by(Episode.status)).all()
         ),
         dead=_dead_episodes(session),
         channels=[_channel_schedule(session, ch, now) for ch in _channels(session, channel)],
+        feed_states=dict(Counter(h.state for h in health)),
     )
     report.add_section("spend", spend_lines(session, services.settings, now))
     return report
 
 
-def _failing_feeds(session: Session) -> list[FeedProblem]:
-    query = (
-        select(Podcast)
-        .where(Podcast.failure_count > 0)
-        .order_by(Podcast.failure_count.desc())
-        .limit(LIST_LIMIT)
+def _problem(health: FeedHealth, now: datetime) -> FeedProblem:
+    return FeedProblem(
+        podcast_id=health.podcast_id,
+        title=health.name,
+        failures=health.failures,
+        last_error=health.error,
+        state=health.state,
+        text=health.summary(now),
+        last_success=health.last_success(),
     )
-    return [
-        FeedProblem(p.id, shown_name(p.title, p.url), p.failure_count, p.last_error)
-        for p in session.exec(query)
-    ]
 
 
 def _dead_episodes(session: Session) -> list[DeadEpisode]:
@@ -150,14 +181,18 @@ def _channel_schedule(session: Session, channel: Channel, now: datetime) -> Chan
         .limit(1)
     ).first()
     delivered_today = last is not None and last.local_date == local_today(channel, now)
-    next_brief = None
+    next_brief = next_text = None
     if channel.status == "active":
         instant = next_brief_at(channel, now, delivered_today=delivered_today)
-        next_brief = instant.astimezone(channel_zone(channel)).isoformat(timespec="minutes")
+        zone = channel_zone(channel)
+        next_brief = instant.astimezone(zone).isoformat(timespec="minutes")
+        next_text = brief_time_text(instant, str(zone), now)
     return ChannelSchedule(
         channel_id=channel.id,
-        name=channel.name or channel.channel_ref,
+        name=(channel.user_id if channel.user_id else channel.name or channel.channel_ref),
         platform=channel.platform,
+        personal=bool(channel.user_id),
+        next_brief_text=next_text,
         status=channel.status
         if channel.status == "active"
         else f"{channel.status}: {channel.status_reason}",

@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from bot.channels import schedule as channel_schedule
 from bot.channels import subscriptions as channel_store
-from bot.core.models import Channel, Delivery, Podcast
+from bot.core.config import Settings
+from bot.core.models import Channel, Delivery
 from bot.core.urlsafety import shown_name
+from bot.feeds import health as feeds_health
+from bot.feeds.store import list_feeds
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +37,7 @@ class ChannelOverview:
 class FeedHealth:
     total: int = 0
     by_status: dict[str, int] = field(default_factory=dict)
-    failing: list[tuple[str, str]] = field(default_factory=list)  # (title, last error)
+    failing: list[tuple[str, str]] = field(default_factory=list)  # (title, health summary)
 
 
 @dataclass(frozen=True)
@@ -44,7 +47,13 @@ class WorkspaceOverview:
 
 
 def workspace_overview(
-    session: Session, *, platform: str, team_id: str, viewer_id: str, now: datetime
+    session: Session,
+    *,
+    platform: str,
+    team_id: str,
+    viewer_id: str,
+    now: datetime,
+    settings: Settings | None = None,
 ) -> WorkspaceOverview:
     """Shared channels of a workspace plus the viewer's own DM brief (others' stay private)."""
     rows = [
@@ -53,7 +62,7 @@ def workspace_overview(
         if channel.user_id in ("", viewer_id)
     ]
     overviews = [_channel_overview(session, channel, now) for channel in rows]
-    return WorkspaceOverview(channels=overviews, feeds=feed_health(session))
+    return WorkspaceOverview(channels=overviews, feeds=feed_health(session, settings=settings))
 
 
 def schedule_text(channel: Channel) -> str:
@@ -90,18 +99,15 @@ def _next_brief(channel: Channel, last: Delivery | None, now: datetime) -> datet
     return instant.astimezone(channel_schedule.channel_zone(channel))
 
 
-def feed_health(session: Session, *, failing_limit: int = 5) -> FeedHealth:
-    """How many feeds are active, failing or gone, and the worst offenders."""
-    counts = session.exec(select(Podcast.status, func.count()).group_by(Podcast.status)).all()
-    by_status = {status: count for status, count in counts}
-    failing = session.exec(
-        select(Podcast)
-        .where(Podcast.status != "active")
-        .order_by(col(Podcast.failure_count).desc())
-        .limit(failing_limit)
-    ).all()
+def feed_health(
+    session: Session, *, settings: Settings | None = None, failing_limit: int = 5
+) -> FeedHealth:
+    """How many feeds are in each health state, and the feeds with a problem, worst first."""
+    rules = settings or Settings(_env_file=None)
+    health = [feeds_health.feed_health(p, rules) for p in list_feeds(session)]
+    worst = sorted((h for h in health if h.problem), key=lambda h: -h.failures)
     return FeedHealth(
-        total=sum(by_status.values()),
-        by_status=by_status,
-        failing=[(shown_name(p.title, p.url), p.last_error or p.status) for p in failing],
+        total=len(health),
+        by_status=dict(Counter(h.state for h in health)),
+        failing=[(h.name, h.summary()) for h in worst[:failing_limit]],
     )

@@ -62,8 +62,8 @@ def command_table() -> tuple[Command, ...]:
         Command(
             "follow",
             "follow FEED_URL",
-            "Follow a podcast feed in this channel",
-            (Arg("feed_url", "The podcast's RSS or Atom feed URL", kind="url"),),
+            "Follow a podcast in this channel (its feed is checked first)",
+            (Arg("feed_url", "The podcast's RSS feed URL, or its web page", kind="url"),),
             admin_only=True,
         ),
         Command(
@@ -73,7 +73,9 @@ def command_table() -> tuple[Command, ...]:
             (Arg("podcast", "Podcast id or name", kind="podcast", rest=True),),
             admin_only=True,
         ),
-        Command("podcasts", "podcasts", "List followed podcasts and their feed health"),
+        Command(
+            "podcasts", "podcasts", "The podcasts this channel follows, with their feed health"
+        ),
         Command(
             "episodes",
             "episodes [PODCAST]",
@@ -113,7 +115,12 @@ def command_table() -> tuple[Command, ...]:
             "Show or change brief time, time zone, weekdays-only and brief size",
             (
                 Arg("me", "Your personal DM brief", False, "flag"),
-                Arg("changes", "e.g. time 08:30 tz Europe/Berlin", False, rest=True),
+                Arg(
+                    "changes",
+                    "e.g. time 08:30 tz Europe/Berlin (a region, not EST)",
+                    False,
+                    rest=True,
+                ),
             ),
             admin_only=True,
         ),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 import typer
 
@@ -69,5 +70,11 @@ def build_app() -> typer.Typer:
 
 
 def main() -> None:
-    """Console-script entry point."""
-    build_app()()
+    """Console-script entry point: a start-up fault is one line on stderr and exit status 2."""
+    from bot.core.errors import StartupError
+
+    try:
+        build_app()()
+    except StartupError as exc:  # commands catch their own; this is the last net
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)

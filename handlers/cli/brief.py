@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from datetime import date
 from typing import NoReturn
@@ -18,6 +17,7 @@ from bot.core.models import Channel
 from bot.core.services import Services
 from bot.core.values import Brief
 from bot.insights.summaries import get_summary
+from handlers.cli.output import print_json
 from handlers.cli.root import runtime
 
 log = logging.getLogger(__name__)
@@ -46,7 +46,7 @@ def brief_command(
     except PodbriefError as exc:
         _fail(exc)
     if as_json:
-        typer.echo(json.dumps(brief.to_json(), ensure_ascii=False, indent=2))
+        print_json(brief.to_json())
         return
     from handlers.console.render import print_brief
 
@@ -80,7 +80,7 @@ def summary_command(
     except PodbriefError as exc:
         _fail(exc)
     if as_json:
-        typer.echo(json.dumps(view.to_json(), ensure_ascii=False, indent=2))
+        print_json(view.to_json())
         return
     from handlers.console.render import render_summary
 

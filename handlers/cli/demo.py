@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import shutil
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -12,6 +14,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn
 
+from bot.core.errors import StartupError
+from handlers.cli.output import fail, print_json
 from handlers.cli.root import build_services, runtime
 
 if TYPE_CHECKING:
@@ -20,6 +24,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
+DEMO_DB = "demo.db"  # what `make demo` keeps, and `make ask` / `make chat` read
+QUESTION = "Why are startups moving to open-weight models?"
 STAGES = {"poll": "Polling sample feeds", "process": "Transcripts, insights, index"}
 
 
@@ -33,16 +39,20 @@ def demo_command(
     db_path: Path | None = typer.Option(
         None, "--db", help="Keep the demo database in this SQLite file (default: temporary)."
     ),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON (progress goes to stderr)."),
 ) -> None:
     """Serve the sample feeds locally, process all nine episodes and print a brief."""
 
-    console = Console()
+    console = Console(stderr=as_json)
     started = time.perf_counter()
     if logging.getLogger().level > logging.DEBUG:
         logging.getLogger().setLevel(logging.WARNING)  # the progress display tells the story
     with tempfile.TemporaryDirectory(prefix="podbrief-demo-") as tmp:
         path = db_path or Path(tmp) / "demo.db"
         result = _run(runtime(ctx).settings, f"sqlite:///{path}", console)
+    if as_json:
+        print_json(_demo_json(result, db_path))
+        return
     from handlers.console.render import print_brief
 
     console.print()
@@ -51,12 +61,27 @@ def demo_command(
     for error in result.errors:
         console.print(f"[yellow]warning:[/] {error}")
     seconds = time.perf_counter() - started
+    earlier = result.ready - result.processed
+    reused = f" ({earlier} from an earlier run, reused)" if earlier > 0 else ""
     console.print(
-        f"[dim]{result.feeds} feeds · {result.processed} episodes processed"
+        f"[dim]{result.feeds} feeds · {result.ready} episodes processed{reused}"
         f"{f' · {result.failed} failed' if result.failed else ''} · {seconds:.1f} s"
         f"{f' · database {db_path}' if db_path else ''}[/]"
     )
     _hint(console, db_path)
+
+
+def _demo_json(result: DemoResult, db_path: Path | None) -> dict:
+    """``demo --json``: what ran and the brief, in the ``brief --json`` shape."""
+    return {
+        "feeds": result.feeds,
+        "processed": result.processed,
+        "ready": result.ready,
+        "failed": result.failed,
+        "errors": result.errors,
+        "database": str(db_path) if db_path else None,
+        "brief": result.brief.to_json(),
+    }
 
 
 def _run(settings: Settings, database_url: str, console: Console) -> DemoResult:
@@ -64,9 +89,11 @@ def _run(settings: Settings, database_url: str, console: Console) -> DemoResult:
     from bot.demo.run import demo_settings, run_demo, serve_samples
 
     settings = demo_settings(settings, database_url)
-    engine = db.create_db_engine(settings.database_url)
     try:
-        db.upgrade(engine)
+        engine = db.open_database(settings.database_url)
+    except StartupError as exc:
+        raise fail(str(exc), 2) from None
+    try:
         services = build_services(settings, engine)
         columns = (
             SpinnerColumn(),
@@ -89,15 +116,37 @@ def _run(settings: Settings, database_url: str, console: Console) -> DemoResult:
 
 
 def _hint(console: Console, db_path: Path | None) -> None:
-    # One export line keeps each command short enough for 80 columns; soft_wrap so a long
-    # path is never broken by an inserted newline (the lines must paste into a shell as-is).
-    keep = "" if db_path else " (add --db demo.db to keep the data)"
-    lines = [f"Try next{keep}:"]
-    if db_path:
-        lines.append(f"  export DATABASE_URL=sqlite:///{db_path}")
-    lines += [
-        '  podbrief ask "Why are startups moving to open-weight models?"',
-        '  podbrief brief --topic "climate tech"',
-        "  podbrief chat",
+    """Commands to go on with, spelled so they work as printed (PATH or not, venv or not)."""
+    if db_path is None:
+        lines = [
+            "This demo's data is gone. Keep it to go on asking questions:",
+            f"  {program()} demo --db demo.db",
+        ]
+        console.print("\n".join(lines), soft_wrap=True, highlight=False)
+        return
+    # One env prefix per line keeps each command self-contained and pasteable; soft_wrap so
+    # a long path is never broken by an inserted newline.
+    env = f"DATABASE_URL=sqlite:///{db_path}"
+    lines = [
+        "Try next:",
+        f'  {env} {program()} ask "{QUESTION}"',
+        f'  {env} {program()} brief --topic "climate tech"',
+        f"  {env} {program()} chat",
     ]
+    if Path("Makefile").is_file() and db_path == Path(DEMO_DB):
+        lines.append(f'  or: make ask Q="{QUESTION}" · make chat')
     console.print("\n".join(lines), soft_wrap=True, highlight=False)
+
+
+def program() -> str:
+    """How to run podbrief from here: ``podbrief`` when PATH finds this install, else its path."""
+    beside = Path(sys.executable).parent / "podbrief"
+    found = shutil.which("podbrief")
+    if found and (not beside.exists() or Path(found).resolve() == beside.resolve()):
+        return "podbrief"
+    if not beside.exists():
+        return "podbrief"
+    try:
+        return str(beside.absolute().relative_to(Path.cwd()))
+    except ValueError:
+        return str(beside.absolute())

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from typing import Any
 
 import typer
 
 from bot.core.config import Settings
+from handlers.cli.output import print_json
 from handlers.cli.root import runtime
 
 log = logging.getLogger(__name__)
@@ -37,11 +37,11 @@ def register(app: typer.Typer) -> None:
                 typer.echo(f"invalid command payload: {problem}", err=True)
             raise typer.Exit(1)
         if dry_run:
-            typer.echo(json.dumps(payloads, indent=2, ensure_ascii=False))
+            print_json(payloads)
             return
         result = _sync_or_exit(runtime(ctx).settings, payloads, guild)
         if as_json:
-            typer.echo(json.dumps(result))
+            print_json(result)
         else:
             names = ", ".join(result["commands"])
             typer.echo(f"registered ({result['scope']}): {names}")
@@ -59,7 +59,7 @@ def register(app: typer.Typer) -> None:
             raise typer.Exit(2)
         url, permissions = invite_url(settings.discord_application_id)  # type: ignore[arg-type]
         if as_json:
-            typer.echo(json.dumps({"url": url, "permissions": permissions}))
+            print_json({"url": url, "permissions": permissions})
         else:
             typer.echo(url)
 

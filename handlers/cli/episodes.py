@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from pathlib import Path
@@ -15,6 +14,7 @@ from bot.core.errors import PodbriefError
 from bot.core.moments import format_timestamp
 from bot.core.values import Segment
 from bot.transcripts.parse import ParsedTranscript
+from handlers.cli.output import print_json
 from handlers.cli.root import runtime
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ def parse_command(
     data = _read(file, runtime(ctx).settings.max_transcript_bytes)
     parsed = _or_exit(lambda: parse_transcript(data, mime=mime, filename=file.name))
     if as_json:
-        typer.echo(json.dumps(transcript_json(parsed), ensure_ascii=False))
+        print_json(transcript_json(parsed))
         return
     typer.echo(f"{file.name}: {parsed.format}, {len(parsed.segments)} segments")
     for seg in parsed.segments:
@@ -112,7 +112,7 @@ def import_command(
     if not no_process and status == "pending":
         result.update(_process(ctx, episode_id))
     if as_json:
-        typer.echo(json.dumps(result, ensure_ascii=False))
+        print_json(result)
     else:
         typer.echo(f"episode {episode_id}: {count} segments imported")
         if "error" in result:
@@ -155,7 +155,7 @@ def list_command(
         titles = {p.id: p.title for p in session.exec(select(Podcast))}
         rows = [_episode_row(e, titles.get(e.podcast_id, "")) for e in episodes]
     if as_json:
-        typer.echo(json.dumps({"episodes": rows}, ensure_ascii=False))
+        print_json({"episodes": rows})
         return
     if not rows:
         typer.echo("no episodes yet: `podbrief episodes import FILE --podcast NAME`")

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import asdict
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import typer
 from rich import box
@@ -21,32 +19,29 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from bot.core import db
+from bot.core.config import Settings
 from bot.core.errors import PodbriefError
 from bot.core.models import Episode, Podcast
 from bot.core.urlsafety import shown_name
+from bot.feeds.health import feed_health, plain_error
 from bot.feeds.polling import PollOutcome, PollReport, poll_feeds
-from bot.feeds.store import add_feed, due_feeds, list_feeds, remove_feed
+from bot.feeds.store import due_feeds, get_podcast, list_feeds, remove_feed
+from handlers.cli.output import one_line_errors, print_json
 from handlers.cli.root import runtime
 
+if TYPE_CHECKING:
+    from bot.feeds.following import FollowResult
+
 log = logging.getLogger(__name__)
-
-
-@contextmanager
-def _one_line_errors() -> Iterator[None]:
-    """Turn a domain error into one line on stderr and exit status 1."""
-    try:
-        yield
-    except PodbriefError as exc:
-        typer.echo(f"error: {exc}", err=True)
-        raise typer.Exit(1) from None
 
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
 
 
-def podcast_json(podcast: Podcast, episodes: int = 0) -> dict:
-    """The ``feeds list --json`` shape of one podcast."""
+def podcast_json(podcast: Podcast, settings: Settings, episodes: int = 0) -> dict:
+    """The ``feeds list --json`` shape of one podcast (``health`` as bot/feeds/health.py says)."""
+    health = feed_health(podcast, settings)
     return {
         "id": podcast.id,
         "title": podcast.title,
@@ -59,6 +54,9 @@ def podcast_json(podcast: Podcast, episodes: int = 0) -> dict:
         "poll_interval_minutes": podcast.poll_interval_minutes,
         "failure_count": podcast.failure_count,
         "last_error": podcast.last_error,
+        "demo": bool(podcast.demo_sample),
+        "health": health.to_json(),
+        "health_text": health.summary(),
     }
 
 
@@ -76,47 +74,72 @@ def register(app: typer.Typer) -> None:
     @feeds_app.command("add")
     def add(
         ctx: typer.Context,
-        url: str = typer.Argument(..., help="The feed's http(s) URL."),
+        url: str = typer.Argument(..., help="The feed's http(s) URL, or the show's web page."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+        anyway: bool = typer.Option(
+            False, "--anyway", help="Follow even if the feed cannot be fetched right now."
+        ),
+        now: bool = typer.Option(
+            False, "--now", help="Process the queued episodes now instead of leaving them to run."
+        ),
     ) -> None:
-        """Follow a feed (polled by `podbrief feeds poll` and the scheduler)."""
+        """Fetch a feed, then follow it and queue its newest episodes."""
+        from bot.feeds.following import follow_feed
+        from bot.jobs.pipeline import process_pending
 
-        rt = runtime(ctx)
-        with _one_line_errors(), db.session_scope(rt.engine()) as session:
-            podcast = add_feed(session, url, settings=rt.settings)
-            data = podcast_json(podcast)
+        services = runtime(ctx).services()
+        with one_line_errors():
+            try:
+                followed = follow_feed(services, url, anyway=anyway)
+            except PodbriefError as exc:
+                raise PodbriefError(
+                    f"{exc}. Nothing was followed (--anyway follows it regardless)."
+                ) from None
+        processed = process_pending(services) if now and followed.queued else None
+        with db.session_scope(services.engine) as session:
+            podcast = get_podcast(session, followed.podcast_id)
+            data = {**podcast_json(podcast, services.settings, _count(session, podcast.id))}
+        data.update(followed.to_json(), processed=processed)
         if as_json:
-            typer.echo(json.dumps(data))
+            print_json(data)
         else:
-            typer.echo(f"following #{data['id']} {data['url']} (run `podbrief feeds poll`)")
+            typer.echo(_followed_text(followed, processed))
 
     @feeds_app.command("list")
     def list_(
         ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
     ) -> None:
-        """Followed feeds with their status, last poll, failure count and last error."""
+        """Followed feeds with their health, last poll, failure count and last error."""
 
-        with db.session_scope(runtime(ctx).engine()) as session:
+        rt = runtime(ctx)
+        with db.session_scope(rt.engine()) as session:
             counts = dict(
                 session.exec(
                     select(Episode.podcast_id, func.count()).group_by(Episode.podcast_id)
                 ).all()
             )
-            rows = [podcast_json(p, counts.get(p.id, 0)) for p in list_feeds(session)]
+            rows = [podcast_json(p, rt.settings, counts.get(p.id, 0)) for p in list_feeds(session)]
         if as_json:
-            typer.echo(json.dumps(rows, indent=2))
+            print_json(rows)
         else:
             _print_feeds(rows)
 
     @feeds_app.command("remove")
     def remove(
-        ctx: typer.Context, podcast_id: int = typer.Argument(..., help="Podcast id.")
+        ctx: typer.Context,
+        podcast_id: int = typer.Argument(..., help="Podcast id."),
+        as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     ) -> None:
         """Stop following a feed (its episodes and insights are kept)."""
 
-        with _one_line_errors(), db.session_scope(runtime(ctx).engine()) as session:
+        rt = runtime(ctx)
+        with one_line_errors(), db.session_scope(rt.engine()) as session:
             podcast = remove_feed(session, podcast_id)
-            typer.echo(f"stopped following #{podcast.id} {shown_name(podcast.title, podcast.url)}")
+            data = podcast_json(podcast, rt.settings, _count(session, podcast.id))
+        if as_json:
+            print_json(data)
+        else:
+            typer.echo(f"stopped following #{data['id']} {shown_name(data['title'], data['url'])}")
 
     @feeds_app.command("poll")
     def poll(
@@ -130,15 +153,48 @@ def register(app: typer.Typer) -> None:
         with db.session_scope(services.engine) as session:
             total = len(due_feeds(session, services.clock.now(), only_due=not all_feeds))
         show_progress = not as_json and sys.stderr.isatty() and total > 0
+        # each outcome is printed below; the poller's own log line would say it twice
+        logging.getLogger("bot.feeds.polling").setLevel(logging.WARNING)
         report = _run_poll(services, not all_feeds, total, show_progress)
         if as_json:
-            typer.echo(json.dumps(_report_json(report), indent=2))
+            print_json(_report_json(report))
         else:
             _print_report(report)
         if report.outcomes and report.failed == len(report.outcomes):
             raise typer.Exit(1)
 
     app.add_typer(feeds_app, name="feeds")
+
+
+def _count(session, podcast_id: int | None) -> int:
+    return session.exec(select(func.count()).where(Episode.podcast_id == podcast_id)).one()
+
+
+def _followed_text(followed: FollowResult, processed: dict[str, int] | None) -> str:
+    """What `feeds add` says: the show, its episodes, the newest, what happens next."""
+    if followed.unchecked:
+        return (
+            f"warning: {followed.unchecked}\nfollowing #{followed.podcast_id} {followed.name} "
+            "anyway: it is polled as usual and shows as retrying until it answers"
+        )
+    verb = "already following" if followed.already else "following"
+    lines = [f"{verb} #{followed.podcast_id} {followed.name}: {_episodes_text(followed)}"]
+    if processed is not None:
+        lines.append("processed now: " + ", ".join(f"{n} {k}" for k, n in processed.items()))
+    elif followed.queued:
+        lines.append(
+            f"queued the newest {followed.queued} for transcripts and insights: "
+            "`podbrief run` processes them (or add --now next time)"
+        )
+    return "\n".join(lines)
+
+
+def _episodes_text(followed: FollowResult) -> str:
+    count = f"{followed.episodes} episode{'s' if followed.episodes != 1 else ''}"
+    if not followed.newest_title:
+        return count
+    when = f" ({followed.newest_at:%Y-%m-%d})" if followed.newest_at else ""
+    return f"{count}, newest “{followed.newest_title}”{when}"
 
 
 def _run_poll(services, only_due: bool, total: int, show_progress: bool) -> PollReport:
@@ -180,7 +236,9 @@ def _print_report(report: PollReport) -> None:
             )
             console.print(f"#{o.podcast_id} {name}: {detail}", markup=False, highlight=False)
         else:
-            console.print(f"#{o.podcast_id} {name}: {o.status}: {o.error}", markup=False)
+            console.print(
+                f"#{o.podcast_id} {name}: {o.status}: {plain_error(o.error)}", markup=False
+            )
     console.print(
         f"polled {len(report.outcomes)} feeds: {report.new} new episodes, "
         f"{report.queued} queued, {report.failed} failed",
@@ -197,6 +255,8 @@ def _print_feeds(rows: list[dict]) -> None:
     table.columns[1].overflow = "fold"
     for row in rows:
         last = (row["last_polled_at"] or "never")[:16].replace("T", " ")
+        if row["demo"]:
+            last = "demo only"
         feed = Text(row["title"] or "(untitled)")
         feed.append("\n" + row["url"], style="dim")
         table.add_row(str(row["id"]), feed, str(row["episodes"]), last, _feed_status(row))
@@ -204,10 +264,11 @@ def _print_feeds(rows: list[dict]) -> None:
 
 
 def _feed_status(row: dict) -> Text:
-    """``active``, or the status with its failure count and last error."""
-    if not row["failure_count"] and not row["last_error"]:
-        return Text(row["status"])
-    text = Text(f"{row['status']} ({row['failure_count']} failures)", style="yellow")
-    if row["last_error"]:
-        text.append("\n" + row["last_error"], style="dim")
+    """The health state, then the failures, next try and last error in words."""
+    state = row["health"]["state"]
+    style = {"retrying": "yellow", "failing": "red", "gone": "red"}.get(state, "")
+    text = Text(state, style=style)
+    detail = row["health_text"].removeprefix(state).lstrip(" :")
+    if detail:
+        text.append("\n" + detail, style="dim")
     return text

@@ -10,12 +10,14 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import typer
 from sqlalchemy.engine import Engine
 
 from bot.core import db
 from bot.core.config import Settings
+from bot.core.errors import StartupError
 from bot.core.ports import Publisher
 from bot.core.services import Services
 from bot.insights.extractive import build_insight_engine
@@ -33,17 +35,39 @@ class Runtime:
     _services: Services | None = field(default=None, repr=False)
 
     def engine(self) -> Engine:
-        """The database engine, migrated to head on first use (unless AUTO_MIGRATE=false)."""
+        """The database engine, reached and migrated on first use (unless AUTO_MIGRATE=false).
+
+        A database that cannot be opened ends the command with one line and exit status 2.
+        """
         if self._engine is None:
-            self._engine = db.create_db_engine(self.settings.database_url)
-            if self.settings.auto_migrate:
-                db.upgrade(self._engine)
+            if "database_url" not in self.settings.model_fields_set:  # the default file
+                _note_new_sqlite_file(self.settings.database_url)
+            try:
+                self._engine = db.open_database(
+                    self.settings.database_url, migrate=self.settings.auto_migrate
+                )
+            except StartupError as exc:
+                typer.echo(f"error: {exc}", err=True)
+                raise typer.Exit(2) from None
         return self._engine
 
     def services(self) -> Services:
         if self._services is None:
             self._services = build_services(self.settings, self.engine())
         return self._services
+
+
+def _note_new_sqlite_file(url: str) -> None:
+    """Say so when a command is about to start an empty SQLite database (a forgotten --db)."""
+    if not url.startswith("sqlite:///") or url == "sqlite:///:memory:":
+        return
+    path = Path(url.removeprefix("sqlite:///"))
+    if not path.exists() and path.parent.is_dir():
+        typer.echo(
+            f"note: starting a new, empty database {path} (set DATABASE_URL to use another, "
+            "e.g. DATABASE_URL=sqlite:///demo.db after `podbrief demo --db demo.db`)",
+            err=True,
+        )
 
 
 def runtime(ctx: typer.Context) -> Runtime:
@@ -108,13 +132,21 @@ def slack_token_lookup(services: Services) -> Callable[[str], str | None] | None
 
 def provider_lines(settings: Settings, today: date) -> list[str]:
     """Which paid services are on, and warnings about the configured models."""
+    from bot.costs.spend import TRANSCRIPTION_OFF
     from bot.providers.factory import llm_configured
     from bot.providers.openai_client import build_openai_client
     from bot.providers.openai_models import model_warnings
 
-    lines = [f"transcription: {'AssemblyAI' if settings.assemblyai_api_key else 'off'}"]
+    # the same words `status` uses, so the two never seem to disagree
+    lines = [TRANSCRIPTION_OFF]
+    if settings.assemblyai_api_key:
+        lines = [
+            f"Transcription: AssemblyAI (TRANSCRIBE={settings.transcribe}, budget "
+            f"{settings.transcribe_hours_per_day:g} h/day, "
+            f"{settings.transcribe_hours_per_month:g} h/month)"
+        ]
     if not llm_configured(settings):
-        return [*lines, "LLM: off (extractive engine)"]
+        return [*lines, "LLM: off (extractive engine; set OPENAI_API_KEY or OPENAI_BASE_URL)"]
     where = settings.openai_base_url or "OpenAI"
     lines.append(f"LLM: {settings.openai_model} at {where}; embeddings: {settings.embeddings}")
     warnings = model_warnings(settings, build_openai_client(settings), today)

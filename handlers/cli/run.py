@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import signal
@@ -12,6 +11,8 @@ import threading
 import typer
 from rich.progress import Progress
 
+from bot.core.errors import StartupError
+from handlers.cli.output import print_json
 from handlers.cli.root import check_models, runtime
 
 log = logging.getLogger(__name__)
@@ -26,6 +27,16 @@ def _stop_on_signals(stop: threading.Event) -> None:
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)
+
+
+def _exit_now(services, code: int) -> None:
+    """Everything lives in the database and claims are released: exit now, so neither a job
+    thread still inside a slow call nor interpreter teardown eats the 25 s stop budget."""
+    services.engine.dispose()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 def register(app: typer.Typer) -> None:
@@ -47,20 +58,18 @@ def register(app: typer.Typer) -> None:
         check_models(services.settings)  # warns about retired/unserved models
         stop = threading.Event()
         _stop_on_signals(stop)
-        result = run_role(
-            services,
-            role,
-            stop=stop,
-            publishers=services.publishers,
-            say=typer.echo,
-        )
+        try:
+            result = run_role(
+                services, role, stop=stop, publishers=services.publishers, say=typer.echo
+            )
+        except StartupError as exc:  # a rejected token or a taken port: one sentence
+            typer.echo(f"error: {exc}", err=True)
+            _exit_now(services, 2)
+        if result.error:
+            typer.echo(f"error: {result.error}", err=True)
+            _exit_now(services, 2)
         log.info("podbrief %s stopped (%s)", role, "clean" if result.clean else "forced")
-        # Everything lives in the database and claims are released: exit now, so neither a job
-        # thread still inside a slow call nor interpreter teardown eats the 25 s stop budget.
-        services.engine.dispose()
-        sys.stdout.flush()
-        logging.shutdown()
-        os._exit(0)
+        _exit_now(services, 0)
 
     @app.command("process")
     def process(
@@ -74,7 +83,7 @@ def register(app: typer.Typer) -> None:
         _stop_on_signals(stop)
         if as_json:
             counts = process_pending(services, stop=stop)
-            typer.echo(json.dumps({"dead": 0, **counts}))
+            print_json({"dead": 0, **counts})
             return
         with Progress(transient=True) as progress:
             task = progress.add_task("processing episodes", total=None)
@@ -98,6 +107,6 @@ def register(app: typer.Typer) -> None:
         with session_scope(services.engine) as session:
             report = gather_status(services, session)
         if as_json:
-            typer.echo(json.dumps(report.to_json(), default=str))
+            print_json(report.to_json())
         else:
             typer.echo("\n".join(report.lines()))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -12,6 +10,7 @@ from sqlmodel import Session
 from bot.core.clock import utcnow
 from bot.costs.spend import spend_lines
 from bot.costs.usage import usage_report
+from handlers.cli.output import print_json
 from handlers.cli.root import provider_lines, runtime
 
 
@@ -30,19 +29,31 @@ def register(app: typer.Typer) -> None:
             report = usage_report(session, days=days, now=now)
             lines = spend_lines(session, rt.settings, now)
         if as_json:
-            typer.echo(json.dumps({**report, "status": lines}, indent=2))
+            print_json({**report, "status": lines})
             return
         print_report(report, lines)
 
     @app.command("providers")
-    def providers(ctx: typer.Context) -> None:
+    def providers(
+        ctx: typer.Context, as_json: bool = typer.Option(False, "--json", help="Print JSON.")
+    ) -> None:
         """Which paid services are on, and warnings about the configured models."""
-        for line in provider_lines(runtime(ctx).settings, utcnow().date()):
+        lines = provider_lines(runtime(ctx).settings, utcnow().date())
+        if as_json:
+            print_json({"lines": lines})
+            return
+        for line in lines:
             typer.echo(line)
 
 
 def print_report(report: dict, lines: list[str]) -> None:
     """The usage report as a table, then the status lines."""
+    console = Console()
+    if not report["rows"]:
+        console.print(f"No paid usage yet (last {report['days']} days).", highlight=False)
+        for line in lines:
+            console.print(line, markup=False, highlight=False)
+        return
     table = Table(title=f"Usage since {report['since'][:10]} ({report['days']} days)")
     for column in ("service", "operation", "calls", "input tokens", "output tokens", "audio h"):
         table.add_column(column)
@@ -57,7 +68,6 @@ def print_report(report: dict, lines: list[str]) -> None:
             f"{row['audio_hours']:.2f}",
             f"{row['cost_usd']:.4f}",
         )
-    console = Console()
     console.print(table)
     console.print(f"Total: ${report['total_cost_usd']:.4f} (estimated)")
     for line in lines:

@@ -9,6 +9,7 @@ from collections.abc import Callable
 
 import discord
 
+from bot.core.errors import StartupError
 from bot.core.services import Services
 from handlers.discord_bot.client import PodbriefBot, build_client
 
@@ -31,6 +32,11 @@ async def run_discord(
     bot = build(services, message_content=None)
     try:
         await _serve(bot, token.get_secret_value(), stop)
+    except discord.LoginFailure:
+        raise StartupError(
+            "Discord rejected DISCORD_TOKEN (login failed): copy the bot token again from the "
+            "Bot page of your application in the Discord developer portal"
+        ) from None
     except discord.PrivilegedIntentsRequired:
         # The portal has "Message Content" off: keep slash commands and buttons working.
         log.warning(

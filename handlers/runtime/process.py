@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from bot.core.errors import StartupError
 from bot.core.ports import Publisher
 from bot.core.services import Services, worker_name
 from bot.jobs.leadership import ClockLock
@@ -42,6 +43,7 @@ class RunResult:
 
     clean: bool
     started: list[str] = field(default_factory=list)
+    error: str | None = None  # a start-up fault found after start (Discord login rejected)
 
 
 def _slack_mode(services: Services) -> str | None:
@@ -55,7 +57,9 @@ def _slack_mode(services: Services) -> str | None:
     return slack_mode(services.settings)
 
 
-def _discord_thread(services: Services, stop: threading.Event) -> Callable[[], None]:
+def _discord_thread(
+    services: Services, stop: threading.Event, faults: list[str]
+) -> Callable[[], None]:
     """Run the async Discord gateway client in its own thread and event loop; returns a joiner."""
     from handlers.discord_bot.runner import run_discord
 
@@ -73,6 +77,9 @@ def _discord_thread(services: Services, stop: threading.Event) -> Callable[[], N
     def main() -> None:
         try:
             asyncio.run(serve())
+        except StartupError as exc:  # a rejected token: stop the process with its sentence
+            faults.append(str(exc))
+            stop.set()
         except Exception:  # a gateway failure must not take the scheduler down
             log.exception("Discord client stopped with an error")
 
@@ -82,7 +89,11 @@ def _discord_thread(services: Services, stop: threading.Event) -> Callable[[], N
 
 
 def _start_adapters(
-    services: Services, roles: set[str], stop: threading.Event, started: list[str]
+    services: Services,
+    roles: set[str],
+    stop: threading.Event,
+    started: list[str],
+    faults: list[str],
 ) -> list[Callable[[], None]]:
     """Start Slack (web) and Discord (worker) when their tokens are set; returns stoppers."""
     stoppers: list[Callable[[], None]] = []
@@ -102,7 +113,7 @@ def _start_adapters(
         except OSError as exc:  # the port is taken: the rest of the process still runs
             log.error("AssemblyAI webhook not served on PORT %s: %s", services.settings.port, exc)
     if "worker" in roles and services.settings.discord_token:
-        stoppers.append(_discord_thread(services, stop))
+        stoppers.append(_discord_thread(services, stop, faults))
         started.append("discord")
     return stoppers
 
@@ -118,15 +129,10 @@ def run_role(
     """Run ``role`` until ``stop`` is set; returns after a bounded, clean shutdown."""
     roles = ROLES[role]
     started: list[str] = []
-    stoppers = _start_adapters(services, roles, stop, started)
-    if role == "web" and not {"slack", "assemblyai-webhook"} & set(started):
-        say("web role: Slack is not configured (see SLACK_* settings); nothing to serve")
-    if role != "all" and not services.settings.is_postgres:
-        say(
-            "SQLite: run every role in one process (`podbrief run`); separate roles need PostgreSQL"
-        )
-    if not {"slack", "discord"} & set(publishers):
-        say("No Slack or Discord tokens: running the scheduler; briefs print to this terminal.")
+    faults: list[str] = []
+    stoppers = _start_adapters(services, roles, stop, started, faults)
+    for note in start_notes(role, started, services, publishers):
+        say(note)
     jobs = Jobs(services, publishers, stop=stop)
     scheduler = build_scheduler(jobs, WORKER_JOBS if "worker" in roles else ())
     scheduler.start()
@@ -145,13 +151,39 @@ def run_role(
                 coalesce=True,
                 max_instances=1,
             )
-    if not stop.is_set():
-        log.info("podbrief running as %s: %s", role, ", ".join(started) or "idle")
+    if not stop.is_set() and started:
+        log.info("podbrief running as %s: %s", role, ", ".join(started))
     # Wake up regularly: a signal delivered to another thread only runs its Python handler
     # once the main thread executes bytecode again, and a bare wait() might never return.
     while not stop.wait(WAKE_S):
         pass
-    return _shutdown(services, scheduler, jobs, lock, stoppers, started)
+    result = _shutdown(services, scheduler, jobs, lock, stoppers, started)
+    result.error = faults[0] if faults else None
+    return result
+
+
+def start_notes(
+    role: str, started: list[str], services: Services, publishers: dict[str, Publisher]
+) -> list[str]:
+    """What this process will and will not do, said once and without contradiction."""
+    roles = ROLES[role]
+    notes: list[str] = []
+    if role != "all" and not services.settings.is_postgres:
+        notes.append(
+            "SQLite: run every role in one process (`podbrief run`); separate roles need "
+            "PostgreSQL (DATABASE_URL=postgresql://…)."
+        )
+    serving = {"slack", "assemblyai-webhook"} & set(started)
+    if "web" in roles and not serving:
+        notes.append(
+            "web: nothing to serve over HTTP: Slack is not configured (SLACK_* settings) and "
+            "ASSEMBLYAI_WEBHOOK_URL is not set."
+        )
+    if roles & {"worker", "clock"} and not {"slack", "discord"} & set(publishers):
+        notes.append("No Slack or Discord tokens: briefs print to this terminal.")
+    if role == "web" and not serving:
+        notes.append("This web process stays idle until stopped (Ctrl-C).")
+    return notes
 
 
 def _lost_lock(stop: threading.Event) -> None:

@@ -33,6 +33,7 @@ class HomeTab:
                 team_id=team_of(body),
                 viewer_id=user,
                 now=self.services.clock.now(),
+                settings=self.services.settings,
             )
         client.views_publish(user_id=user, view=home_view(overview))
 

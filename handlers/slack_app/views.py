@@ -56,8 +56,8 @@ def _feed_text(overview: WorkspaceOverview) -> str:
     counts = ", ".join(f"{count} {status}" for status, count in sorted(feeds.by_status.items()))
     lines = [f"{feeds.total} feeds: {counts}"]
     lines += [
-        f"⚠️ {truncate(escape(title), 150)}: {truncate(escape(error), 300)}"
-        for title, error in feeds.failing
+        f"⚠️ {truncate(escape(title), 150)}: {truncate(escape(health), 300)}"
+        for title, health in feeds.failing
     ]
     return "\n".join(lines)
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bot.channels.schedule import brief_instant, due_date, next_brief_at
+from bot.channels.schedule import brief_instant, due_date, next_brief_at, resolve_timezone
 from bot.channels.subscriptions import parse_brief_time, parse_timezone
 from bot.core.errors import InvalidInput
 from bot.core.models import Channel
@@ -129,3 +129,41 @@ def test_bad_settings_give_one_line_errors():
 
 def test_bad_stored_zone_falls_back_to_utc_instead_of_stopping_briefs():
     assert brief_instant(channel("08:00", "Not/AZone"), date(2026, 12, 1)) == utc(2026, 12, 1, 8)
+
+
+@pytest.mark.parametrize(
+    ("typed", "region"),
+    [
+        ("Europe/Berlin", "Europe/Berlin"),
+        ("europe/berlin", "Europe/Berlin"),
+        ("Berlin", "Europe/Berlin"),
+        ("new york", "America/New_York"),
+        ("UTC", "UTC"),
+        ("gmt", "UTC"),
+    ],
+)
+def test_regions_are_resolved_from_what_people_type(typed, region):
+    assert resolve_timezone(typed) == region
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggestion"),
+    [
+        ("est", "America/New_York"),
+        ("PST", "America/Los_Angeles"),
+        ("cet", "Europe/Berlin"),
+        ("EST5EDT", "America/New_York"),
+    ],
+)
+def test_abbreviations_are_refused_with_the_region_they_mean(typed, suggestion):
+    with pytest.raises(InvalidInput) as refused:
+        resolve_timezone(typed)
+    assert f"Did you mean {suggestion}?" in str(refused.value)
+    assert "daylight saving" in str(refused.value)
+
+
+def test_a_misspelled_region_gets_suggestions():
+    with pytest.raises(InvalidInput, match="Did you mean Europe/Berlin"):
+        resolve_timezone("Berln")
+    with pytest.raises(InvalidInput, match="is not a time zone"):
+        resolve_timezone("Mars/Olympus")

@@ -146,7 +146,8 @@ def test_settings_show_and_change(services):
 
 def test_follow_adds_feed_and_subscribes_replying_at_once(services, calls, engine):
     reply = run(services, "follow https://example.com/feed.xml")
-    assert "next feed poll" in reply.text and calls.names() == ["add_feed"]
+    assert "first insights should be ready" in reply.text and calls.names() == ["add_feed"]
+    assert "podbrief" not in reply.text.lower().replace("podcast", "")  # no shell command
     assert "Already following" in run(services, "follow https://example.com/feed.xml").text
     assert "podcast #1" in run(services, "topics").text
     assert "No longer following" in run(services, "unfollow 1").text
@@ -154,9 +155,9 @@ def test_follow_adds_feed_and_subscribes_replying_at_once(services, calls, engin
         assert session.exec(select(Subscription)).all() == []
 
 
-def test_follow_in_the_console_says_how_to_fetch_now(services, calls):
+def test_follow_in_the_console_processes_at_once(services, calls):
     reply = run(services, "follow https://example.com/feed.xml", platform="console")
-    assert "podbrief feeds poll" in reply.text and "next feed poll" not in reply.text
+    assert "Processed its newest" in reply.text and "podbrief feeds poll" not in reply.text
 
 
 def test_brief_is_in_channel_and_composed_for_the_channel(services, calls):

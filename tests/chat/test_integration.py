@@ -81,7 +81,9 @@ JOURNEY = {
     "subscribe open-source AI": "Subscribed to “open-source AI”",
     "topics": "• open-source AI",
     "follow not-a-url": "is not a feed URL",
-    "follow http://192.168.1.1/feed.xml": "Can't follow that feed: refusing",
+    "follow http://192.168.1.1/feed.xml": (
+        "Can't follow that feed: podbrief only fetches feeds on public addresses"
+    ),
     "settings time 08:30 tz Europe/Berlin": "08:30 Europe/Berlin",
     "settings tz Mars/Olympus": "is not a time zone",
     "frobnicate": "Unknown command “frobnicate”",
@@ -102,12 +104,17 @@ def test_a_new_users_journey_gets_a_clear_reply_to_every_line(demo):
 
 
 def test_a_private_feed_without_a_title_never_shows_its_token(demo):
+    from bot.channels.subscriptions import follow_podcast
     from bot.core.db import session_scope
     from bot.core.models import Podcast
+    from handlers.chat.channels import request_channel
 
-    with session_scope(demo.engine) as session:
-        session.add(Podcast(url="https://feeds.example.com/p/show.xml?token=SECRET123", title=""))
     request = CommandRequest(platform="slack", channel_ref="C1", user_id="U1", text="podcasts")
+    with session_scope(demo.engine) as session:
+        podcast = Podcast(url="https://feeds.example.com/p/show.xml?token=SECRET123", title="")
+        session.add(podcast)
+        session.flush()
+        follow_podcast(session, request_channel(demo, session, request, personal=False), podcast)
     reply = dispatch(demo, request)
     shown = " ".join(line.text + (line.url or "") for line in reply.lines)
     assert "https://feeds.example.com/p/show.xml" in shown

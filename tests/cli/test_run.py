@@ -92,7 +92,7 @@ def test_process_json_reports_counts(tmp_path, monkeypatch):
     monkeypatch.setattr("bot.jobs.pipeline.process_episode", lambda services, eid: seen.append(eid))
     result = CliRunner().invoke(build_app(), ["process", "--json"])
     assert result.exit_code == 0, result.output
-    assert json.loads(result.stdout.strip().splitlines()[-1]) == {"dead": 0, "done": 1, "failed": 0}
+    assert json.loads(result.stdout) == {"dead": 0, "done": 1, "failed": 0}
     assert seen == [1]
     engine.dispose()
 
@@ -102,3 +102,28 @@ def test_run_rejects_an_unknown_role(tmp_path, monkeypatch):
     result = CliRunner().invoke(build_app(), ["run", "--role", "everything"])
     assert result.exit_code != 0
     assert "role must be one of" in result.output
+
+
+def test_web_role_without_slack_says_one_consistent_thing(engine):
+    from bot.core.config import Settings
+    from bot.core.services import Services
+    from handlers.runtime.process import run_role
+
+    services = Services(settings=Settings(_env_file=None), engine=engine)
+    stop, said, result = threading.Event(), [], []
+    thread = threading.Thread(
+        target=lambda: result.append(
+            run_role(services, "web", stop=stop, publishers={}, say=said.append)
+        )
+    )
+    thread.start()
+    stop.set()
+    thread.join(timeout=25)
+    assert result[0].clean and result[0].error is None
+    assert said == [
+        "SQLite: run every role in one process (`podbrief run`); separate roles need "
+        "PostgreSQL (DATABASE_URL=postgresql://…).",
+        "web: nothing to serve over HTTP: Slack is not configured (SLACK_* settings) and "
+        "ASSEMBLYAI_WEBHOOK_URL is not set.",
+        "This web process stays idle until stopped (Ctrl-C).",
+    ]  # no "running the scheduler; briefs print to this terminal": web runs no scheduler

@@ -46,9 +46,29 @@ def test_usage_json_reports_tokens_audio_and_cost(env):
     assert report["days"] == 2 and report["total_cost_usd"] == pytest.approx(0.685)
     audio = next(r for r in report["rows"] if r["service"] == "assemblyai")
     assert audio["audio_hours"] == 0.5
-    assert report["status"][0].startswith("Transcription: 0.5 of 5 h today")
+    # no ASSEMBLYAI_API_KEY now: status says transcription is off, as `providers` does
+    assert report["status"][0].startswith("Transcription: off")
     table = runner.invoke(build_app(), ["usage"])
     assert "insights" in table.stdout and "0.6850" in table.stdout
+
+
+def test_usage_with_nothing_paid_says_so_instead_of_an_empty_table(env):
+    result = CliRunner().invoke(build_app(), ["usage"])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.startswith("No paid usage yet (last 30 days).")
+    assert "┏" not in result.stdout and "service" not in result.stdout
+
+
+def test_providers_and_status_say_the_same_about_transcription(env, monkeypatch):
+    runner = CliRunner()
+    providers = runner.invoke(build_app(), ["providers"]).stdout.splitlines()
+    status = runner.invoke(build_app(), ["status"]).stdout
+    assert providers[0] == "Transcription: off (publisher transcripts only; set ASSEMBLYAI_API_KEY)"
+    assert providers[0] in status
+    monkeypatch.setenv("ASSEMBLYAI_API_KEY", "aai-test")
+    on = runner.invoke(build_app(), ["providers", "--json"])
+    assert json.loads(on.stdout)["lines"][0].startswith("Transcription: AssemblyAI (TRANSCRIBE=")
+    assert "Transcription: 0.0 of 5 h today" in runner.invoke(build_app(), ["status"]).stdout
 
 
 def test_providers_check_lists_models_the_server_lacks(env, monkeypatch):

@@ -61,3 +61,35 @@ def test_demo_runs_end_to_end(tmp_path, monkeypatch):
         env={"DATABASE_URL": f"sqlite:///{tmp_path / 'demo.db'}"},
     )
     assert summary.exit_code == 0 and '"key_points"' in summary.output
+
+
+def test_a_rerun_reuses_the_sample_feeds_and_the_scheduler_never_polls_them(engine, settings):
+    import asyncio
+
+    from sqlmodel import Session, func, select
+
+    from bot.core.models import Episode, Podcast
+    from bot.core.services import Services
+    from bot.demo.run import demo_settings, run_demo
+    from bot.feeds.health import feed_health
+    from bot.feeds.polling import poll_feeds
+    from bot.feeds.store import due_feeds
+    from bot.insights.extractive import build_insight_engine
+
+    if missing_modules():
+        pytest.skip(f"demo needs modules not merged yet: {', '.join(missing_modules())}")
+    local = demo_settings(settings, str(engine.url))
+    services = Services(settings=local, engine=engine, insight_engine=build_insight_engine(local))
+    for _run in range(2):  # each run serves the samples on a new port
+        with serve_samples() as base_url:
+            result = run_demo(services, base_url)
+        assert result.errors == [] and result.feeds == 3
+    assert (result.processed, result.ready) == (0, 9)  # the second run reused the first's work
+    with Session(engine) as session:
+        podcasts = session.exec(select(Podcast)).all()
+        assert sorted(p.demo_sample for p in podcasts) == sample_feeds()
+        assert session.exec(select(func.count()).select_from(Episode)).one() == 9
+        assert due_feeds(session, services.clock.now(), only_due=False) == []
+        assert {feed_health(p, local).state for p in podcasts} == {"demo"}
+    # `feeds poll --all` and the scheduler's poll leave the demo's feeds alone
+    assert asyncio.run(poll_feeds(services, only_due=False)).outcomes == []

@@ -120,6 +120,18 @@ def add_feed_fake(session: Any, url: str, *, settings: Any) -> Podcast:
     return podcast
 
 
+def follow_feed_fake(services: Any, url: str, *, fetcher: Any = None, anyway: bool = False):
+    """``follow_feed`` without the network: adds the Podcast row and reports a small feed."""
+    from bot.core.db import session_scope
+    from bot.feeds.following import FollowResult
+
+    with session_scope(services.engine) as session:
+        podcast = add_feed_fake(session, url, settings=services.settings)
+        return FollowResult(
+            podcast_id=podcast.id, name=url, episodes=6, newest_title="Episode 6", queued=3
+        )
+
+
 def preview_brief_now(services: Any, channel: Any, now: Any, publisher: Any = None) -> Any:
     """``brief_now`` without the ledger: the fake briefs' insight ids are not in the database."""
     import bot.briefs.compose
@@ -148,6 +160,9 @@ def install_all(monkeypatch: pytest.MonkeyPatch, calls: CoreCalls, brief: Brief 
         calls.record("search", sample_answer().passages),
     )
     install(monkeypatch, "bot.feeds.store.add_feed", calls.record("add_feed", add_feed_fake))
+    install(
+        monkeypatch, "bot.feeds.following.follow_feed", calls.record("add_feed", follow_feed_fake)
+    )
     install(monkeypatch, "bot.briefs.feedback.record_feedback", calls.record("feedback", None))
     install(
         monkeypatch, "bot.reports.status.gather_status", calls.record("status", sample_status())

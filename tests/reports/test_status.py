@@ -85,9 +85,18 @@ def test_report_shows_every_health_signal(any_engine):
     assert by_name["#news"].last_status == "sent"
     assert by_name["#jp"].next_brief == "2026-12-01T21:00+09:00"
     text = "\n".join(report.lines())
-    assert "failing: Broken (4×): HTTP 500 from example.org" in text
+    # one health definition: the failing feed with its count and its error in plain words
+    assert (
+        "  Broken: failing (4 failures in a row): the feed's server is having trouble (HTTP 500)"
+        " · never fetched"
+    ) in text
     assert "dead: #" in text and "no transcript and no audio URL" in text
-    assert "Channel #news (slack): next brief 2026-12-02T08:30+01:00; last 2026-12-01 sent" in text
+    # human times in the channel's own zone, not raw ISO
+    assert (
+        "Channel #news (slack): next brief Wed 2 Dec 08:30 Europe/Berlin (in 20 h); "
+        "last 2026-12-01 sent"
+    ) in text
+    assert "Channel #jp (discord): next brief due now" in text
     report.add_section("spend", ["today $0.12 of $5.00"])
     assert report.lines()[-2:] == ["Spend:", "  today $0.12 of $5.00"]
     assert json.loads(json.dumps(report.to_json()))["queue"]["pending"] == 2
@@ -110,7 +119,7 @@ def test_status_cli_json(tmp_path, monkeypatch):
     seed(engine)
     result = CliRunner().invoke(build_app(), ["status", "--json"])
     assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout.strip().splitlines()[-1])
+    data = json.loads(result.stdout)
     assert data["queue"]["dead"] == 1
     assert {c["name"] for c in data["channels"]} == {"#news", "#jp"}
     text = CliRunner().invoke(build_app(), ["status"])
@@ -134,3 +143,28 @@ def test_a_title_less_failing_feed_is_named_without_its_url_secrets(any_engine):
     assert [f.title for f in report.failing_feeds] == ["https://example.org/private.xml"]
     text = "\n".join(report.lines())
     assert "s3cret" not in text and "pw@" not in text
+
+
+def test_personal_briefs_and_feed_states_read_as_people_say_them(engine):
+    with Session(engine, expire_on_commit=False) as session:
+        session.add(Channel(platform="console", channel_ref="ann", user_id="ann", name="root"))
+        session.add_all(
+            [
+                Podcast(url="https://e.org/a", title="Alpha", last_success_at=NOW),
+                Podcast(
+                    url="https://e.org/b", title="Beta", failure_count=1, last_error="HTTP 503"
+                ),
+                Podcast(url="http://127.0.0.1:1/s.xml", title="Sample", demo_sample="s"),
+            ]
+        )
+        session.commit()
+    services = Services(settings=Settings(_env_file=None), engine=engine, clock=FixedClock(NOW))
+    with Session(engine) as session:
+        report = gather_status(services, session)
+    text = "\n".join(report.lines())
+    assert "Personal brief of ann (console): next brief due now" in text
+    assert "Channel root" not in text
+    assert "Feeds: 3 followed (1 active, 1 demo, 1 retrying)" in text
+    assert "  Beta: retrying (1 failure in a row): the feed's server is having trouble" in text
+    assert "Sample" not in text  # a demo feed is never a problem
+    assert report.to_json()["failing_feeds"][0]["state"] == "retrying"
