@@ -10,18 +10,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-from collections.abc import Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from bot.core import db
 from bot.core.errors import FetchError, InvalidInput, PodbriefError
 from bot.core.ports import Fetcher, FetchResult
 from bot.core.services import Services
+from bot.core.sync import run_coroutine
 from bot.core.urlsafety import check_url, shown, shown_name
 from bot.feeds.fetching import SafeFetcher
 from bot.feeds.health import plain_error
@@ -32,7 +30,6 @@ from bot.feeds.store import add_feed, subscription_url
 log = logging.getLogger(__name__)
 
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/feed+json")
-T = TypeVar("T")
 
 
 class FeedCheckFailed(InvalidInput):
@@ -110,7 +107,7 @@ def follow_feed(
     """
     target = check_url(subscription_url(url), allow_private=True)  # shape only; fetcher decides
     try:
-        return run_sync(_follow_checked(services, target, fetcher))
+        return run_coroutine(_follow_checked(services, target, fetcher))
     except FeedCheckFailed as failed:
         if not anyway:
             raise
@@ -206,25 +203,3 @@ def linked_feed(content: bytes, *, base: str) -> str | None:
         log.debug("could not read %s as HTML", shown(base))
         return None
     return urljoin(base, parser.found[0]) if parser.found else None
-
-
-def run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
-    """Run a coroutine to completion from sync code, even inside a thread with a running loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coroutine)
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        try:
-            box["value"] = asyncio.run(coroutine)
-        except BaseException as exc:  # re-raised in the caller's thread
-            box["error"] = exc
-
-    thread = threading.Thread(target=target, name="follow-check")
-    thread.start()
-    thread.join()
-    if "error" in box:
-        raise box["error"]
-    return box["value"]

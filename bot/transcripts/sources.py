@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import logging
-from collections.abc import Coroutine
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING
 
 from sqlmodel import Session
 
 from bot.core.errors import FetchError, InvalidInput, TranscriptError
 from bot.core.models import Episode
 from bot.core.ports import Fetcher
+from bot.core.sync import run_coroutine
 from bot.core.urlsafety import shown
 from bot.core.values import Segment
 from bot.transcripts.parse import ParsedTranscript, parse_transcript
@@ -24,7 +22,6 @@ if TYPE_CHECKING:
     from bot.core.services import Services
 
 log = logging.getLogger(__name__)
-T = TypeVar("T")
 
 # Best first: structured JSON keeps speakers and word times; captions are tuned for screens.
 _FORMAT_RANK = {"json": 0, "vtt": 1, "srt": 2, "html": 3, "text": 4, "markdown": 4, "xml": 5}
@@ -113,13 +110,3 @@ def _publisher_segments(services: Services, session: Session, episode: Episode) 
     session.add(episode)
     log.info("episode %s: %d segments from %s", episode.id, len(parsed.segments), entry["url"])
     return parsed.segments
-
-
-def run_coroutine(coro: Coroutine[Any, Any, T]) -> T:
-    """Run ``coro`` to completion from sync code, even when this thread already runs a loop."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return asyncio.run(coro)
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        return pool.submit(asyncio.run, coro).result()
