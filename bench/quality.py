@@ -85,8 +85,11 @@ def time_is_off(insight: ExtractedInsight, segments: list[Segment]) -> bool:
     """Whether the item's time is more than 15 s from where its quote's first words are."""
     opening = " ".join(re.findall(r"\w+", insight.quote.casefold())[:6])
     for segment in segments:
-        if opening and opening in " ".join(re.findall(r"\w+", segment.text.casefold())):
-            return abs(segment.start - insight.start) > TIME_TOLERANCE_S
+        words = " ".join(re.findall(r"\w+", segment.text.casefold()))
+        at = words.find(opening) if opening else -1
+        if at >= 0:  # paced evenly over the segment, as the words are spoken
+            spoken = segment.start + (segment.end - segment.start) * at / max(len(words), 1)
+            return abs(spoken - insight.start) > TIME_TOLERANCE_S
     return False  # the quote spans segments: the start is the first one's by construction
 
 

@@ -91,13 +91,26 @@ def split_sentences(segments: Sequence[Segment]) -> list[Sentence]:
                     turn=turn_no,
                     text=text[start_char:end_char].strip(),
                     speaker=turn[0].speaker,
-                    start=times[first][0],
+                    start=_time_within(first, start_char, offsets, times, len(text)),
                     end=times[last][1],
                     complete=number > 0 or previous_ended,
                 )
             )
         previous_ended = text.rstrip("\"'”’)").endswith((".", "!", "?"))
     return sentences
+
+
+def _time_within(
+    index: int, char: int, offsets: list[int], times: list[tuple[float, float]], total: int
+) -> float:
+    """When character ``char`` of the turn is spoken, pacing its segment's time evenly over the
+    segment's text: a sentence deep in a long paragraph does not start when the paragraph does."""
+    start, end = times[index]
+    seg_end = offsets[index + 1] - 1 if index + 1 < len(offsets) else total
+    length, into = seg_end - offsets[index], char - offsets[index]
+    if end <= start or length <= 0 or into <= 0:
+        return start
+    return start + (end - start) * min(into / length, 1.0)
 
 
 def _turns(segments: Sequence[Segment]) -> Iterable[list[Segment]]:
