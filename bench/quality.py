@@ -1,12 +1,14 @@
 """What a reader gets, measured on the devset: automatic fault rates and the editor's labels.
 
-Run: ``.venv/bin/python -m bench.quality [--dump items.json] [--labels FILE]``.
+Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
 
 1. Runs the offline extractive engine on every transcript in ``../shared/corpus/devset/`` and
    prints the rate of each automatic fault (``bot.insights.faults``) over every extracted item,
    how often an item's time is more than 15 s from its words, and summary faults.
 2. Prints the rubric rates of our own labelled judgments (``tests/data/quality_labels*.yaml``:
-   delivered items and summaries labelled against ``../shared/QUALITY.md``).
+   delivered items and summaries labelled against ``../shared/QUALITY.md``), oldest first:
+   ``before`` and ``mid`` (the first quality session, one editor), ``pass2_before`` and ``after``
+   (the second session, another editor, judging the engine before and after it by one standard).
 
 ``--dump`` writes the items and summaries to label (the top item of each episode and every
 fifth episode's summary) as JSON.
@@ -33,7 +35,12 @@ from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT.parent / "shared" / "corpus" / "devset"
-LABELS = sorted((ROOT / "tests" / "data").glob("quality_labels*.yaml"))
+LABEL_ORDER = ("before", "mid", "pass2_before", "after")
+LABELS = [
+    path
+    for name in LABEL_ORDER
+    if (path := ROOT / "tests" / "data" / f"quality_labels_{name}.yaml").exists()
+]
 SHOWS = {
     "podcast": "The Changelog",
     "jsparty": "JS Party",
@@ -126,13 +133,15 @@ def label_sample(results) -> dict:
 def label_rates(path: Path) -> list[str]:
     """``criterion: yes N% · partly N% · no N%`` lines for one labels file."""
     data = yaml.safe_load(path.read_text())
-    lines = [f"{path.name}: {len(data['items'])} items, {len(data['summaries'])} summaries"]
+    summaries = len(data.get("summaries") or [])
+    lines = [f"{path.name}: {len(data['items'])} items, {summaries} summaries"]
     for section, label, criteria in (
         ("items", "item", RUBRIC),
         ("summaries", "summary", SUMMARY_RUBRIC),
     ):
         for criterion in criteria:
-            votes = Counter(_vote(row[criterion]) for row in data[section] if criterion in row)
+            rows = data.get(section) or []
+            votes = Counter(_vote(row[criterion]) for row in rows if criterion in row)
             n = sum(votes.values()) or 1
             shares = " · ".join(f"{v} {100 * votes[v] / n:.0f}%" for v in VOTES if votes[v])
             lines.append(f"  {label:<8} {criterion:<20} {shares}")
