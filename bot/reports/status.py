@@ -13,10 +13,10 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.channels.schedule import channel_zone, local_today, next_brief_at
-from bot.core.models import Channel, Delivery, Episode, Podcast
+from bot.core.models import Channel, Delivery, Episode
 from bot.core.services import Services
 from bot.costs.spend import spend_lines
 from bot.feeds.health import FeedHealth, feed_health
@@ -125,23 +125,29 @@ def brief_time_text(instant: datetime, zone: str, now: datetime) -> str:
 
 
 def gather_status(
-    services: Services, session: Session, channel: Channel | None = None
+    services: Services,
+    session: Session,
+    channel: Channel | None = None,
+    *,
+    visible: frozenset[int] | None = None,
 ) -> StatusReport:
-    """The current health report; with ``channel``, only that channel's brief schedule."""
+    """The current health report; with ``channel``, only that channel's brief schedule, and
+    with ``visible``, only those podcasts (a workspace sees its own, never another's)."""
     now = services.clock.now()
-    health = [feed_health(p, services.settings) for p in list_feeds(session)]
+    feeds = [p for p in list_feeds(session) if visible is None or p.id in visible]
+    health = [feed_health(p, services.settings) for p in feeds]
+    queue = select(Episode.status, func.count()).group_by(Episode.status)
     report = StatusReport(
-        last_poll_at=session.exec(select(func.max(Podcast.last_polled_at))).one(),
+        last_poll_at=max((p.last_polled_at for p in feeds if p.last_polled_at), default=None),
         feeds=len(health),
         failing_feeds=[_problem(h, now) for h in health if h.problem][:LIST_LIMIT],
-        queue=dict(
-            session.exec(select(Episode.status, func.count()).group_by(Episode.status)).all()
-        ),
-        dead=_dead_episodes(session),
+        queue=dict(session.exec(_of_visible(queue, visible)).all()),
+        dead=_dead_episodes(session, visible),
         channels=[_channel_schedule(session, ch, now) for ch in _channels(session, channel)],
         feed_states=dict(Counter(h.state for h in health)),
     )
-    report.add_section("spend", spend_lines(session, services.settings, now))
+    if visible is None:  # paid-service spend is the operator's, across every workspace
+        report.add_section("spend", spend_lines(session, services.settings, now))
     return report
 
 
@@ -157,12 +163,17 @@ def _problem(health: FeedHealth, now: datetime) -> FeedProblem:
     )
 
 
-def _dead_episodes(session: Session) -> list[DeadEpisode]:
-    query = (
+def _of_visible(query, visible: frozenset[int] | None):
+    return query if visible is None else query.where(col(Episode.podcast_id).in_(visible))
+
+
+def _dead_episodes(session: Session, visible: frozenset[int] | None) -> list[DeadEpisode]:
+    query = _of_visible(
         select(Episode)
         .where(Episode.status == "dead")
         .order_by(Episode.updated_at.desc())
-        .limit(LIST_LIMIT)
+        .limit(LIST_LIMIT),
+        visible,
     )
     return [DeadEpisode(e.id, e.title, e.attempts, e.status_reason) for e in session.exec(query)]
 
