@@ -22,8 +22,15 @@ def slugify(name: str) -> str:
     return slug or "podcast"
 
 
-def find_podcast_exact(session: Session, ref: str) -> Podcast:
-    """A podcast by id, title (case-insensitive), feed URL or local slug."""
+Visible = frozenset[int] | None  # the podcast ids a workspace may see; None: all (the operator)
+
+
+def _visible_only(query, column, visible: Visible):
+    return query if visible is None else query.where(col(column).in_(visible))
+
+
+def find_podcast_exact(session: Session, ref: str, *, visible: Visible = None) -> Podcast:
+    """A podcast by id, title (case-insensitive), feed URL or local slug (among ``visible``)."""
     ref = ref.strip()
     conditions = [
         func.lower(Podcast.title) == ref.casefold(),
@@ -32,33 +39,35 @@ def find_podcast_exact(session: Session, ref: str) -> Podcast:
     ]
     if ref.isdigit():
         conditions.append(Podcast.id == int(ref))
-    podcast = session.exec(select(Podcast).where(or_(*conditions))).first()
+    query = _visible_only(select(Podcast).where(or_(*conditions)), Podcast.id, visible)
+    podcast = session.exec(query).first()
     if podcast is None:
         raise NotFound(f"no podcast matches {ref!r}")
     return podcast
 
 
 def list_episodes(
-    session: Session, *, podcast: str | None = None, limit: int = 50
+    session: Session, *, podcast: str | None = None, limit: int = 50, visible: Visible = None
 ) -> list[Episode]:
     """Episodes, newest first (by publication, then by when they were added)."""
-    query = select(Episode)
+    query = _visible_only(select(Episode), Episode.podcast_id, visible)
     if podcast:
-        query = query.where(Episode.podcast_id == find_podcast_exact(session, podcast).id)
+        found = find_podcast_exact(session, podcast, visible=visible)
+        query = query.where(Episode.podcast_id == found.id)
     newest = func.coalesce(Episode.published_at, Episode.created_at)
     query = query.order_by(newest.desc(), col(Episode.id).desc()).limit(limit)
     return list(session.exec(query))
 
 
-def find_podcast(session: Session, ref: str) -> Podcast:
+def find_podcast(session: Session, ref: str, *, visible: Visible = None) -> Podcast:
     """A podcast by id, title, feed URL or slug, else by unique title prefix or substring."""
     ref = ref.strip()
     try:
-        return find_podcast_exact(session, ref)
+        return find_podcast_exact(session, ref, visible=visible)
     except NotFound:
         pass
     needle = ref.casefold()
-    podcasts = session.exec(select(Podcast)).all()
+    podcasts = session.exec(_visible_only(select(Podcast), Podcast.id, visible)).all()
     prefix = [p for p in podcasts if p.title.casefold().startswith(needle)]
     matches = prefix or [p for p in podcasts if needle and needle in p.title.casefold()]
     if not matches:
@@ -69,19 +78,23 @@ def find_podcast(session: Session, ref: str) -> Podcast:
 
 
 def recent_episodes(
-    session: Session, *, podcast_ref: str | None = None, limit: int = 10
+    session: Session, *, podcast_ref: str | None = None, limit: int = 10, visible: Visible = None
 ) -> list[tuple[Episode, Podcast]]:
     """The newest episodes with their podcasts, optionally of one podcast (fuzzy name)."""
-    podcast = find_podcast(session, podcast_ref) if podcast_ref else None
-    found = list_episodes(session, podcast=str(podcast.id) if podcast else None, limit=limit)
+    podcast = find_podcast(session, podcast_ref, visible=visible) if podcast_ref else None
+    found = list_episodes(
+        session, podcast=str(podcast.id) if podcast else None, limit=limit, visible=visible
+    )
     podcasts = {p.id: p for p in session.exec(select(Podcast)).all()}
     return [(episode, podcasts[episode.podcast_id]) for episode in found]
 
 
-def get_episode(session: Session, episode_id: int) -> tuple[Episode, Podcast]:
-    """An episode and its podcast; NotFound when there is no such episode."""
+def get_episode(
+    session: Session, episode_id: int, *, visible: Visible = None
+) -> tuple[Episode, Podcast]:
+    """An episode and its podcast; NotFound when there is no such episode (to this viewer)."""
     episode = session.get(Episode, episode_id)
-    if episode is None:
+    if episode is None or (visible is not None and episode.podcast_id not in visible):
         raise NotFound(f"No episode with id {episode_id}. Try `episodes` for recent ones.")
     return episode, session.get(Podcast, episode.podcast_id)
 

@@ -13,6 +13,7 @@ from bot.channels import schedule as channel_schedule
 from bot.channels import subscriptions as channel_store
 from bot.core.config import Settings
 from bot.core.models import Channel, Delivery
+from bot.core.tenancy import tenant_for, visible_podcast_ids
 from bot.core.urlsafety import shown_name
 from bot.feeds import health as feeds_health
 from bot.feeds.store import list_feeds
@@ -62,7 +63,9 @@ def workspace_overview(
         if channel.user_id in ("", viewer_id)
     ]
     overviews = [_channel_overview(session, channel, now) for channel in rows]
-    return WorkspaceOverview(channels=overviews, feeds=feed_health(session, settings=settings))
+    visible = visible_podcast_ids(session, tenant_for(platform, team_id, viewer_id))
+    feeds = feed_health(session, settings=settings, visible=visible)
+    return WorkspaceOverview(channels=overviews, feeds=feeds)
 
 
 def schedule_text(channel: Channel) -> str:
@@ -100,11 +103,17 @@ def _next_brief(channel: Channel, last: Delivery | None, now: datetime) -> datet
 
 
 def feed_health(
-    session: Session, *, settings: Settings | None = None, failing_limit: int = 5
+    session: Session,
+    *,
+    settings: Settings | None = None,
+    failing_limit: int = 5,
+    visible: frozenset[int] | None = None,
 ) -> FeedHealth:
-    """How many feeds are in each health state, and the feeds with a problem, worst first."""
+    """How many feeds (of ``visible``) are in each health state, and the feeds with a problem,
+    worst first."""
     rules = settings or Settings(_env_file=None)
-    health = [feeds_health.feed_health(p, rules) for p in list_feeds(session)]
+    feeds = [p for p in list_feeds(session) if visible is None or p.id in visible]
+    health = [feeds_health.feed_health(p, rules) for p in feeds]
     worst = sorted((h for h in health if h.problem), key=lambda h: -h.failures)
     return FeedHealth(
         total=len(health),

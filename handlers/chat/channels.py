@@ -10,9 +10,17 @@ from bot.channels import subscriptions as channels
 from bot.core.errors import NotFound
 from bot.core.models import Channel
 from bot.core.services import Services
+from bot.core.tenancy import tenant_for, visible_podcast_ids
 from handlers.chat.replies import CommandRequest
 
 NOTHING_FOLLOWED = "This channel follows nothing yet. Try `subscribe open-source AI` first."
+
+
+def visible_to(session: Session, request: CommandRequest) -> frozenset[int] | None:
+    """The podcasts the requester's workspace may see (None in the console: all of them)."""
+    return visible_podcast_ids(
+        session, tenant_for(request.platform, request.team_id, request.user_id)
+    )
 
 
 def is_personal(request: CommandRequest, args: dict[str, Any]) -> bool:
