@@ -35,6 +35,7 @@ class Podcast(SQLModel, table=True):
     demo_sample: str | None = Field(default=None, index=True)
     etag: str | None = None
     last_modified: str | None = None
+    content_hash: str | None = None  # of the last body parsed: the same bytes again skip parsing
     last_polled_at: datetime | None = None
     last_success_at: datetime | None = None
     last_full_fetch_at: datetime | None = None

@@ -14,9 +14,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlmodel import col, select
+
 from bot.core import db
 from bot.core.errors import FetchError, PodbriefError
-from bot.core.models import Episode
+from bot.core.models import Episode, Podcast
 from bot.core.ports import Fetcher, FetchResult
 from bot.core.services import Services
 from bot.core.urlsafety import shown
@@ -25,6 +27,7 @@ from bot.feeds.fetching import SafeFetcher
 from bot.feeds.parse import ParsedFeed, parse_feed
 from bot.feeds.polling_state import (
     FeedSnapshot,
+    body_hash,
     record_failure,
     record_gone,
     record_not_modified,
@@ -101,10 +104,12 @@ async def poll_feeds(
     active: Fetcher = fetcher or SafeFetcher(services.settings)
     slots = asyncio.Semaphore(max(services.settings.poll_concurrency, 1))
     poller = _Poller(services, active, claim=only_due)
+    # one read for every feed's request, not one per feed on the event loop
+    feeds = {} if only_due else await asyncio.to_thread(poller.snapshots, ids)
 
     async def one(podcast_id: int) -> None:
         async with slots:
-            outcome = await poller.poll(podcast_id)
+            outcome = await poller.poll(podcast_id, feeds.get(podcast_id))
         if outcome is None:  # another poller has it
             return
         report.outcomes.append(outcome)
@@ -142,6 +147,15 @@ async def store_fetched(
     return outcome
 
 
+@dataclass(frozen=True, slots=True)
+class _Unchanged:
+    """A feed that answered 304, or with the very bytes already stored (``full_fetch``)."""
+
+    feed: FeedSnapshot
+    headers: dict[str, str]
+    full_fetch: bool
+
+
 class _Poller:
     """Shared state of one poll run: services, fetcher and the database write lock."""
 
@@ -150,18 +164,29 @@ class _Poller:
         self.fetcher = fetcher
         self.claim = claim
         self.write_lock = asyncio.Lock()
+        # unchanged feeds (304, or the same bytes) are recorded together, one transaction each
+        # batch: a poll of mostly-quiet feeds costs a round trip per feed and little else
+        self._unchanged: list[tuple[_Unchanged, asyncio.Future[PollOutcome]]] = []
+        self._flusher: asyncio.Task | None = None
 
     async def _write(self, func: Callable, *args, **kwargs):
         """Run a blocking database write in a thread, one at a time."""
         async with self.write_lock:
             return await asyncio.to_thread(func, *args, **kwargs)
 
-    async def poll(self, podcast_id: int) -> PollOutcome | None:
+    def snapshots(self, ids: list[int]) -> dict[int, FeedSnapshot]:
+        """The request to send for each feed, read in one query."""
+        now = self.services.clock.now()
+        with db.session_scope(self.services.engine) as session:
+            podcasts = session.exec(select(Podcast).where(col(Podcast.id).in_(ids))).all()
+            return {p.id: snapshot(p, now, self.services.settings) for p in podcasts}
+
+    async def poll(self, podcast_id: int, feed: FeedSnapshot | None = None) -> PollOutcome | None:
         """Poll one feed; None when claiming and another poller already has it."""
         try:
             if self.claim and not await self._write(self._claim, podcast_id):
                 return None
-            return await self._poll(podcast_id)
+            return await self._poll(podcast_id, feed)
         except Exception as exc:  # one feed's surprise must never stop the others
             log.exception("polling podcast %s failed unexpectedly", podcast_id)
             message = f"internal error: {exc.__class__.__name__}: {exc}".splitlines()[0]
@@ -171,10 +196,9 @@ class _Poller:
             log.exception("recording the failure of podcast %s failed", podcast_id)
             return PollOutcome(podcast_id=podcast_id, url="", status="failed", error=message)
 
-    async def _poll(self, podcast_id: int) -> PollOutcome:
-        now = self.services.clock.now()
-        with db.session_scope(self.services.engine) as session:
-            feed = snapshot(get_podcast(session, podcast_id), now, self.services.settings)
+    async def _poll(self, podcast_id: int, feed: FeedSnapshot | None) -> PollOutcome:
+        if feed is None:
+            feed = await asyncio.to_thread(lambda: self.snapshots([podcast_id])[podcast_id])
         try:
             result = await self.fetcher.get(
                 feed.url,
@@ -189,7 +213,10 @@ class _Poller:
         except PodbriefError as exc:  # UnsafeURL and friends
             return await self._write(self._failed, podcast_id, str(exc), None)
         if result.status == 304:
-            return await self._write(self._not_modified, feed, result.headers)
+            return await self._record_unchanged(_Unchanged(feed, result.headers, False))
+        if feed.content_hash == body_hash(result.content) and not result.permanent_url:
+            # the very bytes already stored (servers without validators): nothing to parse
+            return await self._record_unchanged(_Unchanged(feed, result.headers, True))
         try:
             parsed = await asyncio.to_thread(
                 parse_feed,
@@ -243,12 +270,42 @@ class _Poller:
             session.add(podcast)
             return self._outcome(podcast, "gone")
 
-    def _not_modified(self, feed: FeedSnapshot, headers: dict[str, str]) -> PollOutcome:
+    async def _record_unchanged(self, unchanged: _Unchanged) -> PollOutcome:
+        future: asyncio.Future[PollOutcome] = asyncio.get_running_loop().create_future()
+        self._unchanged.append((unchanged, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush_unchanged())
+        return await future
+
+    async def _flush_unchanged(self) -> None:
+        """Write what is waiting in one transaction; what arrives meanwhile goes in the next."""
+        while self._unchanged:
+            batch, self._unchanged = self._unchanged, []
+            try:
+                outcomes = await self._write(self._not_modified, [u for u, _ in batch])
+            except Exception as exc:  # each feed's poll records its own failure
+                for _, future in batch:
+                    future.set_exception(exc)
+                continue
+            for (_, future), outcome in zip(batch, outcomes, strict=True):
+                future.set_result(outcome)
+
+    def _not_modified(self, batch: list[_Unchanged]) -> list[PollOutcome]:
+        now, settings = self.services.clock.now(), self.services.settings
         with db.session_scope(self.services.engine) as session:
-            podcast = get_podcast(session, feed.podcast_id)
-            record_not_modified(podcast, headers, self.services.clock.now(), self.services.settings)
-            session.add(podcast)
-            return self._outcome(podcast, "not_modified")
+            ids = [u.feed.podcast_id for u in batch]
+            podcasts = {
+                p.id: p for p in session.exec(select(Podcast).where(col(Podcast.id).in_(ids)))
+            }
+            outcomes = []
+            for unchanged in batch:
+                podcast = podcasts[unchanged.feed.podcast_id]
+                record_not_modified(
+                    podcast, unchanged.headers, now, settings, full_fetch=unchanged.full_fetch
+                )
+                session.add(podcast)
+                outcomes.append(self._outcome(podcast, "not_modified"))
+            return outcomes
 
     def _parsed(self, feed: FeedSnapshot, result, parsed) -> tuple[PollOutcome, list[int]]:
         with db.session_scope(self.services.engine) as session:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import statistics
 from dataclasses import dataclass
@@ -34,6 +35,12 @@ class FeedSnapshot:
     url: str
     etag: str | None
     last_modified: str | None
+    content_hash: str | None = None  # of the last body parsed and stored
+
+
+def body_hash(content: bytes) -> str:
+    """The fingerprint of a feed body: the same bytes need no second parse."""
+    return hashlib.blake2b(content, digest_size=16).hexdigest()
 
 
 def snapshot(podcast: Podcast, now: datetime, settings: Settings) -> FeedSnapshot:
@@ -47,6 +54,7 @@ def snapshot(podcast: Podcast, now: datetime, settings: Settings) -> FeedSnapsho
         url=podcast.url,
         etag=None if full_due else podcast.etag,
         last_modified=None if full_due else podcast.last_modified,
+        content_hash=podcast.content_hash,
     )
 
 
@@ -105,12 +113,19 @@ def record_gone(podcast: Podcast, message: str, now: datetime) -> None:
 
 
 def record_not_modified(
-    podcast: Podcast, headers: dict[str, str], now: datetime, settings: Settings
+    podcast: Podcast,
+    headers: dict[str, str],
+    now: datetime,
+    settings: Settings,
+    *,
+    full_fetch: bool = False,
 ) -> None:
-    """A 304: the feed is healthy and unchanged."""
+    """A 304, or a full body byte for byte the one stored (``full_fetch``): healthy, unchanged."""
     _succeeded(podcast, now, settings)
     podcast.etag = headers.get("etag") or podcast.etag
     podcast.last_modified = headers.get("last-modified") or podcast.last_modified
+    if full_fetch:
+        podcast.last_full_fetch_at = now
 
 
 def record_parsed(
@@ -127,6 +142,7 @@ def record_parsed(
     )
     podcast.etag = result.headers.get("etag")
     podcast.last_modified = result.headers.get("last-modified")
+    podcast.content_hash = body_hash(result.content)
     podcast.last_full_fetch_at = now
     podcast.poll_interval_minutes = adaptive_interval(parsed, settings.poll_interval_minutes)
     if result.permanent_url and result.permanent_url != podcast.url:

@@ -115,8 +115,25 @@ async def test_full_fetch_is_forced_daily(services, server, fetcher):
     await poll_feed(services, pid, fetcher)
     services.clock.current += timedelta(hours=services.settings.full_fetch_hours)
     outcome = await poll_feed(services, pid, fetcher)
-    assert outcome.status == "ok"
+    assert outcome.status == "not_modified"  # the same bytes came back: nothing to parse
     assert "if-none-match" not in server.seen("/f")[-1].headers
+    assert podcast(services, pid).last_full_fetch_at == services.clock.now()
+
+
+async def test_a_body_already_stored_is_not_parsed_again(services, server, fetcher, monkeypatch):
+    import bot.feeds.polling as polling
+
+    server.routes["/f"] = Route(rss(SIX[:2]))  # no ETag, no Last-Modified: always a 200
+    pid = follow(services, server.url("/f"))
+    assert (await poll_feed(services, pid, fetcher)).status == "ok"
+    parsed = []
+    real = polling.parse_feed
+    monkeypatch.setattr(polling, "parse_feed", lambda *a, **k: parsed.append(1) or real(*a, **k))
+    assert (await poll_feed(services, pid, fetcher)).status == "not_modified"
+    assert parsed == []
+    server.routes["/f"] = Route(rss(SIX[:3]))  # one new episode: parsed and stored
+    outcome = await poll_feed(services, pid, fetcher)
+    assert (outcome.status, outcome.new, parsed) == ("ok", 1, [1])
 
 
 async def test_permanent_redirect_updates_the_stored_url(services, server, fetcher):
