@@ -18,3 +18,45 @@ def test_every_procfile_process_type_is_documented():
         if line.strip():
             role = line.split(":", 1)[0]
             assert f"{role}: podbrief run" in readme
+
+
+def test_every_command_line_flag_is_documented():
+    import typer.main
+
+    from handlers.cli.app import build_app
+
+    readme = (ROOT / "README.md").read_text()
+    generated = {"--help", "--install-completion", "--show-completion"}  # typer's own
+
+    def flags(command, path: str) -> list[str]:
+        found = [
+            f"{path} {opt}"
+            for param in getattr(command, "params", [])
+            for opt in getattr(param, "opts", [])
+            if opt.startswith("--") and opt not in generated and opt not in readme
+        ]
+        for name, sub in getattr(command, "commands", {}).items():
+            found += flags(sub, f"{path} {name}")
+        return found
+
+    missing = flags(typer.main.get_command(build_app()), "podbrief")
+    assert not missing, f"document these flags in README.md: {missing}"
+
+
+def test_the_sample_brief_has_the_shape_the_renderer_prints():
+    """ "Also said on" names shows and moments, as the renderers print, not episode titles."""
+    import re
+
+    from bot.demo.run import SAMPLES_DIR
+
+    readme = (ROOT / "README.md").read_text()
+    sample = readme.split("```", 2)[1]
+    shows = {
+        re.search(r"<title>(.*?)</title>", feed.read_text()).group(1)
+        for feed in SAMPLES_DIR.glob("*/feed.xml")
+    }
+    [also] = [line for line in sample.splitlines() if "Also said on:" in line]
+    for entry in also.split(":", 1)[1].split(", "):
+        show = re.fullmatch(r"\s*(.+) \(\d+:\d\d\)", entry).group(1)
+        assert show in shows, entry
+    assert "make ask Q=" in readme and "make chat" in readme and "--anyway" in readme
