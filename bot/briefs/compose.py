@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func
 from sqlmodel import Session, select
 
+from bot.briefs.coverage import terms_for, window_profiles
 from bot.briefs.feedback import channel_weights
+from bot.briefs.nearest import topic_notes
 from bot.briefs.pool import PoolInsight, load_pool
-from bot.briefs.ranking import Pick, RankRequest, rank_insights
+from bot.briefs.ranking import rank_insights
+from bot.briefs.request import Pick, RankRequest
+from bot.briefs.topical import ensure_topic_insights
 from bot.core.errors import InvalidInput, PodbriefError
 from bot.core.models import Channel, Delivery, DeliveryItem, Podcast, Subscription
 from bot.core.services import Services
 from bot.core.values import Brief, BriefItem, RelatedInsight
-from bot.text.topics import corpus_stats, expand_with
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +51,7 @@ def compose_brief(
         topics,
         start,
         end,
+        local_date,
         size=channel.brief_size or services.settings.brief_size,
         podcast_ids=podcast_ids,
         delivered=delivered_before(session, channel.id, local_date),
@@ -64,7 +69,9 @@ def compose_topic_brief(
     if not topics:
         raise InvalidInput("Give at least one topic, e.g. --topic 'open-source AI'.")
     start, end = delivery_window(local_date, "UTC", services.settings.freshness_days)
-    request = _request(services, session, topics, start, end, size=services.settings.brief_size)
+    request = _request(
+        services, session, topics, start, end, local_date, size=services.settings.brief_size
+    )
     return _compose(session, request, topics, local_date)
 
 
@@ -76,6 +83,8 @@ def explain_brief(
     lines = [f"Brief for {local_date.isoformat()} · topics: {', '.join(brief.topics) or 'none'}"]
     if brief.empty_reason:
         lines.append(brief.empty_reason)
+    elif notes := getattr(brief, "notes", []):
+        lines.extend(notes)
     for item in brief.items:
         lines.append(f"{item.rank}. {_short(item.text)} — {item.why}")
     if brief.explanation:
@@ -143,18 +152,26 @@ def _request(
     topics: list[str],
     start: datetime,
     end: datetime,
+    local_date: date,
     **options,
 ) -> RankRequest:
-    stats = corpus_stats(session)
     settings = services.settings
+    pool = load_pool(session)
+    profiles = window_profiles(session, local_date, settings.freshness_days, pool)
+    terms = {topic: terms_for(profiles, topic) for topic in topics}
+    if ensure_topic_insights(session, pool, profiles, list(terms.values())):
+        session.flush()
+        pool = load_pool(session)
     return RankRequest(
-        topics={topic: expand_with(stats, topic) for topic in topics},
+        topics=terms,
         window_start=start,
         window_end=end,
         max_per_episode=settings.max_items_per_episode,
         related_per_item=settings.related_per_item,
         min_relevance=settings.min_topic_relevance,
         topic_vectors=_topic_vectors(services, topics),
+        profiles=profiles,
+        pool=pool,
         **options,
     )
 
@@ -172,20 +189,50 @@ def _topic_vectors(services: Services, topics: list[str]) -> dict:
 
 
 def _compose(session: Session, request: RankRequest, shown: list[str], local_date: date) -> Brief:
-    ranking = rank_insights(load_pool(session), request)
+    pool = request.pool or load_pool(session)
+    ranking = rank_insights(pool, request)
     items = [_item(rank, pick) for rank, pick in enumerate(ranking.picks, start=1)]
-    return Brief(
+    notes = topic_notes(session, pool, ranking, request) if request.topics else []
+    empty = None
+    if not items:
+        empty = " ".join(notes) if notes else NOTHING_NEW
+    return ComposedBrief(
         date=local_date,
         topics=shown,
         items=items,
-        empty_reason=None if items else NOTHING_NEW,
+        empty_reason=empty,
         explanation=ranking.explanation,
+        notes=notes,
     )
+
+
+@dataclass(frozen=True)
+class RelatedSaying(RelatedInsight):
+    """A related insight with how it relates: "agrees", "disagrees" or "adds"."""
+
+    stance: str = "adds"
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class ComposedBrief(Brief):
+    """A brief with a note for each topic that got nothing new (what there is instead)."""
+
+    notes: list[str] = field(default_factory=list)
 
 
 def _item(rank: int, pick: Pick) -> BriefItem:
     related = [
-        RelatedInsight(r.text, r.podcast, r.episode, r.episode_id, r.start, r.url)
+        RelatedSaying(
+            r.item.text,
+            r.item.podcast,
+            r.item.episode,
+            r.item.episode_id,
+            r.item.start,
+            r.item.url,
+            stance=r.stance,
+            speaker=r.item.speaker,
+        )
         for r in pick.related
     ]
     return brief_item(rank, pick.item, score=pick.score, related=related, why=pick.why)

@@ -12,6 +12,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
+from bot.briefs.words import Words, read_words
 from bot.core.models import Episode, Insight, Podcast
 from bot.core.moments import moment_url
 from bot.core.urlsafety import shown_name
@@ -41,6 +42,8 @@ class PoolInsight:
     engine: str
     doc: frozenset[str]  # stems of text and topics
     embedding: np.ndarray | None
+    words: Words = field(default_factory=lambda: Words((), frozenset()))  # text and topics
+    dated: bool = True  # False when the episode has no publication date
 
     @property
     def url(self) -> str:
@@ -56,6 +59,20 @@ class InsightPool:
     postings: dict[str, list[int]]
     by_id: dict[int, int]
     related: dict[int, list[PoolInsight]] = field(default_factory=dict)  # ranking's cache
+    word_postings: dict[str, list[int]] = field(default_factory=dict)  # Words.keys → positions
+    by_episode: dict[int, list[int]] = field(default_factory=dict)
+    matches: dict[tuple, dict] = field(default_factory=dict)  # topic terms → text relevance
+    stamp: tuple = ()  # insights_stamp when loaded
+
+    def __post_init__(self) -> None:
+        for number, item in enumerate(self.items):
+            self.by_episode.setdefault(item.episode_id, []).append(number)
+            for key in item.words.keys:
+                self.word_postings.setdefault(key, []).append(number)
+
+    def word_df(self, key: str) -> int:
+        """How many insights hold ``key`` (a word, proper form or pair)."""
+        return len(self.word_postings.get(key, ()))
 
     def with_term(self, term: str) -> list[int]:
         """Positions of insights holding ``term`` (all stems of a multi-word term)."""
@@ -93,6 +110,7 @@ def load_pool(session: Session) -> InsightPool:
     cached = _POOLS.get(engine)
     if cached is None or cached[0] != stamp:
         cached = (stamp, build_pool(session))
+        cached[1].stamp = stamp
         _POOLS[engine] = cached
     return cached[1]
 
@@ -136,7 +154,14 @@ def _pool_insight(insight: Insight, episode: Episode, podcast: Podcast) -> PoolI
         engine=insight.engine,
         doc=stem_set(insight.text + " " + " ".join(topics)),
         embedding=embedding,
+        words=_words(insight.text, topics),
+        dated=episode.published_at is not None,
     )
+
+
+def _words(text: str, topics: tuple[str, ...]) -> Words:
+    said, filed = read_words(text), read_words(" · ".join(topics), title=True)
+    return Words((*said.tokens, "·", *filed.tokens), said.proper | filed.proper)
 
 
 def _aware(moment: datetime) -> datetime:

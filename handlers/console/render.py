@@ -80,8 +80,13 @@ def _brief_item(item: BriefItem, show_ids: bool) -> RenderableType:
         grid.add_row("", Text(f'"{clean(quote)}"', style="italic"))
     grid.add_row("", _attribution(item, show_ids))
     if item.related:
-        also = ", ".join(f"{clean(r.podcast)} ({short_time(r.start)})" for r in item.related)
-        grid.add_row("", Text(f"Also said on: {also}", style="green"))
+        grid.add_row("", Text("Also said on:", style="green"))
+        for r in item.related:
+            stance = getattr(r, "stance", "")
+            said = r.text if len(r.text) <= MAX_QUOTE else r.text[: MAX_QUOTE - 3] + "…"
+            where = f'{clean(r.podcast)} ({short_time(r.start)}) · "{clean(r.episode)}"'
+            label = f" · {clean(stance)}" if stance else ""
+            grid.add_row("", Text(f'  {where}{label}: "{clean(said)}"', style="green"))
     return grid
 
 

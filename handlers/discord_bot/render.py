@@ -102,13 +102,28 @@ def _item_embed(item: BriefItem) -> discord.Embed:
         colour=BRAND,
     )
     if item.related:
-        also = ", ".join(
-            f"{safe(r.podcast)} ({link(short_time(r.start), r.url)})" for r in item.related
-        )
-        embed.add_field(name="Also said on", value=also, inline=False)
+        embed.add_field(name="Also said on", value=_related_value(item), inline=False)
     if item.topics:
         embed.set_footer(text="Topics: " + ", ".join(item.topics))
     return embed
+
+
+def _related_value(item: BriefItem) -> str:
+    """Each related sentence with its show (moment), episode and stance, as many as fit."""
+    lines: list[str] = []
+    room = limits.FIELD_VALUE
+    for r in item.related:
+        stance = getattr(r, "stance", "")
+        line = f"{safe(r.podcast)} ({link(short_time(r.start), r.url)})"
+        line += f" · “{limits.clip(safe(r.episode), 60)}”" + (
+            f" · *{safe(stance)}*" if stance else ""
+        )
+        line += f"\n> {limits.clip(safe(r.text), 220)}"
+        if len(line) + 1 > room:
+            break
+        lines.append(line)
+        room -= len(line) + 1
+    return "\n".join(lines) or limits.clip(safe(item.related[0].podcast), limits.FIELD_VALUE)
 
 
 def _item_body(item: BriefItem) -> str:

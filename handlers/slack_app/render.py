@@ -116,17 +116,22 @@ def _item_blocks(item: BriefItem) -> list[Block]:
 
 
 def _related_text(item: BriefItem) -> str:
-    """ "Also said on" entries, as many whole ones as fit one context element."""
+    """ "Also said on" entries: show (moment), episode, how it relates and the related sentence
+    itself ("agrees", "disagrees", "adds"); as many whole ones as fit one context element."""
     parts: list[str] = []
     budget = MAX_CONTEXT - 40
     for related in item.related:
         entry = f"{truncate(escape(related.podcast), 80)} "
         entry += f"({link(related.url, short_time(related.start) or 'episode')})"
-        if len(entry) + 2 > budget:
+        entry += f" · “{truncate(escape(related.episode), 80)}”"
+        stance = getattr(related, "stance", "")
+        entry += f" · _{escape(stance)}_: " if stance else ": "
+        entry += f"“{truncate(escape(related.text), 300)}”"
+        if len(entry) + 1 > budget:
             break
         parts.append(entry)
-        budget -= len(entry) + 2
-    return ", ".join(parts)
+        budget -= len(entry) + 1
+    return "\n".join(parts)
 
 
 def fit_groups(groups: list[list[Block]], room: int) -> list[Block]:
