@@ -20,6 +20,7 @@ from bot.briefs.topical import ensure_topic_insights
 from bot.core.errors import InvalidInput, PodbriefError
 from bot.core.models import Channel, Delivery, DeliveryItem, Podcast, Subscription
 from bot.core.services import Services
+from bot.core.tenancy import channel_tenant, visible_podcast_ids
 from bot.core.values import Brief, BriefItem, RelatedInsight
 
 log = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def compose_brief(
         local_date,
         size=channel.brief_size or services.settings.brief_size,
         podcast_ids=podcast_ids,
+        visible=visible_podcast_ids(session, channel_tenant(channel)),
         delivered=delivered_before(session, channel.id, local_date),
         last_brief_at=last_brief_at(session, channel.id, local_date),
         weights=channel_weights(session, channel.id),
@@ -62,15 +64,28 @@ def compose_brief(
 
 
 def compose_topic_brief(
-    services: Services, session: Session, topics: list[str], local_date: date
+    services: Services,
+    session: Session,
+    topics: list[str],
+    local_date: date,
+    *,
+    visible: frozenset[int] | None = None,
 ) -> Brief:
-    """A brief for ad-hoc topics (no channel: no novelty or feedback), e.g. `brief --topic`."""
+    """A brief for ad-hoc topics (no channel: no novelty or feedback), e.g. `brief --topic`,
+    from the ``visible`` podcasts only when given (a workspace's subscribe preview)."""
     topics = [t.strip() for t in topics if t.strip()]
     if not topics:
         raise InvalidInput("Give at least one topic, e.g. --topic 'open-source AI'.")
     start, end = delivery_window(local_date, "UTC", services.settings.freshness_days)
     request = _request(
-        services, session, topics, start, end, local_date, size=services.settings.brief_size
+        services,
+        session,
+        topics,
+        start,
+        end,
+        local_date,
+        size=services.settings.brief_size,
+        visible=visible,
     )
     return _compose(session, request, topics, local_date)
 

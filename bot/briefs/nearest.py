@@ -39,7 +39,7 @@ def topic_notes(
             continue
         lines = [f"Nothing new on “{topic}” in the last {_days(request)} days."]
         lines += _closest(ranking, topic)
-        key = ("notes", topic, request.window_start, request.window_end)
+        key = ("notes", topic, request.window_start, request.window_end, request.visible)
         if key not in pool.matches:  # the same for every channel following the topic
             pool.matches[key] = (
                 _older(session, topic, request),
@@ -83,9 +83,14 @@ def _older(session: Session, topic: str, request: RankRequest) -> list[str]:
     ids = [p.episode_id for p in passages]
     if not ids:
         return []
-    dates = dict(
-        session.exec(select(Episode.id, Episode.published_at).where(col(Episode.id).in_(ids))).all()
-    )
+    rows = session.exec(
+        select(Episode.id, Episode.published_at, Episode.podcast_id).where(col(Episode.id).in_(ids))
+    ).all()
+    dates = {
+        episode_id: published
+        for episode_id, published, podcast_id in rows
+        if request.visible is None or podcast_id in request.visible
+    }
     terms = request.topics[topic]
     for passage in passages:
         published = dates.get(passage.episode_id)

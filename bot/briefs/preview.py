@@ -12,13 +12,21 @@ from bot.core.services import Services
 EXAMPLES = 1
 
 
-def preview_topic(services: Services, session: Session, topic: str, local_date: date) -> list[str]:
-    """Lines like "3 recent episodes match “Go”; for example: …", or what there is instead.
+def preview_topic(
+    services: Services,
+    session: Session,
+    topic: str,
+    local_date: date,
+    *,
+    visible: frozenset[int] | None = None,
+) -> list[str]:
+    """Lines like "3 recent episodes match “Go”; for example: …", or what there is instead,
+    among the ``visible`` podcasts when given.
 
     Composing the preview also stores the topic's claims from matching episodes
     (``bot.briefs.topical``), so the first brief is ready.
     """
-    brief = compose_topic_brief(services, session, [topic], local_date)
+    brief = compose_topic_brief(services, session, [topic], local_date, visible=visible)
     if not brief.items:
         return [brief.empty_reason or f"Nothing recent matches “{topic}” yet."]
     episodes = list(dict.fromkeys(item.episode_id for item in brief.items))

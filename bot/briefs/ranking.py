@@ -128,6 +128,8 @@ def _best_topics(pool: InsightPool, request: RankRequest) -> dict[int, tuple[str
                 best[position] = (topic, value)
     if request.topic_vectors:
         _blend_embeddings(pool, request, best)
+    if request.visible is not None:  # another workspace's shows are never a candidate
+        best = {p: v for p, v in best.items() if pool.items[p].podcast_id in request.visible}
     if request.podcast_ids:
         for position, item in enumerate(pool.items):
             followed = item.podcast_id in request.podcast_ids

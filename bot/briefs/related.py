@@ -49,7 +49,9 @@ def related_insights(
     closest = [
         (value, item)
         for value, item in closest_insights(pool, pick.item)
-        if item.id not in picked and _on_topic(pool, item, pick, request)
+        if item.id not in picked
+        and (request.visible is None or item.podcast_id in request.visible)
+        and _on_topic(pool, item, pick, request)
     ]
     pairs = folded + closest
     others = [pair for pair in pairs if pair[1].podcast_id != pick.item.podcast_id]

@@ -25,6 +25,7 @@ class RankRequest:
     related_per_item: int = 3
     min_relevance: float = 0.5
     podcast_ids: frozenset[int] = frozenset()
+    visible: frozenset[int] | None = None  # the podcasts the channel's workspace may see
     delivered: frozenset[int] = frozenset()
     last_brief_at: datetime | None = None
     weights: ChannelWeights = field(default_factory=ChannelWeights)

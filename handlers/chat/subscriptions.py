@@ -7,16 +7,19 @@ own short session. The reading commands (brief, ask, …) live in ``reading.py``
 from __future__ import annotations
 
 import logging
+import math
 from typing import Any
 
+from bot.briefs.preview import preview_topic
 from bot.channels import subscriptions as channels
+from bot.channels.schedule import local_today, resolve_timezone
 from bot.core.db import session_scope
 from bot.core.errors import InvalidInput, PodbriefError
 from bot.core.services import Services
 from bot.core.urlsafety import shown_name
 from bot.feeds import store as feed_store
 from bot.reports.workspace import schedule_text
-from handlers.chat.channels import find_request_channel, is_personal, request_channel
+from handlers.chat.channels import find_request_channel, is_personal, request_channel, visible_to
 from handlers.chat.parser import tokenize
 from handlers.chat.replies import CommandRequest, Line, Reply
 
@@ -51,12 +54,17 @@ def subscribe(services: Services, request: CommandRequest, args: dict[str, Any])
         topic = channels.normalise_topic(args["topic"])
         added = channels.subscribe_topic(session, channel, topic, user_id=request.user_id)
         when = schedule_text(channel)
+        # What the topic matches this week, so the subscriber can reword at once.
+        today = local_today(channel, services.clock.now())
+        visible = visible_to(session, request)
+        preview = preview_topic(services, session, topic, today, visible=visible) if added else []
     if not added:
         return Reply(lines=[Line(f"Already following “{topic}” in {_where(personal)}.")])
     where = "by DM" if personal else "here"
     return Reply(
         lines=[
             Line(f"Subscribed to “{topic}” in {_where(personal)}."),
+            *(Line(text) for text in preview),
             Line(f"Your brief arrives {where} at {when}."),
         ]
     )
@@ -92,26 +100,54 @@ def topics(services: Services, request: CommandRequest, args: dict[str, Any]) ->
 
 
 def follow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
-    """Add a feed and subscribe the channel to it; the next poll fetches its episodes."""
+    """Fetch the feed first; follow it only when it is one, and say what comes next."""
+    from bot.feeds import following  # the module, so tests can swap in a fake fetch
+
     try:
-        with session_scope(services.engine) as session:
-            podcast = feed_store.add_feed(session, args["feed_url"], settings=services.settings)
-            channel = request_channel(services, session, request, personal=request.is_dm)
-            added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
-            name = shown_name(podcast.title, podcast.url)
-            podcast_id = podcast.id
+        followed = following.follow_feed(services, args["feed_url"])
     except PodbriefError as err:
-        # The URL checks speak for the fetcher ("refusing to fetch from localhost"); say what
-        # that means for the user's command. The session has rolled back: nothing was added.
-        return Reply(lines=[Line(f"Can't follow that feed: {err}")], error=True)
+        # Nothing was followed: the check failed before anything was stored.
+        return Reply(
+            lines=[
+                Line(f"Can't follow that feed: {getattr(err, 'reason', err)}."),
+                Line("Nothing was followed. Check the address, or paste the show's RSS feed URL."),
+            ],
+            error=True,
+        )
+    with session_scope(services.engine) as session:
+        channel = request_channel(services, session, request, personal=request.is_dm)
+        podcast = feed_store.get_podcast(session, followed.podcast_id)
+        added = channels.follow_podcast(session, channel, podcast, user_id=request.user_id)
+    name = f"{followed.name} (podcast #{followed.podcast_id})"
     if not added:
-        return Reply(lines=[Line(f"Already following {name} (#{podcast_id}).")])
-    minutes = services.settings.poll_interval_minutes
-    when = f"Its episodes arrive with the next feed poll (within about {minutes} minutes)."
+        return Reply(lines=[Line(f"Already following {name}.")])
+    lines = [Line(f"Following {name}: {_feed_contents(followed)}.")]
+    lines.append(Line(_when_ready(services, request, followed.queued)))
+    return Reply(lines=lines)
+
+
+def _feed_contents(followed: Any) -> str:
+    count = f"{followed.episodes} episode{'' if followed.episodes == 1 else 's'}"
+    if not followed.newest_title:
+        return count
+    newest = followed.newest_at
+    when = f", {newest.day} {newest:%b %Y}" if newest else ""
+    return f"{count}, the newest “{followed.newest_title}”{when}"
+
+
+def _when_ready(services: Services, request: CommandRequest, queued: int) -> str:
+    """When the first insights arrive, in chat terms (never a shell command)."""
+    if not queued:
+        return "Nothing new to process: its episodes are already in."
+    episodes = f"its newest {queued} episode{'' if queued == 1 else 's'}"
     if request.platform == "console":
-        # `podbrief chat` runs no scheduler, so no poll ever comes on its own.
-        when = "Fetch its episodes now with `podbrief feeds poll` then `podbrief process`."
-    return Reply(lines=[Line(f"Following {name} (podcast #{podcast_id})."), Line(when)])
+        # `podbrief chat` runs no scheduler: process right here, so `brief` works next.
+        from bot.jobs.pipeline import process_pending
+
+        done = process_pending(services).get("done", 0)
+        return f"Processed {episodes} ({done} ready): try `brief` or `ask …` now."
+    minutes = max(2, math.ceil(services.settings.process_job_seconds / 60) + queued)
+    return f"Queued {episodes}: the first insights should be ready in about {minutes} minutes."
 
 
 def unfollow(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
@@ -133,6 +169,8 @@ def parse_settings(text: str) -> dict[str, Any]:
         field = _SETTING_KEYS.get(key.lower())
         if field is None:
             raise InvalidInput(f"Unknown setting “{key}”; use time, tz, weekdays or size.")
+        if field == "timezone":
+            value = resolve_timezone(value)  # "est" is refused with America/New_York offered
         changes[field] = _on_off(value) if field == "weekdays_only" else value
     return changes
 

@@ -159,7 +159,6 @@ def install_all(monkeypatch: pytest.MonkeyPatch, calls: CoreCalls, brief: Brief 
         "bot.search.retrieval.search_passages",
         calls.record("search", sample_answer().passages),
     )
-    install(monkeypatch, "bot.feeds.store.add_feed", calls.record("add_feed", add_feed_fake))
     install(
         monkeypatch, "bot.feeds.following.follow_feed", calls.record("add_feed", follow_feed_fake)
     )
