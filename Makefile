@@ -50,11 +50,12 @@ clean:
 	rm -rf $(VENV) podbrief.db $(DEMO_DB) .pytest_cache
 
 # Regenerate the initial migration from bot/models.py (pre-release: one migration per area).
-# Later migrations (0002_search: FTS5/tsvector, 0003_demo_feeds, 0004_feed_content_hash) build
-# on 0001, so they step aside meanwhile (0003 and 0004 skip a column 0001 already has).
+# Later migrations (0002_search: FTS5/tsvector, 0003_demo_feeds, 0004_feed_content_hash,
+# 0005_feed_categories) build on 0001, so they step aside meanwhile (0003 onwards skip a column
+# 0001 already has).
 migration: venv
 	rm -f bot/core/migrations/versions/0001_initial.py /tmp/podbrief-migration.db
-	mkdir -p .migrations-aside && mv bot/core/migrations/versions/000[234]_*.py .migrations-aside/
+	mkdir -p .migrations-aside && mv bot/core/migrations/versions/000[2-9]_*.py .migrations-aside/
 	$(BIN)/python -c "from alembic import command; from bot.core.db import alembic_config, create_db_engine; \
 	cfg = alembic_config(create_db_engine('sqlite:////tmp/podbrief-migration.db')); \
 	command.revision(cfg, message='initial schema', autogenerate=True, rev_id='0001', head='base')"; \

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-import re
-
-import feedparser
-
-PODCAST_CATEGORY_RE = re.compile(r"<podcast:category[^>]*>([^<]+)</podcast:category>", re.I)
+from bot.feeds.parse import parse_feed
 
 
-def feed_categories(feed: bytes) -> list[str]:
-    """Every category a feed files itself under, in order, each once."""
-    parsed = feedparser.parse(feed)
-    found = [str(tag.get("term", "")).strip() for tag in parsed.feed.get("tags", [])]
-    text = feed.decode("utf-8", errors="replace")
-    found += [m.strip() for m in PODCAST_CATEGORY_RE.findall(text)]
-    return list(dict.fromkeys(c for c in found if c))
+def feed_categories(feed: bytes, url: str = "https://feed.invalid/") -> list[str]:
+    """Every category a feed files itself under, in order, each once (as polling stores them)."""
+    return parse_feed(feed, url=url).categories

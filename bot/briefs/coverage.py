@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from bot.briefs.pool import InsightPool, load_pool
 from bot.briefs.profile_loading import load_profiles
 from bot.briefs.profiles import ProfileIndex
 from bot.briefs.wording import TopicTerms, topic_terms
+from bot.core.models import Podcast
 
 PROFILE_MARGIN = timedelta(days=1)  # profiles span a little more than one window: shared by all
 
@@ -24,7 +25,13 @@ def window_profiles(
     pool = pool or load_pool(session)
     end = datetime.combine(local_date + timedelta(days=1), time.min, tzinfo=UTC) + PROFILE_MARGIN
     start = end - timedelta(days=days) - 2 * PROFILE_MARGIN
-    return load_profiles(session, _episodes_between(pool, start, end), stamp=pool.stamp)
+    categories = {
+        podcast_id: list(found)
+        for podcast_id, found in session.exec(select(Podcast.id, Podcast.categories))
+        if found
+    }
+    episodes = _episodes_between(pool, start, end)
+    return load_profiles(session, episodes, stamp=pool.stamp, categories=categories)
 
 
 def _episodes_between(pool: InsightPool, start: datetime, end: datetime) -> frozenset[int]:

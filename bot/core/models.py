@@ -36,6 +36,7 @@ class Podcast(SQLModel, table=True):
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None  # of the last body parsed: the same bytes again skip parsing
+    categories: list[str] = _json(list)  # itunes:category / podcast:category, for topic matching
     last_polled_at: datetime | None = None
     last_success_at: datetime | None = None
     last_full_fetch_at: datetime | None = None

@@ -57,7 +57,13 @@ class ParsedFeed:
     image_url: str = ""
     language: str = ""
     new_feed_url: str | None = None
+    categories: list[str] = field(
+        default_factory=list
+    )  # itunes:category (nested too), podcast:category
     items: list[ParsedItem] = field(default_factory=list)
+
+
+PODCAST_CATEGORY_RE = re.compile(r"<podcast:category[^>]*>([^<]+)</podcast:category>", re.I)
 
 
 def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> ParsedFeed:
@@ -78,10 +84,21 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
         raise InvalidInput(f"{shown(url)}: cannot parse feed ({_one_line(exc)})") from None
     if not parsed.get("version") and not parsed.entries:
         raise InvalidInput(f"{shown(url)}: not an RSS or Atom feed{_bozo_reason(parsed)}")
-    scanned = scan_podcast_tags(_decoded(data, parsed.get("encoding")))
+    text = _decoded(data, parsed.get("encoding"))
+    scanned = scan_podcast_tags(text)
     feed = _feed_fields(parsed.feed, url)
+    feed.categories = _categories(parsed.feed, text)
     feed.items = _items(parsed.entries, scanned, url)
     return feed
+
+
+def _categories(meta: Any, text: str) -> list[str]:
+    """The channel's categories, in order, each once (feedparser reads itunes:category and
+    RSS category as tags; podcast:category it leaves out)."""
+    found = [_clean(tag.get("term")) for tag in meta.get("tags") or []]
+    channel = text.split("<item", 1)[0]  # the channel's own tags, not an episode's
+    found += [_clean(m) for m in PODCAST_CATEGORY_RE.findall(channel)]
+    return list(dict.fromkeys(c for c in found if c))
 
 
 def _feed_fields(meta: Any, url: str) -> ParsedFeed:

@@ -34,7 +34,7 @@ ITEM_FIELDS = (
     "chapters_url",
     "persons",
 )
-FEED_FIELDS = ("title", "author", "description", "link", "image_url", "language")
+FEED_FIELDS = ("title", "author", "description", "link", "image_url", "language", "categories")
 
 
 @dataclass
