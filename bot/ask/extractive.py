@@ -1,104 +1,102 @@
-"""Offline answers: the best 1–3 sentences from the top passages, each pinned to its moment."""
+"""Offline answers: one or two spoken sentences that carry what the question asks for.
+
+The question's kind (a reason, a number, a name, …) picks sentences that carry that kind of
+content; the best passage is read first, and a second sentence is added only when it is the
+next thing said there or carries the answer the first lacks.
+"""
 
 from __future__ import annotations
 
+import itertools
 import logging
-import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.core.models import Episode, TranscriptSegment
+from bot.ask.evidence import Spoken, spoken_sentences
+from bot.core.models import Episode
 from bot.core.moments import moment_url
-from bot.core.values import Citation, Passage, Segment
-from bot.search.chunker import joined_text
-from bot.search.terms import content_words, stem
+from bot.core.values import Citation, Passage
+from bot.search.proximity import term_weights
+from bot.search.questions import QuestionKind, question_kind
+from bot.search.terms import WORD, content_words, query_terms, stem
 
 log = logging.getLogger(__name__)
 
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"'A-Z0-9])")
-SPEAKER_LABEL = re.compile(r"^[A-Z][\w.'-]*(?: [A-Z][\w.'-]*){0,3}:\s+")
-MIN_WORDS, MAX_WORDS = 6, 70
-MAX_SENTENCES = 3
-PASSAGES_READ = 5
-KEEP_RATIO = 0.6  # a runner-up sentence must score this fraction of the best to be kept
+PASSAGES_READ = 5  # the answer comes from the best few passages
+CUE_BONUS = 1.0  # a sentence carrying the wanted kind of answer counts this much more
+RANK_DISCOUNT = 0.05  # each lower passage rank costs this share
+SECOND_RATIO = 0.5  # a second part of a comparison or steps must score this share
+CARRY_RATIO = 0.3  # a sentence carrying the answer the best one lacks, at this share
+NEAR_SENTENCES = 2  # a second sentence is said within this many of the first
 
 
 @dataclass(frozen=True)
-class Sentence:
-    text: str
-    passage: Passage
-    offset: int  # character offset inside the passage text
+class Scored:
+    spoken: Spoken
     score: float
+    carries: bool  # holds the kind of content asked for
 
 
-def split_sentences(text: str) -> list[tuple[int, str]]:
-    """(offset, sentence) pairs; transcripts punctuate loosely, so this is deliberately simple."""
-    out, offset = [], 0
-    for piece in SENTENCE_END.split(text):
-        found = text.find(piece, offset)
-        offset = found if found >= 0 else offset
-        out.append((offset, piece.strip()))
-        offset += len(piece)
-    return out
-
-
-def best_sentences(
-    question: str, passages: Sequence[Passage], idf: dict[str, float]
-) -> list[Sentence]:
-    """Sentences that share the most (IDF-weighted) words with the question, best first."""
-    wanted = {stem(w): idf.get(w, 1.0) for w in content_words(question)}
-    candidates: list[Sentence] = []
-    for rank, passage in enumerate(passages[:PASSAGES_READ]):
-        for offset, text in split_sentences(passage.text):
-            if text.endswith("?"):  # a question never answers one
-                continue
-            if label := SPEAKER_LABEL.match(text):  # chunks prefix each turn with "Name:"
-                offset, text = offset + label.end(), text[label.end() :]
-            size = len(text.split())
-            if not MIN_WORDS <= size <= MAX_WORDS:
-                continue
-            stems = {stem(w) for w in content_words(text)}
-            overlap = sum(weight for s, weight in wanted.items() if s in stems)
-            if overlap > 0:
-                # Earlier passages are likelier to be on topic; ties go to the better passage.
-                score = overlap / (1 + 0.15 * rank)
-                candidates.append(Sentence(text, passage, offset, score))
-    candidates.sort(key=lambda s: -s.score)
-    candidates = _distinct(candidates)
-    if not candidates:
+def best_sentences(session: Session, question: str, passages: Sequence[Passage]) -> list[Spoken]:
+    """One or two sentences that answer ``question``, in spoken order."""
+    weights = term_weights(session, query_terms(question))
+    kind = question_kind(question)
+    spoken = spoken_sentences(session, passages[:PASSAGES_READ], frozenset(weights))
+    subjects = frozenset(content_words(question))
+    scored = [s for s in (_score(sp, weights, kind, subjects) for sp in spoken) if s.score > 0]
+    if not scored:
         return []
-    keep = [s for s in candidates if s.score >= KEEP_RATIO * candidates[0].score]
-    return keep[:MAX_SENTENCES]
+    scored.sort(key=lambda s: (-s.score, s.spoken.rank, s.spoken.sentence.start))
+    first = scored[0]
+    picked = [first.spoken]
+    second = _companion(first, scored, kind)
+    if second is not None:
+        picked.append(second.spoken)
+    return sorted(picked, key=lambda s: (s.rank, s.sentence.idx))
 
 
-def _distinct(sentences: list[Sentence]) -> list[Sentence]:
-    """The first of each sentence said more than once (transcript, insight and summary often
-    carry the same words)."""
-    seen: set[str] = set()
-    out = []
-    for sentence in sentences:
-        key = " ".join(content_words(sentence.text))
-        if key not in seen:
-            seen.add(key)
-            out.append(sentence)
-    return out
+def _score(
+    spoken: Spoken, weights: dict[str, float], kind: QuestionKind, subjects: frozenset[str]
+) -> Scored:
+    tokens = WORD.findall(spoken.text)
+    stems = {stem(t) for t in tokens}
+    overlap = sum(w for s, w in weights.items() if s in stems) / (sum(weights.values()) or 1)
+    cue = kind.cue_strength(spoken.text, subjects)
+    score = overlap * (1 + CUE_BONUS * cue) / (1 + RANK_DISCOUNT * spoken.rank)
+    return Scored(spoken, score, cue >= 1.0)
 
 
-def idf_weights(doc_freqs: dict[str, int], total: int) -> dict[str, float]:
-    """Smoothed inverse document frequency per word."""
-    return {w: math.log(1 + (total + 1) / (df + 1)) for w, df in doc_freqs.items()}
+def _companion(first: Scored, scored: list[Scored], kind: QuestionKind) -> Scored | None:
+    """A second sentence said next to the best one: the one that carries the answer when the
+    best only sets it up (a reason given after the claim, the number after the subject), or
+    for a comparison or steps the next strongest part of the same answer."""
+    near = [
+        s
+        for s in scored
+        if s is not first
+        and s.spoken.passage == first.spoken.passage
+        and 0 < abs(s.spoken.sentence.idx - first.spoken.sentence.idx) <= NEAR_SENTENCES
+    ]
+    if not first.carries:
+        carrying = [s for s in near if s.carries and s.score >= CARRY_RATIO * first.score]
+        if carrying:
+            return carrying[0]
+    if kind.kind in {"comparison", "steps"}:
+        strong = [s for s in near if s.score >= SECOND_RATIO * first.score]
+        return strong[0] if strong else None
+    return None
 
 
-def sentence_citation(session: Session, sentence: Sentence) -> Citation:
-    """The sentence cited at the transcript segment where it starts (else its passage)."""
-    passage = sentence.passage
-    start, end = passage.start, passage.end
-    if passage.kind == "transcript":
-        span = (sentence.offset, sentence.offset + len(sentence.text))
-        start, end = _segment_times(session, passage, span) or (start, end)
+def sentence_citation(session: Session, spoken: Sequence[Spoken]) -> Citation:
+    """One citation for the sentences said in one passage, at the moment the first was said."""
+    passage = spoken[0].passage
+    text = spoken[0].text
+    for before, after in itertools.pairwise(spoken):  # "…" where something was left out
+        text += (" " if after.sentence.idx == before.sentence.idx + 1 else " … ") + after.text
+    start = spoken[0].sentence.start if passage.end > passage.start else passage.start
+    end = max(s.sentence.end for s in spoken) if passage.end > passage.start else passage.end
     url = passage.url
     if start != passage.start:
         episode = session.get(Episode, passage.episode_id)
@@ -109,31 +107,6 @@ def sentence_citation(session: Session, sentence: Sentence) -> Citation:
         episode_id=passage.episode_id,
         start=start,
         end=end,
-        text=sentence.text,
+        text=text,
         url=url,
     )
-
-
-def _segment_times(
-    session: Session, passage: Passage, span: tuple[int, int]
-) -> tuple[float, float] | None:
-    """Rebuild the chunk text from its segments (as the chunker joined them) to find times."""
-    rows = session.exec(
-        select(TranscriptSegment)
-        .where(TranscriptSegment.episode_id == passage.episode_id)
-        .where(col(TranscriptSegment.start) >= passage.start)
-        .where(col(TranscriptSegment.start) <= passage.end)
-        .order_by(col(TranscriptSegment.idx))
-    ).all()
-    segments = [s for s in rows if s.text.split()]
-    if not segments:
-        return None
-    _, offsets = joined_text([Segment(s.start, s.end, s.speaker, s.text) for s in segments])
-    start = None
-    for row, offset, following in zip(segments, offsets, [*offsets[1:], None], strict=True):
-        ends_at = following if following is not None else offset + len(row.text)
-        if start is None and ends_at > span[0]:
-            start = row.start
-        if start is not None and ends_at >= span[1]:
-            return start, row.end
-    return (start, passage.end) if start is not None else None

@@ -43,6 +43,7 @@ class AskScope:
     episode_id: int | None = None
     since: date | None = None
     until: date | None = None
+    podcast_ids: frozenset[int] | None = None  # the podcasts the asker may see (None: all)
 
 
 @dataclass(frozen=True)
@@ -51,11 +52,15 @@ class Answer:
     citations: list[Citation]
     passages: list[Passage] = field(default_factory=list)
     engine: str = "extractive"
+    answered: bool = True  # False: the shows don't cover the question (citations: the nearest)
+    support: float = 1.0  # 0–1: how much of the question's specific content the passages hold
 
     def to_json(self) -> dict:
         """The CLI contract shape (DESIGN.md)."""
         return {
             "answer": self.answer,
+            "answered": self.answered,
+            "support": round(self.support, 3),
             "citations": [asdict(c) for c in self.citations],
             "passages": [asdict(p) for p in self.passages],
             "engine": self.engine,

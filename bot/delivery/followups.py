@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
 from bot.core.models import Channel, Delivery, DeliveryItem, Episode, Insight
+from bot.core.values import Answer, AskScope
+
+if TYPE_CHECKING:
+    from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -69,3 +75,31 @@ def pick_episode(episode_ids: list[int], question: str) -> int | None:
     if match and 1 <= int(match.group(1)) <= len(episode_ids):
         return episode_ids[int(match.group(1)) - 1]
     return None
+
+
+EPISODE_SILENT = "That episode doesn't cover this."
+
+
+def answer_followup(
+    services: Services,
+    session: Session,
+    question: str,
+    episode_id: int,
+    *,
+    visible: frozenset[int] | None = None,
+) -> Answer:
+    """A thread follow-up answered from its item's episode, the same way ``ask`` answers.
+
+    When that episode doesn't cover the question, the reply says so and gives the answer
+    from all the followed shows instead (itself "not covered" when they don't either).
+    ``visible``: the podcasts the asker's workspace may see (None: all).
+    """
+    from bot.ask.answers import answer_question
+
+    scope = AskScope(episode_id=episode_id, podcast_ids=visible)
+    scoped = answer_question(services, session, question, scope=scope)
+    if scoped.answered:
+        return scoped
+    wider = answer_question(services, session, question, scope=AskScope(podcast_ids=visible))
+    prefix = f"{EPISODE_SILENT} From all your shows:" if wider.answered else EPISODE_SILENT
+    return replace(wider, answer=f"{prefix} {wider.answer}")

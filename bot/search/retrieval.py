@@ -7,7 +7,7 @@ with an embedder configured, vector similarity is fused in by reciprocal rank fu
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 
 from sqlalchemy import func
@@ -19,13 +19,19 @@ from bot.core.ports import Embedder
 from bot.core.values import AskScope, Passage
 from bot.search.expansion import corpus_expansions
 from bot.search.fulltext import rank_chunks
+from bot.search.proximity import rerank_by_window, term_weights
+from bot.search.questions import question_kind
 from bot.search.rerank import rerank_with_context
 from bot.search.terms import QueryTerm, content_words, query_terms, stem
+from bot.search.titles import title_episodes
 from bot.search.vectors import rank_by_vector, reciprocal_rank_fusion
 
 log = logging.getLogger(__name__)
 
 CANDIDATES = 50  # ranked per retriever before fusion and cutting to ``limit``
+KIND_POOL = 3  # candidates ranked per kept one when only some kinds are wanted
+TITLED = 10  # extra candidates from the episodes whose title the question names
+TITLE_BONUS = 0.3  # share of the best score a passage of such an episode gains
 
 
 def scoped_episode_ids(session: Session, scope: AskScope) -> list[int] | None:
@@ -33,6 +39,8 @@ def scoped_episode_ids(session: Session, scope: AskScope) -> list[int] | None:
     if scope == AskScope():
         return None
     query = select(Episode.id).join(Podcast, col(Podcast.id) == col(Episode.podcast_id))
+    if scope.podcast_ids is not None:  # a workspace sees only its own and public shows
+        query = query.where(col(Podcast.id).in_(sorted(scope.podcast_ids)))
     if scope.episode_id is not None:
         query = query.where(Episode.id == scope.episode_id)
     if scope.podcast:
@@ -59,11 +67,13 @@ def search_passages(
     embedder: Embedder | None = None,
     expansions: dict[str, float] | None = None,
     feedback: bool = False,
+    kinds: Sequence[str] | None = None,
 ) -> list[Passage]:
     """The passages that best answer ``query`` within ``scope``, best first.
 
     ``expansions`` (word → weight ≤ 1) widen the query; by default they come from the corpus
-    (``bot.search.expansion``; pseudo-relevance ``feedback`` only when asked for).
+    (``bot.search.expansion``; pseudo-relevance ``feedback`` only when asked for). ``kinds``
+    keeps only those chunk kinds (``("transcript",)``: what was said, for answers).
     """
     episode_ids = scoped_episode_ids(session, scope)
     if episode_ids == []:
@@ -71,13 +81,51 @@ def search_passages(
     if expansions is None:
         expansions = corpus_expansions(session, query, episode_ids, feedback=feedback)
     terms = query_terms(query, expansions)
-    ranked = rank_chunks(session, terms, episode_ids, limit=max(limit, CANDIDATES))
-    ranked = rerank_with_context(session, ranked)
+    pool = max(limit, CANDIDATES)
+    # Insight and summary chunks are short, so BM25 ranks them high: a wider pool keeps
+    # enough of the wanted kinds when only some are wanted.
+    ranked = rank_chunks(session, terms, episode_ids, limit=pool * (KIND_POOL if kinds else 1))
+    ranked = rerank_with_context(session, ranked, kinds=kinds, keep=pool)
+    titled = title_episodes(session, terms, episode_ids)
+    ranked = _titled_first(session, ranked, terms, titled, kinds)
+    weights = term_weights(session, terms)
+    ranked = rerank_by_window(session, ranked, weights, question_kind(query), titled)
     if embedder is not None:
         vector = embedder.embed([query])[0]
         dense = rank_by_vector(session, vector, episode_ids, limit=max(limit, CANDIDATES))
         ranked = reciprocal_rank_fusion([ranked, dense]) if dense else ranked
     return build_passages(session, ranked[:limit], terms)
+
+
+def _titled_first(
+    session: Session,
+    ranked: list[tuple[int, float]],
+    terms: Sequence[QueryTerm],
+    titled: Mapping[int, frozenset[str]],
+    kinds: Sequence[str] | None = None,
+) -> list[tuple[int, float]]:
+    """Candidates plus the best passages of episodes titled with a question word, boosted."""
+    if not titled or not ranked:
+        return ranked
+    scores = dict(ranked)
+    titled_ranked = rank_chunks(
+        session, terms, sorted(titled), limit=TITLED * (KIND_POOL if kinds else 1)
+    )
+    if kinds is not None:
+        kind_of = dict(
+            session.exec(
+                select(Chunk.id, Chunk.kind).where(col(Chunk.id).in_([i for i, _ in titled_ranked]))
+            ).all()
+        )
+        titled_ranked = [p for p in titled_ranked if kind_of.get(p[0]) in kinds][:TITLED]
+    for chunk_id, score in titled_ranked:
+        scores.setdefault(chunk_id, score)
+    rows = session.exec(
+        select(Chunk.id, Chunk.episode_id).where(col(Chunk.id).in_(list(scores)))
+    ).all()
+    bonus = TITLE_BONUS * max(scores.values())
+    boosted = {i: s + (bonus if e in titled else 0.0) for i, e in rows for s in [scores[i]]}
+    return sorted(boosted.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
 def build_passages(

@@ -14,20 +14,21 @@ from sqlmodel import Session
 from bot.ask import answers
 from bot.briefs import compose
 from bot.channels import schedule as channel_schedule
+from bot.channels import subscriptions as channel_store
 from bot.core.db import session_scope
 from bot.core.errors import NotFound
 from bot.core.models import Channel
 from bot.core.moments import moment_label, point_mark
 from bot.core.services import Services
-from bot.core.urlsafety import shown_name
 from bot.core.values import AskScope
 from bot.delivery import todays_brief
 from bot.feeds import catalog
 from bot.feeds import store as feed_store
+from bot.feeds.health import FeedHealth, feed_health
 from bot.insights import summaries
 from bot.reports import status as status_report
 from bot.search import retrieval
-from handlers.chat.channels import reading_channel
+from handlers.chat.channels import find_request_channel, reading_channel, visible_to
 from handlers.chat.replies import CommandRequest, Line, Reply
 
 log = logging.getLogger(__name__)
@@ -38,32 +39,39 @@ def _local_date(services: Services, channel: Channel) -> date:
 
 
 def podcasts(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
-    """Every feed podbrief polls, with its health."""
+    """The podcasts this channel follows, with their health (and how many others podbrief has)."""
     with session_scope(services.engine) as session:
-        feeds = list(feed_store.list_feeds(session))
-        lines = [Line(_feed_line(feed)) for feed in feeds]
-    if not lines:
-        lines = [Line("No podcasts yet. Add one with `follow FEED_URL`.")]
-    return Reply(title="Podcasts", lines=lines)
+        channel = find_request_channel(session, request, personal=request.is_dm)
+        followed = channel_store.list_subscriptions(session, channel).podcasts if channel else []
+        visible = visible_to(session, request)
+        feeds = feed_store.list_feeds(session)
+        everything = [p for p in feeds if visible is None or p.id in visible]
+        lines = [Line(_feed_line(feed_health(feed, services.settings))) for feed in followed]
+    others = len({p.id for p in everything} - {p.id for p in followed})
+    if not followed:
+        lines = [Line("This channel follows no podcasts yet. Add one with `follow FEED_URL`.")]
+        if others:
+            shows = f"{others} podcast{'' if others == 1 else 's'}"
+            lines.append(Line(f"Its topics draw on the {shows} podbrief already has."))
+    elif others:
+        shows = f"{others} more podcast{'' if others == 1 else 's'}"
+        lines.append(Line(f"Its topics also draw on {shows} podbrief has."))
+    return Reply(title="Podcasts this channel follows", lines=lines)
 
 
-def _feed_line(feed: Any) -> str:
-    title = shown_name(feed.title, feed.url)
-    health = feed.status
-    if feed.failure_count:
-        health += f", {feed.failure_count} failures"
-    if feed.last_error:
-        health += f": {feed.last_error[:120]}"
-    return f"#{feed.id} {title} — {health}"
+def _feed_line(health: FeedHealth) -> str:
+    return f"#{health.podcast_id} {health.name} — {health.summary(None)}"
 
 
 def episodes(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """Recent episodes, optionally of one podcast."""
     with session_scope(services.engine) as session:
-        rows = catalog.recent_episodes(session, podcast_ref=args.get("podcast"), limit=10)
+        rows = catalog.recent_episodes(
+            session, podcast_ref=args.get("podcast"), limit=10, visible=visible_to(session, request)
+        )
         lines = [_episode_line(episode, podcast) for episode, podcast in rows]
     if not lines:
-        lines = [Line("No episodes yet. New feeds fill in after the next poll.")]
+        lines = [Line("No episodes yet. Follow a show with `follow FEED_URL` to add some.")]
     return Reply(title="Recent episodes", lines=lines)
 
 
@@ -76,7 +84,8 @@ def _episode_line(episode: Any, podcast: Any) -> Line:
 def summary(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """An episode's summary with its key moments."""
     with session_scope(services.engine) as session:
-        episode, podcast = catalog.get_episode(session, args["episode"])
+        visible = visible_to(session, request)
+        episode, podcast = catalog.get_episode(session, args["episode"], visible=visible)
         found = summaries.get_summary(session, episode.id)
         title = f"{podcast.title} · {episode.title}" if podcast else episode.title
     lines = [Line(found.summary)]
@@ -97,7 +106,9 @@ def brief(services: Services, request: CommandRequest, args: dict[str, Any]) -> 
     publisher = services.publishers.get(channel.platform)
     today = todays_brief.brief_now(services, channel, services.clock.now(), publisher)
     composed = today.brief
-    lines = [] if composed.items else [Line(composed.empty_reason or "Nothing new today.")]
+    # an empty brief's reason is rendered with the brief itself; a topic with nothing new
+    # beside other topics' items still says so, with what there is instead
+    lines = [Line(note) for note in getattr(composed, "notes", [])] if composed.items else []
     shared = not (args.get("me") or request.is_dm)
     visibility = "in_channel" if shared else "ephemeral"
     return Reply(title=today.heading(channel), brief=composed, lines=lines, visibility=visibility)
@@ -105,9 +116,23 @@ def brief(services: Services, request: CommandRequest, args: dict[str, Any]) -> 
 
 def ask(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """A cited answer; private unless ``--share`` (or asked in a brief's thread)."""
-    scope = AskScope(episode_id=request.episode_id)
+    from dataclasses import replace
+
+    from bot.delivery import followups  # local: the shared imports belong to the others' edits
+    from handlers.chat.channels import visible_to
+
+    question = args["question"]
     with session_scope(services.engine) as session:
-        answer = answers.answer_question(services, session, args["question"], scope=scope)
+        visible = visible_to(session, request)  # a workspace sees its own and public shows
+        if request.episode_id is not None:  # a brief thread's follow-up: that episode first
+            answer = followups.answer_followup(
+                services, session, question, request.episode_id, visible=visible
+            )
+        else:
+            scope = AskScope(podcast_ids=visible)
+            answer = answers.answer_question(services, session, question, scope=scope)
+        if not answer.passages and (hint := catalog.empty_library_hint(session, chat=True)):
+            answer = replace(answer, answer=hint)  # nothing processed yet: say how
     shared = args.get("share") or request.episode_id is not None
     return Reply(
         title=f"Q: {args['question']}",
@@ -118,9 +143,12 @@ def ask(services: Services, request: CommandRequest, args: dict[str, Any]) -> Re
 
 def search(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """The best-matching transcript passages, each a click from its moment."""
+    from handlers.chat.channels import visible_to
+
     with session_scope(services.engine) as session:
+        scope = AskScope(podcast_ids=visible_to(session, request))
         found = retrieval.search_passages(
-            session, args["terms"], scope=AskScope(), limit=5, embedder=services.embedder
+            session, args["terms"], scope=scope, limit=5, embedder=services.embedder
         )
     lines = [
         Line(
@@ -146,7 +174,9 @@ def status(services: Services, request: CommandRequest, args: dict[str, Any]) ->
     """Feeds, failures, queue, next brief and spend."""
     with session_scope(services.engine) as session:
         channel = _existing(session, request)
-        report = status_report.gather_status(services, session, channel=channel)
+        report = status_report.gather_status(
+            services, session, channel=channel, visible=visible_to(session, request)
+        )
     return Reply(title="Status", lines=[Line(text) for text in report.lines()])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import replace
 from datetime import date, datetime
 
 import typer
@@ -12,8 +13,10 @@ from rich.markup import escape
 
 from bot.ask.answers import answer_question
 from bot.core.db import session_scope
+from bot.core.errors import NotFound
 from bot.core.moments import moment_label
 from bot.core.values import Answer, AskScope, Passage
+from bot.feeds.catalog import empty_library_hint
 from handlers.chat.distinct import distinct_citations
 from handlers.cli.root import runtime
 
@@ -73,8 +76,14 @@ def register(app: typer.Typer) -> None:
         if not question.strip():
             raise typer.BadParameter("the question is empty", param_hint="QUESTION")
         services = runtime(ctx).services()
-        with session_scope(services.engine) as session:
-            answer = answer_question(services, session, question, scope=scope)
+        try:
+            with session_scope(services.engine) as session:
+                answer = answer_question(services, session, question, scope=scope)
+                if not answer.passages and (hint := empty_library_hint(session)):
+                    answer = replace(answer, answer=hint)  # nothing processed yet: say how
+        except NotFound as exc:  # an unknown --podcast/--episode, with the closest names
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1) from None
         if as_json:
             typer.echo(json.dumps(answer.to_json(), ensure_ascii=False, indent=2))
         else:

@@ -63,25 +63,28 @@ def test_scope_limits_the_answer_to_one_episode(library):
     assert {c.episode_id for c in answer.citations} == {ids["autumn"]}
 
 
-def test_llm_answer_renumbers_citations_to_the_passages_it_cited(library):
-    services, session, _ = library
+def test_llm_answer_is_shown_transcript_passages_and_cites_each_once(library):
+    services, session, ids = library
     services.answer_writer = ScriptedWriter(
-        WrittenAnswer(text="Use copper tape [2], and water deeply [1].", cited=[2, 1])
+        WrittenAnswer(text="Use copper tape [2], and water deeply [1] [1].", cited=[2, 1, 1])
     )
-    answer = answer_question(services, session, "How do I grow tomatoes and stop slugs?")
-    question, shown = services.answer_writer.calls[0]
-    assert question == "How do I grow tomatoes and stop slugs?"
-    assert answer.engine == "llm"
-    assert answer.answer == "Use copper tape [1], and water deeply [2]."
-    assert answer.citations[0].text == shown[1].text
-    assert answer.citations[1].text == shown[0].text
+    question = "How should I water tomatoes and stop slugs?"
+    answer = answer_question(services, session, question)
+    asked, shown = services.answer_writer.calls[0]
+    assert asked == question
+    assert {p.kind for p in shown} == {"transcript"}  # never a summary or insight chunk
+    assert answer.engine == "llm" and answer.answered
+    # shown[1] does not exist (one transcript passage): its marker is dropped, [1] is kept once
+    assert answer.answer == "Use copper tape, and water deeply [1]."
+    assert [c.text for c in answer.citations] == [shown[0].text]
+    assert answer.citations[0].episode_id == ids["spring"]
 
 
 def test_llm_says_plainly_when_passages_lack_the_answer(library):
     services, session, _ = library
     services.answer_writer = ScriptedWriter(WrittenAnswer(text="", cited=[], found=False))
-    answer = answer_question(services, session, "What do tomatoes cost?")
-    assert answer.answer == NOT_FOUND
+    answer = answer_question(services, session, "How often do tomatoes need watering?")
+    assert answer.answer == NOT_FOUND and not answer.answered
     assert answer.citations == []
     assert answer.passages  # what was searched is still shown
 

@@ -1,24 +1,61 @@
-"""Offline answers quote statements, not questions, and never a speaker label."""
+"""What an offline answer may quote, and what kind of answer a question wants."""
 
 from __future__ import annotations
 
-from bot.ask.extractive import best_sentences
+import pytest
+
+from bot.ask.evidence import citable_passages, is_evidence
 from bot.core.values import Passage
+from bot.search.questions import question_kind
 
 
-def _passage(text: str) -> Passage:
-    return Passage(
-        podcast="Show", episode="Ep", episode_id=1, start=0.0, end=60.0, text=text, url="u"
-    )
+def _passage(kind: str, start: float = 0.0) -> Passage:
+    return Passage("Show", "Ep", 1, start, start + 60, "text", "u", kind=kind)
 
 
-def test_questions_are_skipped_and_speaker_labels_dropped():
-    text = (
-        "Maya Chen: Why do teams fine-tune open models these days? "
-        "Dana Ortiz: Teams fine-tune open models because the bill drops and they control upgrades."
-    )
-    picked = best_sentences("why fine-tune open models", [_passage(text)], idf={})
-    assert [s.text for s in picked] == [
-        "Teams fine-tune open models because the bill drops and they control upgrades."
+def test_only_transcript_passages_are_citable_each_once():
+    passages = [_passage("summary"), _passage("transcript"), _passage("insight")]
+    passages += [_passage("transcript"), _passage("transcript", 60.0)]
+    assert [(p.kind, p.start) for p in citable_passages(passages)] == [
+        ("transcript", 0.0),
+        ("transcript", 60.0),
     ]
-    assert text[picked[0].offset :].startswith("Teams fine-tune")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Welcome to Carbon Shift, I'm Alex Morgan.",
+        "This episode is brought to you by Sentry, use the code TALKPYTHON.",
+        "Why do teams fine-tune open models these days?",
+        "and then it outputs a wheel for every platform.",
+        "Thanks for having me on.",
+    ],
+)
+def test_intros_sponsor_reads_questions_and_fragments_are_not_evidence(text):
+    assert not is_evidence(text)
+
+
+def test_a_statement_with_a_tag_question_is_evidence():
+    assert is_evidence("Sir James Dyson failed 5,000 times in 15 years, right?")
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("Why does a scraping team monitor its spiders?", "reason"),
+        ("How much faster is Pydantic 2?", "number"),
+        ("Who created Chartify?", "name"),
+        ("What is Supabase?", "definition"),
+        ("How do I port a Flask app to Quart?", "steps"),
+        ("What's the difference between pipx run and pipx install?", "comparison"),
+    ],
+)
+def test_question_kinds(question, kind):
+    assert question_kind(question).kind == kind
+
+
+def test_sentence_cues_match_the_kind():
+    assert question_kind("What is Quart?").carried_by("So Quart is a web micro framework.")
+    assert not question_kind("What is Quart?").carried_by("For Quart we just use the socket.")
+    assert question_kind("How many?").carried_by("We are 130 people.")

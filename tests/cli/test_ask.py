@@ -42,7 +42,30 @@ def test_ask_with_scope_options(cli):
     )
     assert {p["episode_id"] for p in json.loads(result.output)["passages"]} == {ids["spring"]}
     result = invoke("ask", "slugs", "--episode", str(ids["autumn"]), "--json")
-    assert json.loads(result.output)["citations"] == []
+    data = json.loads(result.output)
+    assert data["answered"] is False  # the autumn episode never mentions slugs
+    assert {c["episode_id"] for c in data["citations"]} <= {ids["autumn"]}
+
+
+def test_unknown_podcast_or_episode_is_an_error_naming_the_closest(cli):
+    invoke, ids = cli
+    result = invoke("ask", "slugs", "--podcast", "nosuch")
+    assert result.exit_code == 1
+    assert "No podcast matches “nosuch”" in result.output and "Closest:" in result.output
+    near = invoke("ask", "slugs", "--podcast", "Gardn Hour", "--json")
+    assert near.exit_code == 1 and "“Garden Hour”" in near.output
+    missing = invoke("ask", "slugs", "--episode", "999")
+    assert missing.exit_code == 1
+    assert "No episode with id 999" in missing.output and str(ids["brakes"]) in missing.output
+
+
+def test_ask_json_says_whether_the_shows_cover_the_question(cli):
+    invoke, _ = cli
+    covered = json.loads(invoke("ask", "How do I keep slugs off my lettuce?", "--json").output)
+    assert covered["answered"] is True
+    uncovered = json.loads(invoke("ask", "Who won the tennis final at Wimbledon?", "--json").output)
+    assert uncovered["answered"] is False
+    assert uncovered["answer"].startswith("The shows you follow don't cover this")
 
 
 def test_ask_human_output_and_bad_date(cli):

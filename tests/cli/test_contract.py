@@ -144,6 +144,7 @@ def test_brief_channel_json_and_text(demo_db):
 def test_ask_json(demo_db):
     out = run_json(demo_db, "ask", "Why are startups moving to open-weight models?")
     assert isinstance(out["answer"], str) and out["answer"]
+    assert out["answered"] is True
     assert out["citations"], "the demo transcripts answer this question"
     for citation in out["citations"]:
         assert_shape(citation, CITATION, "citation")
@@ -151,6 +152,14 @@ def test_ask_json(demo_db):
     assert 1 <= len(out["passages"]) <= 10
     for passage in out["passages"]:
         assert_shape(passage, PASSAGE, "passage")
+
+
+def test_ask_json_says_when_the_shows_do_not_cover_it(demo_db):
+    out = run_json(demo_db, "ask", "who won the world cup in 2022?")
+    assert out["answered"] is False
+    assert "don't cover" in out["answer"]
+    for citation in out["citations"]:  # the nearest passages, if any, keep the shape
+        assert_shape(citation, CITATION, "citation")
 
 
 def test_summary_json(demo_db):

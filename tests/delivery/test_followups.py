@@ -114,4 +114,79 @@ def test_workspace_overview_hides_other_users_personal_briefs(db):
     assert refs == [("C1", False, ["AI"]), ("U1", True, ["topic of U1"])]
     assert overview.channels[0].last_brief == date(2026, 12, 1)
     assert overview.feeds.by_status == {"failing": 1}
-    assert overview.feeds.failing == [("Show", "HTTP 500 <!channel>")]
+    failing = "failing: the feed's server is having trouble (HTTP 500)"
+    assert overview.feeds.failing == [("Show", failing)]
+
+
+FOLLOWUP_FILES = (
+    "talkpython/309-life-lessons.vtt",
+    "talkpython/432-beanie-pydantic-upgrade.vtt",
+    "changelog/gotime__go-time-253.md",
+)
+
+
+@pytest.fixture
+def followup_library(any_engine, corpus, settings):
+    """Three real devset episodes, indexed, and the services that answer from them."""
+    from bot.core.services import Services
+    from tests.ask.devset import index_devset
+
+    ids = index_devset(any_engine, corpus / "devset", only=FOLLOWUP_FILES)
+    services = Services(settings=settings, engine=any_engine)
+    with Session(any_engine) as session:
+        yield services, session, ids
+
+
+def test_followup_is_answered_from_the_items_episode(followup_library):
+    services, session, ids = followup_library
+    episode = ids["talkpython/309-life-lessons.vtt"]
+    question = "How many times did James Dyson fail before his vacuum cleaner worked?"
+    answer = followups.answer_followup(services, session, question, episode)
+    assert answer.answered and "5,000 times" in answer.answer
+    assert {c.episode_id for c in answer.citations} == {episode}
+
+
+def test_followup_the_episode_does_not_cover_gets_the_answer_from_all_shows(followup_library):
+    services, session, ids = followup_library
+    episode = ids["talkpython/309-life-lessons.vtt"]
+    answer = followups.answer_followup(
+        services, session, "How much faster is Pydantic 2 than Pydantic 1?", episode
+    )
+    assert answer.answer.startswith("That episode doesn't cover this. From all your shows:")
+    assert answer.answered and "22 times faster" in answer.answer
+    assert {c.episode_id for c in answer.citations} == {
+        ids["talkpython/432-beanie-pydantic-upgrade.vtt"]
+    }
+
+
+def test_followup_no_show_covers_says_so_once(followup_library):
+    services, session, ids = followup_library
+    episode = ids["changelog/gotime__go-time-253.md"]
+    answer = followups.answer_followup(
+        services, session, "What is the capital city of Australia?", episode
+    )
+    assert not answer.answered
+    assert answer.answer.startswith("That episode doesn't cover this. The shows you follow don't")
+
+
+def test_thread_followups_in_chat_take_the_same_path(followup_library):
+    from handlers.chat.replies import CommandRequest
+    from handlers.chat.router import dispatch
+
+    services, _, ids = followup_library
+    episode = ids["talkpython/309-life-lessons.vtt"]
+    request = CommandRequest(
+        platform="slack",
+        channel_ref="C1",
+        user_id="U1",
+        text="ask How much faster is Pydantic 2 than Pydantic 1?",
+        episode_id=episode,
+    )
+    reply = dispatch(services, request)
+    assert reply.answer is not None and reply.visibility == "in_channel"
+    assert reply.answer.answer.startswith("That episode doesn't cover this.")
+    missing = CommandRequest(
+        platform="slack", channel_ref="C1", user_id="U1", text="ask why?", episode_id=99999
+    )
+    error = dispatch(services, missing)
+    assert error.error and "No episode with id 99999" in error.lines[0].text
