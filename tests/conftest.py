@@ -137,6 +137,28 @@ def any_engine(request, tmp_path, pg_skip_reason, _sqlite_template) -> Iterator[
         engine.dispose()
 
 
+@pytest.fixture(
+    scope="module", params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]
+)
+def module_engine(request, tmp_path_factory, pg_skip_reason, _sqlite_template) -> Iterator[Engine]:
+    """A migrated database shared by one module's read-only tests (built once: loading a real
+    library is the slow part). SQLite always, PostgreSQL (a schema of its own) when reachable."""
+    if request.param == "sqlite":
+        engine = _sqlite_engine(_sqlite_template, tmp_path_factory.mktemp("module"))
+        yield engine
+        engine.dispose()
+        return
+    if pg_skip_reason:
+        pytest.skip(pg_skip_reason)
+    schema = f"m_{uuid.uuid4().hex[:12]}"
+    engine = _migrated_pg_engine(schema)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        _drop_pg_schema(schema)
+
+
 @pytest.fixture
 def engine(tmp_path, _sqlite_template) -> Iterator[Engine]:
     """A migrated, empty SQLite database."""

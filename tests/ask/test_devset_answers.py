@@ -6,6 +6,7 @@ import pytest
 from sqlmodel import Session
 
 from bot.ask.answers import CITABLE_KINDS, NOT_COVERED, answer_question
+from bot.core.config import Settings
 from bot.core.errors import NotFound
 from bot.core.services import Services
 from bot.core.values import AskScope
@@ -15,11 +16,12 @@ from tests.ask.devset import holds_answer, index_devset, load_dev_questions
 RECALL_TARGET = 0.9
 
 
-@pytest.fixture
-def devset(any_engine, corpus, settings):
-    index_devset(any_engine, corpus / "devset")
-    services = Services(settings=settings, engine=any_engine)
-    with Session(any_engine) as session:
+@pytest.fixture(scope="module")
+def devset(module_engine, corpus):
+    """The whole devset indexed once per database; the tests only read it."""
+    index_devset(module_engine, corpus / "devset")
+    services = Services(settings=Settings(_env_file=None), engine=module_engine)
+    with Session(module_engine) as session:
         yield services, session
 
 
