@@ -6,6 +6,7 @@ The core does the work; these only shape replies.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -21,7 +22,7 @@ from bot.core.models import Channel
 from bot.core.moments import moment_label, point_mark
 from bot.core.services import Services
 from bot.core.values import AskScope
-from bot.delivery import todays_brief
+from bot.delivery import followups, todays_brief
 from bot.feeds import catalog
 from bot.feeds import store as feed_store
 from bot.feeds.health import FeedHealth, feed_health
@@ -116,11 +117,6 @@ def brief(services: Services, request: CommandRequest, args: dict[str, Any]) -> 
 
 def ask(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """A cited answer; private unless ``--share`` (or asked in a brief's thread)."""
-    from dataclasses import replace
-
-    from bot.delivery import followups  # local: the shared imports belong to the others' edits
-    from handlers.chat.channels import visible_to
-
     question = args["question"]
     with session_scope(services.engine) as session:
         visible = visible_to(session, request)  # a workspace sees its own and public shows
@@ -143,8 +139,6 @@ def ask(services: Services, request: CommandRequest, args: dict[str, Any]) -> Re
 
 def search(services: Services, request: CommandRequest, args: dict[str, Any]) -> Reply:
     """The best-matching transcript passages, each a click from its moment."""
-    from handlers.chat.channels import visible_to
-
     with session_scope(services.engine) as session:
         scope = AskScope(podcast_ids=visible_to(session, request))
         found = retrieval.search_passages(
