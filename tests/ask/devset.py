@@ -17,6 +17,7 @@ import yaml
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from bench.quality import SHOWS  # the devset's shows, by file-name prefix
 from bot.core.models import Podcast
 from bot.core.values import Passage
 from bot.search.index import index_episode
@@ -25,16 +26,6 @@ from tests.fakes.corpus_episodes import add_episode, load_segments
 ROOT = Path(__file__).resolve().parents[2]
 DEVSET = ROOT.parent / "shared" / "corpus" / "devset"
 ANSWERS = ROOT / "tests" / "data" / "answers.yaml"
-SHOWS = {
-    "podcast": "The Changelog",
-    "jsparty": "JS Party",
-    "gotime": "Go Time",
-    "practicalai": "Practical AI",
-    "news": "Changelog News",
-    "shipit": "Ship It!",
-    "friends": "Changelog & Friends",
-    "founderstalk": "Founders Talk",
-}
 
 
 @dataclass(frozen=True)
