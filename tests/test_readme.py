@@ -44,7 +44,8 @@ def test_every_command_line_flag_is_documented():
 
 
 def test_the_sample_brief_has_the_shape_the_renderer_prints():
-    """ "Also said on" names shows and moments, as the renderers print, not episode titles."""
+    """Items attributed as the console prints them (speaker · show · "episode" · ▶ time), to
+    the demo's own shows."""
     import re
 
     from bot.demo.run import SAMPLES_DIR
@@ -55,8 +56,9 @@ def test_the_sample_brief_has_the_shape_the_renderer_prints():
         re.search(r"<title>(.*?)</title>", feed.read_text()).group(1)
         for feed in SAMPLES_DIR.glob("*/feed.xml")
     }
-    [also] = [line for line in sample.splitlines() if "Also said on:" in line]
-    for entry in also.split(":", 1)[1].split(", "):
-        show = re.fullmatch(r"\s*(.+) \(\d+:\d\d\)", entry).group(1)
-        assert show in shows, entry
+    attributions = [line.strip() for line in sample.splitlines() if line.strip().startswith("—")]
+    assert attributions
+    for line in attributions:
+        found = re.fullmatch(r'— (.+) · (.+) · "(.+)" · ▶ \d+:\d\d', line)
+        assert found and found.group(2) in shows, line
     assert "make ask Q=" in readme and "make chat" in readme and "--anyway" in readme
