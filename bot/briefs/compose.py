@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -98,7 +97,7 @@ def explain_brief(
     lines = [f"Brief for {local_date.isoformat()} · topics: {', '.join(brief.topics) or 'none'}"]
     if brief.empty_reason:
         lines.append(brief.empty_reason)
-    elif notes := getattr(brief, "notes", []):
+    elif notes := brief.notes:
         lines.extend(notes)
     for item in brief.items:
         lines.append(f"{item.rank}. {_short(item.text)} — {item.why}")
@@ -211,7 +210,7 @@ def _compose(session: Session, request: RankRequest, shown: list[str], local_dat
     empty = None
     if not items:
         empty = " ".join(notes) if notes else NOTHING_NEW
-    return ComposedBrief(
+    return Brief(
         date=local_date,
         topics=shown,
         items=items,
@@ -221,24 +220,9 @@ def _compose(session: Session, request: RankRequest, shown: list[str], local_dat
     )
 
 
-@dataclass(frozen=True)
-class RelatedSaying(RelatedInsight):
-    """A related insight with how it relates: "agrees", "disagrees" or "adds"."""
-
-    stance: str = "adds"
-    speaker: str | None = None
-
-
-@dataclass(frozen=True)
-class ComposedBrief(Brief):
-    """A brief with a note for each topic that got nothing new (what there is instead)."""
-
-    notes: list[str] = field(default_factory=list)
-
-
 def _item(rank: int, pick: Pick) -> BriefItem:
     related = [
-        RelatedSaying(
+        RelatedInsight(
             r.item.text,
             r.item.podcast,
             r.item.episode,

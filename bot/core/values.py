@@ -80,6 +80,8 @@ class RelatedInsight:
     episode_id: int
     start: float
     url: str
+    stance: str = ""  # how it relates to the item: "agrees", "disagrees" or "adds"
+    speaker: str | None = None
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,7 @@ class Brief:
     items: list[BriefItem]
     empty_reason: str | None = None  # e.g. "Nothing new for your topics today."
     explanation: list[str] = field(default_factory=list)  # why others lost
+    notes: list[str] = field(default_factory=list)  # topics with nothing new: what there is
 
     def to_json(self) -> dict:
         """The CLI contract shape (DESIGN.md): add fields freely, never rename or drop."""

@@ -109,7 +109,7 @@ def brief(services: Services, request: CommandRequest, args: dict[str, Any]) -> 
     composed = today.brief
     # an empty brief's reason is rendered with the brief itself; a topic with nothing new
     # beside other topics' items still says so, with what there is instead
-    lines = [Line(note) for note in getattr(composed, "notes", [])] if composed.items else []
+    lines = [Line(note) for note in composed.notes] if composed.items else []
     shared = not (args.get("me") or request.is_dm)
     visibility = "in_channel" if shared else "ephemeral"
     return Reply(title=today.heading(channel), brief=composed, lines=lines, visibility=visibility)

@@ -82,7 +82,7 @@ def _brief_item(item: BriefItem, show_ids: bool) -> RenderableType:
     if item.related:
         grid.add_row("", Text("Also said on:", style="green"))
         for r in item.related:
-            stance = getattr(r, "stance", "")
+            stance = r.stance
             said = r.text if len(r.text) <= MAX_QUOTE else r.text[: MAX_QUOTE - 3] + "…"
             where = f'{clean(r.podcast)} ({short_time(r.start)}) · "{clean(r.episode)}"'
             label = f" · {clean(stance)}" if stance else ""

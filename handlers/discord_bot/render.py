@@ -113,7 +113,7 @@ def _related_value(item: BriefItem) -> str:
     lines: list[str] = []
     room = limits.FIELD_VALUE
     for r in item.related:
-        stance = getattr(r, "stance", "")
+        stance = r.stance
         line = f"{safe(r.podcast)} ({link(short_time(r.start), r.url)})"
         line += f" · “{limits.clip(safe(r.episode), 60)}”" + (
             f" · *{safe(stance)}*" if stance else ""

@@ -124,7 +124,7 @@ def _related_text(item: BriefItem) -> str:
         entry = f"{truncate(escape(related.podcast), 80)} "
         entry += f"({link(related.url, short_time(related.start) or 'episode')})"
         entry += f" · “{truncate(escape(related.episode), 80)}”"
-        stance = getattr(related, "stance", "")
+        stance = related.stance
         entry += f" · _{escape(stance)}_: " if stance else ": "
         entry += f"“{truncate(escape(related.text), 300)}”"
         if len(entry) + 1 > budget:

@@ -183,3 +183,20 @@ def test_brief_payload_is_json_ready_for_http_publishers():
     assert body["components"][1]["components"][2]["custom_id"] == "podbrief:ask:102"
     empty = brief_payload(Brief(date(2026, 12, 1), [], []))
     assert "components" not in empty
+
+
+def test_related_points_show_the_sentence_the_show_and_how_they_relate():
+    related = [
+        RelatedInsight(
+            "Fine-tuning costs more than renting once you count the GPUs.",
+            "Latent Stack",
+            "Ep 12",
+            9,
+            725.0,
+            "https://x.example/a",
+            stance="disagrees",
+        )
+    ]
+    shown = str(render_brief(brief(item(1, related=related)))[1].to_dict())
+    assert "Fine-tuning costs more than renting" in shown
+    assert "Latent Stack" in shown and "disagrees" in shown

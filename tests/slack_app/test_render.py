@@ -211,3 +211,19 @@ def test_a_quote_that_repeats_the_insight_is_not_shown_twice():
     assert "\n> " not in next(b for b in blocks if b["type"] == "section")["text"]["text"]
     blocks, _ = render_brief(sample_brief(1))
     assert "\n> “we tuned it" in next(b for b in blocks if b["type"] == "section")["text"]["text"]
+
+
+def test_related_points_show_the_sentence_the_show_and_how_they_relate():
+    related = RelatedInsight(
+        "Fine-tuning costs more than renting once you count the GPUs.",
+        "Latent Stack",
+        "Ep 12",
+        9,
+        725.0,
+        "https://e.example/9#t=725",
+        stance="disagrees",
+    )
+    blocks, _ = render_brief(sample_brief(1, related=[related]))
+    shown = " ".join(text for _, text in texts(blocks))
+    assert "Fine-tuning costs more than renting" in shown
+    assert "Latent Stack" in shown and "disagrees" in shown
