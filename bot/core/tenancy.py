@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 import httpx
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.models import Channel, Podcast, Subscription
 
@@ -52,6 +52,11 @@ def is_private_feed(url: str) -> bool:
     if parsed.userinfo or parsed.query:
         return True
     return any(_TOKEN_SEGMENT.match(segment) for segment in parsed.path.split("/"))
+
+
+def only_visible(query, column, visible: frozenset[int] | None):
+    """``query`` narrowed to rows whose podcast id (``column``) is in ``visible`` (None: all)."""
+    return query if visible is None else query.where(col(column).in_(visible))
 
 
 def visible_podcast_ids(session: Session, tenant: Tenant | None) -> frozenset[int] | None:

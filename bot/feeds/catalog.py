@@ -10,6 +10,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.models import Episode, Podcast
+from bot.core.tenancy import only_visible
 
 log = logging.getLogger(__name__)
 
@@ -25,10 +26,6 @@ def slugify(name: str) -> str:
 Visible = frozenset[int] | None  # the podcast ids a workspace may see; None: all (the operator)
 
 
-def _visible_only(query, column, visible: Visible):
-    return query if visible is None else query.where(col(column).in_(visible))
-
-
 def find_podcast_exact(session: Session, ref: str, *, visible: Visible = None) -> Podcast:
     """A podcast by id, title (case-insensitive), feed URL or local slug (among ``visible``)."""
     ref = ref.strip()
@@ -39,7 +36,7 @@ def find_podcast_exact(session: Session, ref: str, *, visible: Visible = None) -
     ]
     if ref.isdigit():
         conditions.append(Podcast.id == int(ref))
-    query = _visible_only(select(Podcast).where(or_(*conditions)), Podcast.id, visible)
+    query = only_visible(select(Podcast).where(or_(*conditions)), Podcast.id, visible)
     podcast = session.exec(query).first()
     if podcast is None:
         raise NotFound(f"no podcast matches {ref!r}")
@@ -50,7 +47,7 @@ def list_episodes(
     session: Session, *, podcast: str | None = None, limit: int = 50, visible: Visible = None
 ) -> list[Episode]:
     """Episodes, newest first (by publication, then by when they were added)."""
-    query = _visible_only(select(Episode), Episode.podcast_id, visible)
+    query = only_visible(select(Episode), Episode.podcast_id, visible)
     if podcast:
         found = find_podcast_exact(session, podcast, visible=visible)
         query = query.where(Episode.podcast_id == found.id)
@@ -67,7 +64,7 @@ def find_podcast(session: Session, ref: str, *, visible: Visible = None) -> Podc
     except NotFound:
         pass
     needle = ref.casefold()
-    podcasts = session.exec(_visible_only(select(Podcast), Podcast.id, visible)).all()
+    podcasts = session.exec(only_visible(select(Podcast), Podcast.id, visible)).all()
     prefix = [p for p in podcasts if p.title.casefold().startswith(needle)]
     matches = prefix or [p for p in podcasts if needle and needle in p.title.casefold()]
     if not matches:

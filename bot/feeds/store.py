@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from bot.core.config import Settings
 from bot.core.errors import NotFound
 from bot.core.models import Episode, Podcast
+from bot.core.tenancy import only_visible
 from bot.core.urlsafety import check_url, shown
 from bot.feeds.parse import ParsedFeed, ParsedItem
 
@@ -98,9 +99,12 @@ def remove_feed(session: Session, podcast_id: int) -> Podcast:
     return podcast
 
 
-def list_feeds(session: Session, *, include_removed: bool = False) -> list[Podcast]:
-    """Followed podcasts by id (failing and gone ones included, so they are never hidden)."""
-    query = select(Podcast).order_by(Podcast.id)
+def list_feeds(
+    session: Session, *, include_removed: bool = False, visible: frozenset[int] | None = None
+) -> list[Podcast]:
+    """Followed podcasts by id (failing and gone ones included, so they are never hidden), of
+    ``visible`` only when given (the podcasts a workspace may see)."""
+    query = only_visible(select(Podcast).order_by(Podcast.id), Podcast.id, visible)
     if not include_removed:
         query = query.where(Podcast.status != REMOVED)
     return list(session.exec(query).all())

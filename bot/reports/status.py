@@ -13,11 +13,12 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from bot.channels.schedule import channel_zone, local_today, next_brief_at
 from bot.core.models import Channel, Delivery, Episode
 from bot.core.services import Services
+from bot.core.tenancy import only_visible
 from bot.costs.spend import spend_lines
 from bot.feeds.health import FeedHealth, feed_health
 from bot.feeds.store import list_feeds
@@ -134,14 +135,14 @@ def gather_status(
     """The current health report; with ``channel``, only that channel's brief schedule, and
     with ``visible``, only those podcasts (a workspace sees its own, never another's)."""
     now = services.clock.now()
-    feeds = [p for p in list_feeds(session) if visible is None or p.id in visible]
+    feeds = list_feeds(session, visible=visible)
     health = [feed_health(p, services.settings) for p in feeds]
     queue = select(Episode.status, func.count()).group_by(Episode.status)
     report = StatusReport(
         last_poll_at=max((p.last_polled_at for p in feeds if p.last_polled_at), default=None),
         feeds=len(health),
         failing_feeds=[_problem(h, now) for h in health if h.problem][:LIST_LIMIT],
-        queue=dict(session.exec(_of_visible(queue, visible)).all()),
+        queue=dict(session.exec(only_visible(queue, Episode.podcast_id, visible)).all()),
         dead=_dead_episodes(session, visible),
         channels=[_channel_schedule(session, ch, now) for ch in _channels(session, channel)],
         feed_states=dict(Counter(h.state for h in health)),
@@ -163,16 +164,13 @@ def _problem(health: FeedHealth, now: datetime) -> FeedProblem:
     )
 
 
-def _of_visible(query, visible: frozenset[int] | None):
-    return query if visible is None else query.where(col(Episode.podcast_id).in_(visible))
-
-
 def _dead_episodes(session: Session, visible: frozenset[int] | None) -> list[DeadEpisode]:
-    query = _of_visible(
+    query = only_visible(
         select(Episode)
         .where(Episode.status == "dead")
         .order_by(Episode.updated_at.desc())
         .limit(LIST_LIMIT),
+        Episode.podcast_id,
         visible,
     )
     return [DeadEpisode(e.id, e.title, e.attempts, e.status_reason) for e in session.exec(query)]

@@ -112,8 +112,7 @@ def feed_health(
     """How many feeds (of ``visible``) are in each health state, and the feeds with a problem,
     worst first."""
     rules = settings or Settings(_env_file=None)
-    feeds = [p for p in list_feeds(session) if visible is None or p.id in visible]
-    health = [feeds_health.feed_health(p, rules) for p in feeds]
+    health = [feeds_health.feed_health(p, rules) for p in list_feeds(session, visible=visible)]
     worst = sorted((h for h in health if h.problem), key=lambda h: -h.failures)
     return FeedHealth(
         total=len(health),

@@ -45,8 +45,7 @@ def podcasts(services: Services, request: CommandRequest, args: dict[str, Any]) 
         channel = find_request_channel(session, request, personal=request.is_dm)
         followed = channel_store.list_subscriptions(session, channel).podcasts if channel else []
         visible = visible_to(session, request)
-        feeds = feed_store.list_feeds(session)
-        everything = [p for p in feeds if visible is None or p.id in visible]
+        everything = feed_store.list_feeds(session, visible=visible)
         lines = [Line(_feed_line(feed_health(feed, services.settings))) for feed in followed]
     others = len({p.id for p in everything} - {p.id for p in followed})
     if not followed:
