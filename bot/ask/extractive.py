@@ -18,6 +18,7 @@ from bot.ask.evidence import Spoken, spoken_sentences
 from bot.core.models import Episode
 from bot.core.moments import moment_url
 from bot.core.values import Citation, Passage
+from bot.search.compounds import split_unseen
 from bot.search.proximity import term_weights
 from bot.search.questions import QuestionKind, question_kind
 from bot.search.terms import WORD, content_words, query_terms, stem
@@ -41,7 +42,7 @@ class Scored:
 
 def best_sentences(session: Session, question: str, passages: Sequence[Passage]) -> list[Spoken]:
     """One or two sentences that answer ``question``, in spoken order."""
-    weights = term_weights(session, query_terms(question))
+    weights = term_weights(session, split_unseen(session, query_terms(question)))
     kind = question_kind(question)
     spoken = spoken_sentences(session, passages[:PASSAGES_READ], frozenset(weights))
     subjects = frozenset(content_words(question))

@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from bot.core.values import Passage
+from bot.search.compounds import split_unseen
 from bot.search.proximity import term_weights, window_coverage
 from bot.search.terms import content_words, query_terms, stem
 
@@ -30,7 +31,7 @@ PASSAGES_READ = 5
 def support_score(session: Session, question: str, passages: Sequence[Passage]) -> float:
     """0–1: the largest share of the question's rarity-weighted words in one passage window."""
     # Plain rarity (IDF) weights: squared rarity separated covered from uncovered worse.
-    weights = term_weights(session, query_terms(question))
+    weights = term_weights(session, split_unseen(session, query_terms(question)))
     if not weights:
         return 0.0
     return max(

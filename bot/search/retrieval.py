@@ -17,6 +17,7 @@ from bot.core.models import Chunk, Episode, EpisodeSummary, Podcast
 from bot.core.moments import moment_url
 from bot.core.ports import Embedder
 from bot.core.values import AskScope, Passage
+from bot.search.compounds import split_unseen
 from bot.search.expansion import corpus_expansions
 from bot.search.fulltext import rank_chunks
 from bot.search.proximity import rerank_by_window, term_weights
@@ -81,12 +82,13 @@ def search_passages(
     if expansions is None:
         expansions = corpus_expansions(session, query, episode_ids, feedback=feedback)
     terms = query_terms(query, expansions)
+    titled = title_episodes(session, terms, episode_ids)
+    terms = split_unseen(session, terms, keep=frozenset().union(*titled.values()))
     pool = max(limit, CANDIDATES)
     # Insight and summary chunks are short, so BM25 ranks them high: a wider pool keeps
     # enough of the wanted kinds when only some are wanted.
     ranked = rank_chunks(session, terms, episode_ids, limit=pool * (KIND_POOL if kinds else 1))
     ranked = rerank_with_context(session, ranked, kinds=kinds, keep=pool)
-    titled = title_episodes(session, terms, episode_ids)
     ranked = _titled_first(session, ranked, terms, titled, kinds)
     weights = term_weights(session, terms)
     ranked = rerank_by_window(session, ranked, weights, question_kind(query), titled)
@@ -108,8 +110,12 @@ def _titled_first(
     if not titled or not ranked:
         return ranked
     scores = dict(ranked)
+    # Inside an episode titled "Scrapinghub" every passage is about Scrapinghub: the other
+    # words of the question pick the passage.
+    said = frozenset().union(*titled.values())
+    rest = [t for t in terms if stem(t.word) not in said] or list(terms)
     titled_ranked = rank_chunks(
-        session, terms, sorted(titled), limit=TITLED * (KIND_POOL if kinds else 1)
+        session, rest, sorted(titled), limit=TITLED * (KIND_POOL if kinds else 1)
     )
     if kinds is not None:
         kind_of = dict(

@@ -45,6 +45,22 @@ def test_recall_at_5_of_the_answering_passage(devset):
     assert recall >= RECALL_TARGET, f"recall@5 {recall:.2f}; missed {misses}"
 
 
+@pytest.mark.parametrize(
+    ("question", "said"),
+    [
+        # the asker writes "utcnow", the transcript "UTC now"
+        ("Why is datetime.utcnow a trap in Python?", "generate a naive timestamp"),
+        # every passage of the episode titled "...Scrapinghub" is about Scrapinghub: the
+        # other words pick the one that answers (the host asks "How many people work with you?")
+        ("How many people work at Scrapinghub?", "130 people working"),
+    ],
+)
+def test_the_answering_passage_is_found_however_the_question_spells_it(devset, question, said):
+    _, session = devset
+    top = search_passages(session, question, kinds=CITABLE_KINDS)[:5]
+    assert any(said in " ".join(p.text.split()) for p in top), [p.text[:80] for p in top]
+
+
 def test_a_reason_question_gets_the_reason(devset):
     services, session = devset
     answer = answer_question(services, session, "Why did Changelog News become its own show?")
