@@ -29,6 +29,7 @@ import yaml
 from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction
 from bot.core.values import Segment
+from bot.insights import people
 from bot.insights.extractive import ExtractiveEngine, without_made_up_times
 from bot.insights.faults import insight_faults, summary_faults
 from bot.transcripts.parse import parse_transcript
@@ -62,8 +63,11 @@ def devset_files(devset: Path = DEVSET) -> list[Path]:
     return sorted(devset.glob("talkpython/*.vtt")) + sorted(devset.glob("changelog/*.md"))
 
 
-def episode_context(path: Path, number: int) -> EpisodeContext:
-    """What the feed would tell the engine: the show's name and the episode's title."""
+def episode_context(
+    path: Path, number: int, regulars: frozenset[str] = frozenset()
+) -> EpisodeContext:
+    """What the feed and the library would tell the engine: the show's name, the episode's
+    title and the show's regulars (from its other episodes)."""
     if path.parent.name == "talkpython":
         podcast = "Talk Python To Me"
         title = re.sub(r"^\d+_", "", path.stem).replace("_", " ")
@@ -71,19 +75,33 @@ def episode_context(path: Path, number: int) -> EpisodeContext:
         show, _, episode = path.stem.partition("__")
         podcast = SHOWS.get(show, show)
         title = episode.replace("-", " ")
-    return EpisodeContext(number, podcast, title)
+    return EpisodeContext(number, podcast, title, regulars=regulars)
+
+
+def regulars_by_file(parsed: dict[Path, list[Segment]]) -> dict[Path, frozenset[str]]:
+    """Each file's show regulars, from the speaker labels of the show's other devset files."""
+    show = {path: episode_context(path, 0).podcast for path in parsed}
+    return {
+        path: people.regulars_among(
+            {s.speaker for s in segments if s.speaker}
+            for other, segments in parsed.items()
+            if other != path and show[other] == show[path]
+        )
+        for path in parsed
+    }
 
 
 def extract_devset(files: list[Path]) -> list[tuple[Path, list[Segment], Extraction, float]]:
     """(file, segments, extraction, seconds) for every file, with the offline engine."""
     engine = ExtractiveEngine(Settings(_env_file=None))
+    parsed = {p: parse_transcript(p.read_bytes(), filename=p.name).segments for p in files}
+    regulars = regulars_by_file(parsed)
     out = []
     for number, path in enumerate(files, start=1):
-        segments = parse_transcript(path.read_bytes(), filename=path.name).segments
+        segments = parsed[path]
         began = time.perf_counter()
-        extraction = without_made_up_times(
-            engine.extract(episode_context(path, number), segments), segments
-        )
+        context = episode_context(path, number, regulars[path])
+        extraction = without_made_up_times(engine.extract(context, segments), segments)
         out.append((path, segments, extraction, time.perf_counter() - began))
     return out
 

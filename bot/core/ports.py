@@ -60,6 +60,8 @@ class EpisodeContext:
     chapters: list[dict] = field(default_factory=list)  # [{"start": s, "title": t}]
     persons: list[dict] = field(default_factory=list)  # [{"name", "role"}]
     duration_s: float | None = None
+    # Speaker labels heard on many of the show's other episodes: its hosts and panelists.
+    regulars: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)

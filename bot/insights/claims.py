@@ -128,6 +128,13 @@ POINTING_RE = re.compile(
     r"\b(?:part|thing|point|idea|problem|question|issue|case|stuff|side) here\b",
     re.I,
 )
+# A demonstrative naming something the reader has not seen ("we feed this event timeline into",
+# "buy this", "in that section"); time words ("this year", "these days") point nowhere.
+DEMONSTRATIVE_RE = re.compile(
+    r"\b(?:this|these|those)\b(?! (?:year|week|month|decade|century|days?|morning|time|weekend)s?\b)|"
+    r"\b(?:in|into|on|onto|from|buy|use|using|with) that\b(?! (?:is|was|way|time|point)\b)",
+    re.I,
+)
 # Transcript labels that are not people: a song, a break, an ad.
 NON_PERSON_SPEAKER_RE = re.compile(
     r"^(?:song|music|break|intro|outro|ad|ads|sponsor|announcer|voice ?over|narrator|"
@@ -260,7 +267,7 @@ def _points_back_early(text: str) -> bool:
     opening = " ".join(text.split()[:POINTING_WINDOW])
     if ONE_HAND_RE.match(text) and "other hand" not in text.lower():
         return True
-    return bool(POINTING_RE.search(opening))
+    return bool(POINTING_RE.search(opening) or DEMONSTRATIVE_RE.search(opening))
 
 
 def claim_signal(text: str) -> float:

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlmodel import Session, col, select
+
+from bot.core.models import Episode, TranscriptSegment
 from bot.core.ports import EpisodeContext
 from bot.insights.claims import NON_PERSON_SPEAKER_RE
 from bot.text.sentences import Sentence
@@ -64,7 +68,8 @@ def is_person(label: str | None) -> bool:
 
 
 def hosts(episode: EpisodeContext, sentences: list[Sentence]) -> set[str]:
-    """The feed's hosts, else who opens the show and who the intro calls host or co-host."""
+    """The feed's hosts, else the show's regulars on this episode, who opens the show and who
+    the intro calls host or co-host."""
     named = {p["name"] for p in episode.persons if p.get("role") == "host" and p.get("name")}
     if named:
         return named
@@ -72,7 +77,7 @@ def hosts(episode: EpisodeContext, sentences: list[Sentence]) -> set[str]:
     first = next((s.speaker for s in sentences if is_person(s.speaker)), None)
     labelled = {s.speaker for s in sentences if is_person(s.speaker)}
     found = {_match_label(name, labelled) for name in found} - {None} or found
-    return found | ({first} if first else set())
+    return found | ({first} if first else set()) | (episode.regulars & labelled)
 
 
 @dataclass(frozen=True)
@@ -147,3 +152,41 @@ def _match_label(name: str, labels: set[str]) -> str | None:
     """The speaker label that is this person ("Chris Benson" → "Chris Benson", "Adam" → …)."""
     first = name.split()[0]
     return next((label for label in labels if label.split()[0] == first), None)
+
+
+REGULAR_MIN_EPISODES = 2
+REGULAR_MIN_SHARE = 0.25  # a recurring guest is on a few of a long-running show's episodes
+REGULARS_READ = 50  # the show's latest episodes: hosts change over the years
+
+
+def regulars_among(speakers_by_episode: Iterable[Iterable[str]]) -> frozenset[str]:
+    """Speaker labels heard on at least two, and a quarter, of these episodes: the show's
+    hosts and panelists (a guest rarely comes back that often)."""
+    heard: Counter[str] = Counter()
+    episodes = 0
+    for labels in speakers_by_episode:
+        people = {label for label in labels if is_person(label)}
+        episodes += bool(people)
+        heard.update(people)
+    needed = max(REGULAR_MIN_EPISODES, REGULAR_MIN_SHARE * episodes)
+    return frozenset(label for label, count in heard.items() if count >= needed)
+
+
+def show_regulars(session: Session, podcast_id: int, but: int | None = None) -> frozenset[str]:
+    """The regulars of a show, from the speaker labels of its other stored episodes."""
+    recent = (
+        select(Episode.id)
+        .where(Episode.podcast_id == podcast_id, Episode.id != (but or 0))
+        .order_by(col(Episode.id).desc())
+        .limit(REGULARS_READ)
+    )
+    query = (
+        select(TranscriptSegment.episode_id, TranscriptSegment.speaker)
+        .where(col(TranscriptSegment.episode_id).in_(recent))
+        .where(col(TranscriptSegment.speaker).is_not(None))
+        .distinct()
+    )
+    by_episode: dict[int, set[str]] = {}
+    for episode_id, speaker in session.exec(query):
+        by_episode.setdefault(episode_id, set()).add(speaker)
+    return regulars_among(by_episode.values())

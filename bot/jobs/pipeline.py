@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def episode_context(podcast: Podcast, episode: Episode) -> EpisodeContext:
+def episode_context(
+    podcast: Podcast, episode: Episode, regulars: frozenset[str] = frozenset()
+) -> EpisodeContext:
     """What an insight engine needs to know about ``episode`` besides its segments."""
     return EpisodeContext(
         episode_id=episode.id,
@@ -49,6 +51,7 @@ def episode_context(podcast: Podcast, episode: Episode) -> EpisodeContext:
         chapters=list(episode.chapters or []),
         persons=list(episode.persons or []),
         duration_s=episode.duration_s,
+        regulars=regulars,
     )
 
 
@@ -60,6 +63,7 @@ def process_episode(services: Services, episode_id: int) -> None:
     SQLite has one write lock, and claims, polls, chat and heartbeats wait at most 30 s for it.
     """
     from bot.insights.extractive import store_extraction, without_made_up_times
+    from bot.insights.people import show_regulars
     from bot.search.index import index_episode
     from bot.transcripts.sources import obtain_segments
 
@@ -67,7 +71,7 @@ def process_episode(services: Services, episode_id: int) -> None:
         episode = session.get(Episode, episode_id)
         podcast = session.get(Podcast, episode.podcast_id)
         segments = obtain_segments(services, session, episode)
-        context = episode_context(podcast, episode)
+        context = episode_context(podcast, episode, show_regulars(session, podcast.id, episode.id))
         old_insights = _insight_texts(session, episode_id)
     extraction = without_made_up_times(services.insight_engine.extract(context, segments), segments)
     vectors = _embed_ahead(services, episode_id, segments, extraction, old_insights)

@@ -200,6 +200,16 @@ def test_a_claim_that_leans_on_an_unseen_referent_from_its_first_words_is_reject
     assert is_claim_text(
         "Lock files make installs reproducible, so a compromised release cannot slip into a build."
     )
+    # a demonstrative naming something the reader never saw; time words point nowhere
+    assert not is_claim_text(
+        "We feed this event timeline into our deep learning model to predict the next action."
+    )
+    assert not is_claim_text(
+        "In that NoSQL section of databases you have a lot of models, key-value and graph."
+    )
+    assert is_claim_text(
+        "Most teams pin their dependencies these days, because an unpinned build can break at random."
+    )
 
 
 def test_openers_that_continue_an_unseen_thought_are_rejected():
@@ -242,3 +252,58 @@ def test_recording_banter_compliments_and_game_show_scoring_are_not_claims():
         "There's an episode coming with Ben Ford from Commando Development.",
     ):
         assert NOT_A_CLAIM_RE.search(said), said
+
+
+def test_a_shows_regulars_are_its_hosts_and_never_its_guests(corpus):
+    from bot.insights import people
+    from bot.text.sentences import split_sentences
+
+    shows = sorted((corpus / "devset" / "changelog").glob("practicalai__*.md"))
+    if len(shows) < 3:
+        pytest.skip("the devset's Practical AI episodes are not all there")
+    labels = [
+        {s.speaker for s in parse_transcript(p.read_bytes(), filename=p.name).segments}
+        for p in shows
+    ]
+    regulars = people.regulars_among(labels[1:])
+    assert {"Daniel Whitenack", "Chris Benson"} <= regulars
+    assert not regulars & {"Break", "Jingle"}
+    segments = parse_transcript(shows[0].read_bytes(), filename=shows[0].name).segments
+    context = EpisodeContext(1, "Practical AI", "practical ai 1", regulars=regulars)
+    on_air = people.cast(context, split_sentences(segments))
+    assert not set(on_air.guests) & regulars  # a hosts-only first episode has no guests
+
+
+def test_regulars_are_read_from_the_shows_other_stored_episodes(session):
+    from bot.core.models import Episode, Podcast, TranscriptSegment
+    from bot.insights.people import show_regulars
+
+    show = Podcast(url="https://example.test/feed.xml", title="Show")
+    session.add(show)
+    session.flush()
+    cast = [
+        ["Ana Host", "Cy Visitor"],
+        ["Ana Host", "Dee Visitor"],
+        ["Ana Host", "Dee Visitor"],
+        [],
+    ]
+    ids = []
+    for number, speakers in enumerate(cast):
+        episode = Episode(podcast_id=show.id, identity=f"guid:e{number}", title=f"E{number}")
+        session.add(episode)
+        session.flush()
+        ids.append(episode.id)
+        for idx, speaker in enumerate(speakers):
+            session.add(
+                TranscriptSegment(
+                    episode_id=episode.id,
+                    idx=idx,
+                    start=idx,
+                    end=idx + 1,
+                    speaker=speaker,
+                    text="Hi.",
+                )
+            )
+    session.flush()
+    assert show_regulars(session, show.id, but=ids[3]) == {"Ana Host", "Dee Visitor"}
+    assert show_regulars(session, show.id, but=ids[2]) == {"Ana Host"}
