@@ -8,7 +8,8 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
 2. Prints the rubric rates of our own labelled judgments (``tests/data/quality_labels*.yaml``:
    delivered items and summaries labelled against ``../shared/QUALITY.md``), oldest first:
    ``before`` and ``mid`` (the first quality session, one editor), ``pass2_before`` and ``after``
-   (the second session, another editor, judging the engine before and after it by one standard).
+   (the second session, another editor, judging the engine before and after it by one standard);
+   ``pass3`` (the third session: the items and summaries its engine changes altered, relabelled).
 
 ``--dump`` writes the items and summaries to label (the top item of each episode and every
 fifth episode's summary) as JSON.
@@ -36,7 +37,7 @@ from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT.parent / "shared" / "corpus" / "devset"
-LABEL_ORDER = ("before", "mid", "pass2_before", "after")
+LABEL_ORDER = ("before", "mid", "pass2_before", "after", "pass3")
 LABELS = [
     path
     for name in LABEL_ORDER

@@ -111,7 +111,7 @@ def guests(episode: EpisodeContext, sentences: list[Sentence], host_names: set[s
         cued = {s.speaker for s in _intro(sentences) if THANKS_FOR_HAVING_RE.search(s.text)}
         cued |= {label for name in introduced if (label := _match_label(name, set(talk)))}
         ranked = [name for name, _ in talk.most_common() if name not in host_names]
-        cued |= _welcomed(sentences, set(talk))
+        cued = (cued | _welcomed(sentences, set(talk))) - host_names
         return [name for name in ranked if name in cued or not cued][:5]
     return introduced[:5]
 
