@@ -27,7 +27,8 @@ NOT_A_CLAIM_RE = re.compile(
     r"joining me|with me (?:today|now)|let'?s (?:get started|start|begin|dive|jump|talk|get into)|"
     r"laugh\w*|music|applause|inaudible|crosstalk|"
     r"you said|you mentioned|as i said|like i said|we talked about|you were saying|"
-    r"good question|great question|that'?s (?:a )?(?:great|good|fair|true|right|funny)|"
+    r"good question|great question|(?:really |very )?(?:good|great|fair|excellent) point|"
+    r"that'?s (?:a )?(?:great|good|fair|true|right|funny)|"
     r"exactly|absolutely|totally|oh my|wow|awesome|cool|i hope|excited to|"
     r"later on|(?:a )?(?:little )?(?:bit )?later|earlier|in a (?:minute|second|bit)|"
     r"(?:go|get) into (?:that|it)|let me|anyway|hey|an episode about|"
@@ -66,6 +67,7 @@ PAYOFF_NEXT_RE = re.compile(
     re.I,
 )
 PAYOFF_NEXT_PENALTY = 0.25
+QUESTION_NEXT_PENALTY = 0.25
 TRAILING_OFF_RE = re.compile(r"(?:\.\.\.|…|--|—|-)\s*$")
 # A reply to a question ("Per unit of energy, yes, often…") leans on the question.
 ANSWER_RE = re.compile(r"(?:^|[.!?]\s+|,\s*)(?:yes|no|nope|yeah|yep)\b\s*[,.!]", re.I)
@@ -75,7 +77,9 @@ ANAPHORIC_START_RE = re.compile(
     r"then|also|"
     r"and|but|or|so|because|yeah|yes|no|well|okay|ok|right|oh|sure|exactly|same|both|"
     r"what|why|how|where|when|anyway|again|plus|otherwise|instead|here|although|though|"
-    r"even if|as a lot|not like|not only|for instance|for example|the other|other than|"
+    r"even if|as a lot|not like|not only|"
+    r"not (?:really|exactly|quite|necessarily|always)|for instance|for example|the other|"
+    r"other than|"
     r"speaking of|at some point|indeed|especially|in any case|in that case|let'?s say|"
     r"even more so|all (?:that|those|these)|the actual|the same|such|likewise|similarly|"
     r"initially|at that point|after that|by then|then again|so first|"
@@ -131,10 +135,15 @@ POINTING_RE = re.compile(
 # A demonstrative naming something the reader has not seen ("we feed this event timeline into",
 # "buy this", "in that section"); time words ("this year", "these days") point nowhere.
 DEMONSTRATIVE_RE = re.compile(
-    r"\b(?:this|these|those)\b(?! (?:year|week|month|decade|century|days?|morning|time|weekend)s?\b)|"
+    r"\b(?:this|these|those)\b(?! (?:year|week|month|decade|century|day|morning|time|weekend)s?\b)|"
     r"\b(?:in|into|on|onto|from|buy|use|using|with) that\b(?! (?:is|was|way|time|point)\b)",
     re.I,
 )
+WORD_RE = re.compile(r"[\w'’]+")
+THIRD_PERSON = frozenset(
+    ("he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "its")
+)
+FIRST_PERSON = frozenset(("I", "I'm", "I've", "I'd", "I'll", "I’m", "I’ve", "I’d", "I’ll"))
 # Transcript labels that are not people: a song, a break, an ad.
 NON_PERSON_SPEAKER_RE = re.compile(
     r"^(?:song|music|break|intro|outro|ad|ads|sponsor|announcer|voice ?over|narrator|"
@@ -185,7 +194,9 @@ def candidate_claims(
                 break
             if not checked[i + size - 1].usable or window[-1].idx in skip or _not_a_person(first):
                 break  # every longer window holds this sentence too
-            claim = _as_claim(window, checked[i : i + size], _payoff_follows(sentences, i + size))
+            penalty = PAYOFF_NEXT_PENALTY * _payoff_follows(sentences, i + size)
+            penalty += QUESTION_NEXT_PENALTY * _question_follows(sentences, i + size)
+            claim = _as_claim(window, checked[i : i + size], penalty)
             if claim is not None:
                 claims.append(claim)
     return claims
@@ -209,8 +220,14 @@ def _payoff_follows(sentences: list[Sentence], after: int) -> bool:
     )
 
 
+def _question_follows(sentences: list[Sentence], after: int) -> bool:
+    """True when a question comes straight after: what leads into a question is its premise
+    or banter, and the answer that follows is the point."""
+    return after < len(sentences) and "?" in sentences[after].text
+
+
 def _as_claim(
-    window: list[Sentence], checked: list[_Checked], payoff_follows: bool = False
+    window: list[Sentence], checked: list[_Checked], penalty: float = 0.0
 ) -> Claim | None:
     if SETUP_RE.search(window[-1].text) or TRAILING_OFF_RE.search(window[-1].text):
         return None  # the payoff is missing: a longer window may carry it
@@ -225,7 +242,7 @@ def _as_claim(
         speaker=window[0].speaker,
         start=window[0].start,
         end=window[-1].end,
-        signal=max(0.0, claim_signal(text) - PAYOFF_NEXT_PENALTY * payoff_follows),
+        signal=max(0.0, claim_signal(text) - penalty),
     )
 
 
@@ -285,5 +302,16 @@ def claim_signal(text: str) -> float:
     score = 0.5 + 0.15 * min(hits, 3) - 0.05 * min(first_person, 4) - 0.15 * chatter
     score -= 0.1 * min(pointing, 3) + repairs
     score += 0.2 * bool(LESSON_RE.search(text)) - 0.1 * min(len(ANECDOTE_RE.findall(text)), 2)
-    score -= 0.15 * bool(UI_STEP_RE.search(text))
+    score -= 0.15 * bool(UI_STEP_RE.search(text)) + 0.15 * _orphan_pronoun(text)
     return max(0.0, min(1.0, score))
+
+
+def _orphan_pronoun(text: str) -> bool:
+    """A third-person pronoun ("it", "they", "she") before any name: its referent was said
+    before the claim."""
+    for position, word in enumerate(WORD_RE.findall(text)):
+        if position and word[0].isupper() and word not in FIRST_PERSON:
+            return False
+        if word.lower() in THIRD_PERSON:
+            return True
+    return False

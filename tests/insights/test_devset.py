@@ -208,7 +208,7 @@ def test_a_claim_that_leans_on_an_unseen_referent_from_its_first_words_is_reject
         "In that NoSQL section of databases you have a lot of models, key-value and graph."
     )
     assert is_claim_text(
-        "Most teams pin their dependencies these days, because an unpinned build can break at random."
+        "Most teams pin dependencies these days, because an unpinned build can break at random."
     )
 
 
@@ -223,6 +223,7 @@ def test_openers_that_continue_an_unseen_thought_are_rejected():
         "All that institutional knowledge we built up about fast web applications still applies.",
         "The complicated part here was getting our existing site to work with the Flask servers.",
         "You went from there to working at Cisco, which is a far larger company than forty people.",
+        "Not really, but you should probably have a million-dollar problem before a database.",
     ):
         assert not is_claim_text(said), said
 
@@ -241,6 +242,33 @@ def test_the_window_that_stops_before_its_so_loses_to_the_one_that_includes_it()
     assert whole.signal > setup.signal
 
 
+def test_what_leads_into_a_question_loses_to_the_answer():
+    from bot.insights.claims import candidate_claims
+
+    said = [
+        (
+            "Michael Kennedy",
+            "Interactive maps in the browser always need a JavaScript mapping library behind them.",
+        ),
+        ("Michael Kennedy", "Which one would you reach for when the data set gets large?"),
+        (
+            "Ana Lopez",
+            "Leaflet is fast enough to draw a million points on a laptop if you use vector tiles.",
+        ),
+    ]
+    segments = [Segment(10.0 * i, 10.0 * i + 9, who, t) for i, (who, t) in enumerate(said)]
+    claims = {c.text[:12]: c for c in candidate_claims(split_sentences(segments))}
+    assert claims["Leaflet is f"].signal > claims["Interactive "].signal
+
+
+def test_a_pronoun_before_any_name_lowers_the_claim_signal():
+    from bot.insights.claims import claim_signal
+
+    orphan = "Because she's encouraging me to explore, I find gems I would never have tried."
+    named = "Because Eugene Yan encourages exploring, he finds gems he would never have tried."
+    assert claim_signal(orphan) < claim_signal(named)
+
+
 def test_recording_banter_compliments_and_game_show_scoring_are_not_claims():
     from bot.insights.claims import NOT_A_CLAIM_RE
 
@@ -249,6 +277,7 @@ def test_recording_banter_compliments_and_game_show_scoring_are_not_claims():
         "Nick said Egghead; that is the number three answer, worth 14 points.",
         "Give a little bit of a back-story on how we came to do this annual show together.",
         "I've learned a lot from you over the years, more so than I ever have.",
+        "K-Ball, you make a really good point about things being cyclical in web development.",
         "There's an episode coming with Ben Ford from Commando Development.",
     ):
         assert NOT_A_CLAIM_RE.search(said), said
