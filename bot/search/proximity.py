@@ -28,6 +28,7 @@ CUE_BONUS = 0.5  # a window that carries the wanted kind of answer counts this m
 CUE_REACH = 12  # words either side of the window where the cue may sit
 WINDOW_CANDIDATES = 30  # only the best this many are read: the rest rarely climb
 CHARS_PER_WORD = 5  # windows are measured in characters: about this many a spoken word
+HYPHEN_RE = re.compile(r"(\w)-(\w)")
 
 
 def term_weights(session: Session, terms: Sequence[QueryTerm]) -> dict[str, float]:
@@ -87,7 +88,16 @@ def window_coverage(
 
 
 def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
-    """(character offset, stem) of each word of lower-case ``text`` whose stem is wanted."""
+    """(character offset, stem) of each word of lower-case ``text`` whose stem is wanted;
+    a word the asker writes joined counts where the transcript hyphenates it ("throw-away")."""
+    found = _stem_hits(text, wanted)
+    missing = wanted - {key for _, key in found}
+    if missing and "-" in text:
+        found = sorted(found + _stem_hits(HYPHEN_RE.sub(r"\1\2", text), frozenset(missing)))
+    return found
+
+
+def _stem_hits(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
     found = []
     for match in _prefix_re(wanted).finditer(text):
         key = stem(match[0].replace("\u2019", "'").split("'")[0])
