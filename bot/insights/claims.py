@@ -302,11 +302,11 @@ def claim_signal(text: str) -> float:
     score = 0.5 + 0.15 * min(hits, 3) - 0.05 * min(first_person, 4) - 0.15 * chatter
     score -= 0.1 * min(pointing, 3) + repairs
     score += 0.2 * bool(LESSON_RE.search(text)) - 0.1 * min(len(ANECDOTE_RE.findall(text)), 2)
-    score -= 0.15 * bool(UI_STEP_RE.search(text)) + 0.15 * _orphan_pronoun(text)
+    score -= 0.15 * bool(UI_STEP_RE.search(text)) + 0.15 * orphan_pronoun(text)
     return max(0.0, min(1.0, score))
 
 
-def _orphan_pronoun(text: str) -> bool:
+def orphan_pronoun(text: str) -> bool:
     """A third-person pronoun ("it", "they", "she") before any name: its referent was said
     before the claim."""
     for position, word in enumerate(WORD_RE.findall(text)):

@@ -43,7 +43,7 @@ PROMO_RE = re.compile(
 SHOW_MARKER_RE = re.compile(
     r"\b(?:this is [A-Z][\w ]{2,30},? episode|episode (?:number )?\w+,? recorded|"
     r"(?:has been|was) recorded|"
-    r"welcome to (?:the )?[A-Z]\w+|you'?re listening to)\b"
+    r"[Ww]elcome to (?:the )?[A-Z]\w+|[Yy]ou'?re listening to)\b"
 )
 INTRO_RE = re.compile(
     r"\b(?:welcome (?:to|back)|this is (?:episode|the (?:\w+ ){0,3}(?:show|podcast))|"

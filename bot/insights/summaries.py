@@ -13,6 +13,7 @@ from bot.core.models import Episode, EpisodeSummary, Podcast
 from bot.core.moments import is_timed
 from bot.core.ports import EpisodeContext, ExtractedInsight, ExtractedSummary, KeyPoint
 from bot.insights import people
+from bot.insights.claims import ANAPHORIC_START_RE, orphan_pronoun
 from bot.insights.filing import filed_topics
 from bot.insights.non_content import sponsor_names, synopsis
 from bot.text.keyphrases import stem_set
@@ -173,7 +174,7 @@ def _opening(episode: EpisodeContext, sentences: list[Sentence]) -> str:
         return described
     told = [s.text for s in synopsis(sentences) if "?" not in s.text]
     if told:
-        return _first_sentences(_most_telling(told), 2)
+        return _first_sentences(_most_telling(told, episode.title), 2)
     framing = [
         s.text
         for s in sentences[:12]
@@ -184,17 +185,22 @@ def _opening(episode: EpisodeContext, sentences: list[Sentence]) -> str:
     return f'"{episode.title}": {framed}' if framed else ""
 
 
-def _most_telling(texts: list[str]) -> list[str]:
+def _most_telling(texts: list[str], title: str) -> list[str]:
     """Synopsis sentences that say who is on and what the episode covers, in their order."""
-    ranked = sorted(range(len(texts)), key=lambda i: (-_telling(texts[i]), i))[:2]
+    subject = stem_set(title)
+    ranked = sorted(range(len(texts)), key=lambda i: (-_telling(texts[i], subject), i))[:2]
     return [texts[i] for i in sorted(ranked)]
 
 
-def _telling(text: str) -> int:
+def _telling(text: str, subject: frozenset[str]) -> int:
+    """Names a guest, frames the episode, names its subject (the title's words); a sentence
+    that leans on the one before ("who did just that") reads badly first."""
     return (
         len(people.GUEST_RE.findall(text)) * 2
         + len(FRAMING_RE.findall(text))
         + bool(TELLING_RE.search(text))
+        + bool(subject & stem_set(text))
+        - bool(ANAPHORIC_START_RE.match(text) or orphan_pronoun(text))
     )
 
 

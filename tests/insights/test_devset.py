@@ -27,6 +27,8 @@ FILES = (
     "talkpython/014_Converting_Patreon.com_to_Python_3.vtt",
     "talkpython/111-pythonic-career-advice-and-more.vtt",
     "talkpython/246-python-pro-practices.vtt",
+    "talkpython/160-lektor.vtt",
+    "talkpython/283-web-scraping.vtt",
     "talkpython/483-reflex-framework-frontend-backend-pure-python.vtt",
     "changelog/podcast__the-changelog-430.md",
     "changelog/podcast__the-changelog-103.md",
@@ -94,6 +96,12 @@ def test_the_summary_opens_with_what_the_episode_is_about_and_who_is_on(devset):
     reflex = devset["483-reflex-framework-frontend-backend-pure-python.vtt"][1].summary
     assert "Reflex" in reflex.summary.split(".")[0]
     assert {"Elvis Kahoro", "Nikhil Rao"} <= set(reflex.guests)
+    # the synopsis sentence naming the subject, not one leaning on the sentence before
+    # ("No, it's static files.", "There's an API for that as well.")
+    lektor = devset["160-lektor.vtt"][1].summary.summary
+    assert lektor.startswith("With static site frameworks and generators like Lecter")
+    scraping = devset["283-web-scraping.vtt"][1].summary.summary
+    assert scraping.startswith("Web scraping is pulling the HTML of a website down")
 
 
 def test_guests_are_neither_hosts_nor_break_markers(devset):
