@@ -26,7 +26,8 @@ NOT_A_CLAIM_RE = re.compile(
     r"see you|talk to you|catch you|bye|cheers|take care|my name is|i'?m your host|"
     r"joining me|with me (?:today|now)|let'?s (?:get started|start|begin|dive|jump|talk|get into)|"
     r"laugh\w*|music|applause|inaudible|crosstalk|"
-    r"you said|you mentioned|as i said|like i said|we talked about|you were saying|"
+    r"you said|you mentioned|i (?:just |already )?mentioned|as i said|like i said|"
+    r"we talked about|you were saying|"
     r"good question|great question|(?:really |very )?(?:good|great|fair|excellent) point|"
     r"that'?s (?:a )?(?:great|good|fair|true|right|funny)|"
     r"exactly|absolutely|totally|oh my|wow|awesome|cool|i hope|excited to|"
@@ -140,6 +141,7 @@ DEMONSTRATIVE_RE = re.compile(
     re.I,
 )
 WORD_RE = re.compile(r"[\w'’]+")
+NAMED_BONUS = 0.15
 THIRD_PERSON = frozenset(
     ("he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "its")
 )
@@ -303,7 +305,29 @@ def claim_signal(text: str) -> float:
     score -= 0.1 * min(pointing, 3) + repairs
     score += 0.2 * bool(LESSON_RE.search(text)) - 0.1 * min(len(ANECDOTE_RE.findall(text)), 2)
     score -= 0.15 * bool(UI_STEP_RE.search(text)) + 0.15 * orphan_pronoun(text)
+    score += NAMED_BONUS * names_something(text)
     return max(0.0, min(1.0, score))
+
+
+def names_something(text: str) -> bool:
+    """A name inside the claim (a tool, a company, a person): claims about a named thing are
+    the ones a reader can place cold."""
+    words = WORD_RE.findall(text)
+    return any(
+        word[0].isupper() and word not in FIRST_PERSON and not text_before.endswith((".", "!"))
+        for word, text_before in zip(words[1:], _preceding(text, words[1:]), strict=True)
+    )
+
+
+def _preceding(text: str, words: list[str]) -> list[str]:
+    """The text before each of ``words`` (in order), stripped: a capital after a full stop
+    starts a sentence, it names nothing."""
+    out, at = [], 0
+    for word in words:
+        at = text.index(word, at)
+        out.append(text[:at].rstrip())
+        at += len(word)
+    return out
 
 
 def orphan_pronoun(text: str) -> bool:

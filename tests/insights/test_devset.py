@@ -261,12 +261,22 @@ def test_what_leads_into_a_question_loses_to_the_answer():
         ("Michael Kennedy", "Which one would you reach for when the data set gets large?"),
         (
             "Ana Lopez",
-            "Leaflet is fast enough to draw a million points on a laptop if you use vector tiles.",
+            "With vector tiles Leaflet is fast enough to draw a million points on any laptop.",
         ),
     ]
     segments = [Segment(10.0 * i, 10.0 * i + 9, who, t) for i, (who, t) in enumerate(said)]
     claims = {c.text[:12]: c for c in candidate_claims(split_sentences(segments))}
-    assert claims["Leaflet is f"].signal > claims["Interactive "].signal
+    assert claims["With vector "].signal > claims["Interactive "].signal
+
+
+def test_a_claim_about_a_named_thing_reads_better_cold():
+    from bot.insights.claims import claim_signal, names_something
+
+    assert names_something("Most teams now run Postgres for queues as well as for data.")
+    assert not names_something("Most teams now run it. Queues and data go in the same place.")
+    assert claim_signal(
+        "The team moved its queue onto Postgres, because one database is cheaper."
+    ) > (claim_signal("The team moved its queue onto the database, because one system is cheaper."))
 
 
 def test_a_pronoun_before_any_name_lowers_the_claim_signal():
