@@ -8,6 +8,7 @@ from collections.abc import Iterable
 
 from wordfreq import zipf_frequency
 
+from bot.text.keyphrases import stem_set
 from bot.text.sentences import Sentence
 
 # Zipf frequency (log10 per billion words) in general English: "the" is 7.7, "build" 5.0,
@@ -45,18 +46,34 @@ NEVER_TOPICS = frozenset(
         "yeah",
     }
 )
+STRETCH_S = 300.0
+STRETCH_SENTENCES = 60  # about five minutes of talk, for an untimed transcript
+RECUR_STRETCHES = 2
+MIN_STRETCHES_TO_RECUR = 4  # a short episode says each thing once
 URLISH_RE = re.compile(r"https?|www|\.(?:com|fm|io|org|dev)\b|/", re.I)
 
 
 def filed_topics(
-    phrases: Iterable[str], sentences: list[Sentence], exclude: Iterable[str] = (), limit: int = 6
+    phrases: Iterable[str],
+    sentences: list[Sentence],
+    exclude: Iterable[str] = (),
+    limit: int = 6,
+    title: str = "",
 ) -> list[str]:
-    """The keyphrases worth filing under, proper nouns in their spoken case ("Go", "Rust")."""
+    """The keyphrases worth filing under, proper nouns in their spoken case ("Go", "Rust").
+
+    Phrases the title names come first (the title says what the episode is about); any other
+    must recur across the episode: a place or a company named in one story is incidental.
+    """
     banned = {w.casefold() for name in exclude for w in re.findall(r"\w+", name)}
     banned |= {re.sub(r"\W", "", name).casefold() for name in exclude}  # "talkpythontome"
     capitalised = _proper_nouns(sentences)
+    subject = stem_set(title.replace("-", " ").replace("_", " "))
+    titled = [p for p in phrases if stem_set(p) & subject]
+    short = _stretch_count(sentences) < MIN_STRETCHES_TO_RECUR
+    recurring = [p for p in phrases if p not in titled and (short or _recurs(p, sentences))]
     topics: list[str] = []
-    for phrase in phrases:
+    for phrase in titled + recurring:
         words = phrase.split()
         squashed = re.sub(r"\W", "", phrase).casefold()
         if (
@@ -74,6 +91,22 @@ def filed_topics(
         if len(topics) == limit:
             break
     return topics
+
+
+def _recurs(phrase: str, sentences: list[Sentence]) -> bool:
+    """Said in at least RECUR_STRETCHES separate stretches of the episode."""
+    pattern = re.compile(rf"\b{re.escape(phrase)}", re.I)
+    stretches = {_stretch(s) for s in sentences if pattern.search(s.text)}
+    return len(stretches) >= RECUR_STRETCHES
+
+
+def _stretch_count(sentences: list[Sentence]) -> int:
+    return len({_stretch(s) for s in sentences})
+
+
+def _stretch(sentence: Sentence) -> int:
+    """Which five minutes of the episode (untimed: which run of sentences) it falls in."""
+    return int(sentence.start // STRETCH_S) if sentence.start else sentence.idx // STRETCH_SENTENCES
 
 
 def _ceiling(words: list[str]) -> float:

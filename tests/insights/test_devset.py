@@ -29,6 +29,8 @@ FILES = (
     "talkpython/246-python-pro-practices.vtt",
     "talkpython/160-lektor.vtt",
     "talkpython/283-web-scraping.vtt",
+    "talkpython/371-pipx.vtt",
+    "changelog/gotime__go-time-1.md",
     "talkpython/483-reflex-framework-frontend-backend-pure-python.vtt",
     "changelog/podcast__the-changelog-430.md",
     "changelog/podcast__the-changelog-103.md",
@@ -123,6 +125,13 @@ def test_topics_are_specific_never_common_words_or_urls(devset):
             assert "http" not in topic and ".com" not in topic, (name, topic)
             if " " not in topic and not topic[:1].isupper():
                 assert zipf_frequency(topic, "en") <= 4.0, (name, topic)
+
+
+def test_topics_start_with_what_the_title_names_and_skip_what_one_story_mentions(devset):
+    pipx = devset["371-pipx.vtt"][1].summary.topics
+    assert "pipx" in pipx[0].casefold()
+    gotime = devset["gotime__go-time-1.md"][1].summary.topics
+    assert "GopherCon" in gotime and "washington post" not in gotime  # one news item
 
 
 def test_a_stutter_and_hedges_are_cleaned_without_changing_the_meaning():
