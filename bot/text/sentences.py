@@ -52,6 +52,14 @@ HEDGE_RE = re.compile(
     re.I,
 )
 ASIDE_RE = re.compile(r",\s*(?:I mean|you know|I guess|if you will|so to speak|basically),", re.I)
+# A hedge or a vague tail at the end of a sentence: ", I guess.", ", or something like that."
+TRAILING_HEDGE_RE = re.compile(
+    r",?\s*\b(?:I guess|I think|I believe|or something(?: like that)?|or whatever|"
+    r"and stuff(?: like that)?|and things like that|et cetera|etc)\.?$",
+    re.I,
+)
+# Adverbs that only pad speech: "it's basically a cache" says "it's a cache".
+PADDING_RE = re.compile(r"\b(?:basically|literally)\s+(?=\w)", re.I)
 LEADING_DISCOURSE_RE = re.compile(
     r"^(?:(?:and|but|so|yeah|well|okay|ok|right|oh|now|look|i mean|you know|like|also|"
     r"basically|actually|honestly|obviously|literally|essentially|anyway|um|uh)"
@@ -184,8 +192,18 @@ def clean_wording(text: str) -> str:
     cleaned = REPEAT_RE.sub(r"\1", cleaned)
     cleaned = ASIDE_RE.sub(",", cleaned)
     cleaned = HEDGE_RE.sub("", cleaned)
+    cleaned = PADDING_RE.sub("", cleaned)
+    cleaned = _drop_vague_tail(cleaned.strip())
     cleaned = LEADING_DISCOURSE_RE.sub("", cleaned.strip())
     return _tidy(cleaned)
+
+
+def _drop_vague_tail(text: str) -> str:
+    """The sentence without a trailing hedge ("…, I guess."), its final stop kept."""
+    end = text[-1:] if text[-1:] in ".!?" else ""
+    body = text[: len(text) - len(end)]
+    trimmed = TRAILING_HEDGE_RE.sub("", body)
+    return trimmed + end if trimmed.strip() else text
 
 
 def _tidy(text: str) -> str:

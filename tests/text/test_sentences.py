@@ -25,3 +25,18 @@ def test_a_sentence_that_starts_a_segment_keeps_the_segment_start():
 def test_untimed_text_stays_untimed():
     sentences = split_sentences([Segment(0.0, 0.0, None, "First point made. Second point made.")])
     assert {s.start for s in sentences} == {0.0}
+
+
+def test_a_vague_tail_and_padding_adverbs_are_dropped_the_meaning_kept():
+    from bot.text.sentences import clean_wording
+
+    assert clean_wording("You have to find which piece matters, I guess.") == (
+        "You have to find which piece matters."
+    )
+    assert clean_wording("It is basically a cache for models, or something like that.") == (
+        "It is a cache for models."
+    )
+    assert clean_wording("We run Redis, Kafka and Postgres, et cetera.") == (
+        "We run Redis, Kafka and Postgres."
+    )
+    assert clean_wording("I guess that is fine.") == "I guess that is fine."
