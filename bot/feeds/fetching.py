@@ -185,6 +185,9 @@ class SafeFetcher:
             return status, str(response.url.join(location)), None
         headers = {k.lower(): v for k, v in response.headers.items()}
         if status == 304:
+            # why read an empty body: an unread response closes its connection, and a poll of
+            # quiet feeds would then reconnect for every 304
+            await _read_capped(url, response, limit)
             return status, None, FetchResult(status=304, url=url, headers=headers)
         if status >= 400 or status < 200:
             raise _status_error(url, response)

@@ -3,17 +3,21 @@
 Each feed is polled on its own; one broken feed only records its error and backs off. Network
 work runs concurrently (POLL_CONCURRENCY feeds at once, PER_HOST_CONCURRENCY per host, in the
 fetcher); parsing runs in a worker thread and database writes are serialised, so SQLite never
-sees two writers from one poll.
+sees two writers from one poll. A feed gives up its fetch slot before its write, and unchanged
+feeds (304, or the same bytes) are written together, one UPDATE a batch: a quiet feed costs its
+request and little else.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sqlalchemy import bindparam, update
 from sqlmodel import col, select
 
 from bot.core import db
@@ -25,12 +29,14 @@ from bot.core.urlsafety import shown
 from bot.feeds.chapters import parse_chapters
 from bot.feeds.fetching import SafeFetcher
 from bot.feeds.parse import ParsedFeed, parse_feed
+from bot.feeds.poll_batches import UnchangedBatches
 from bot.feeds.polling_state import (
     FeedSnapshot,
+    Unchanged,
     body_hash,
     record_failure,
     record_gone,
-    record_not_modified,
+    record_not_modified_many,
     record_parsed,
     snapshot,
 )
@@ -55,6 +61,18 @@ class PollOutcome:
     queued: int = 0
     error: str | None = None
     next_poll_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Fetched:
+    """What a feed's request brought, for the write that records it."""
+
+    kind: str  # unchanged | parsed | failed | gone
+    result: FetchResult | None = None
+    parsed: ParsedFeed | None = None
+    error: str = ""
+    retry_after: float | None = None
+    full_fetch: bool = False
 
 
 @dataclass
@@ -102,14 +120,12 @@ async def poll_feeds(
         return report
     own = fetcher is None
     active: Fetcher = fetcher or SafeFetcher(services.settings)
-    slots = asyncio.Semaphore(max(services.settings.poll_concurrency, 1))
     poller = _Poller(services, active, claim=only_due)
     # one read for every feed's request, not one per feed on the event loop
     feeds = {} if only_due else await asyncio.to_thread(poller.snapshots, ids)
 
     async def one(podcast_id: int) -> None:
-        async with slots:
-            outcome = await poller.poll(podcast_id, feeds.get(podcast_id))
+        outcome = await poller.poll(podcast_id, feeds.get(podcast_id))
         if outcome is None:  # another poller has it
             return
         report.outcomes.append(outcome)
@@ -142,32 +158,30 @@ async def store_fetched(
     poller = _Poller(services, fetcher)
     with db.session_scope(services.engine) as session:
         feed = snapshot(get_podcast(session, podcast_id), services.clock.now(), services.settings)
-    outcome, chapter_ids = await poller._write(poller._parsed, feed, result, parsed)
-    await poller._fetch_chapters(chapter_ids)
+    outcome, chapter_urls = await poller._write(poller._parsed, feed, result, parsed)
+    await poller._fetch_chapters(chapter_urls)
     return outcome
 
 
-@dataclass(frozen=True, slots=True)
-class _Unchanged:
-    """A feed that answered 304, or with the very bytes already stored (``full_fetch``)."""
-
-    feed: FeedSnapshot
-    headers: dict[str, str]
-    full_fetch: bool
-
-
 class _Poller:
-    """Shared state of one poll run: services, fetcher and the database write lock."""
+    """Shared state of one poll run: services, fetcher, fetch slots and the database write lock.
+
+    A feed holds one of POLL_CONCURRENCY slots while it is claimed, fetched and parsed, and
+    gives it up before its write: fetching goes on while writes queue.
+    """
 
     def __init__(self, services: Services, fetcher: Fetcher, *, claim: bool = False) -> None:
         self.services = services
         self.fetcher = fetcher
         self.claim = claim
         self.write_lock = asyncio.Lock()
-        # unchanged feeds (304, or the same bytes) are recorded together, one transaction each
-        # batch: a poll of mostly-quiet feeds costs a round trip per feed and little else
-        self._unchanged: list[tuple[_Unchanged, asyncio.Future[PollOutcome]]] = []
-        self._flusher: asyncio.Task | None = None
+        self.slots = asyncio.Semaphore(max(services.settings.poll_concurrency, 1))
+        self.unchanged: UnchangedBatches[PollOutcome] = UnchangedBatches(self._write_unchanged)
+
+    @contextlib.asynccontextmanager
+    async def _fetch_slot(self) -> AsyncIterator[None]:
+        async with self.slots, self.unchanged.fetching():
+            yield
 
     async def _write(self, func: Callable, *args, **kwargs):
         """Run a blocking database write in a thread, one at a time."""
@@ -184,9 +198,13 @@ class _Poller:
     async def poll(self, podcast_id: int, feed: FeedSnapshot | None = None) -> PollOutcome | None:
         """Poll one feed; None when claiming and another poller already has it."""
         try:
-            if self.claim and not await self._write(self._claim, podcast_id):
-                return None
-            return await self._poll(podcast_id, feed)
+            async with self._fetch_slot():
+                if self.claim and not await self._write(self._claim, podcast_id):
+                    return None
+                if feed is None:
+                    feed = await asyncio.to_thread(lambda: self.snapshots([podcast_id])[podcast_id])
+                fetched = await self._fetch(feed)
+            return await self._record(feed, fetched)
         except Exception as exc:  # one feed's surprise must never stop the others
             log.exception("polling podcast %s failed unexpectedly", podcast_id)
             message = f"internal error: {exc.__class__.__name__}: {exc}".splitlines()[0]
@@ -196,9 +214,8 @@ class _Poller:
             log.exception("recording the failure of podcast %s failed", podcast_id)
             return PollOutcome(podcast_id=podcast_id, url="", status="failed", error=message)
 
-    async def _poll(self, podcast_id: int, feed: FeedSnapshot | None) -> PollOutcome:
-        if feed is None:
-            feed = await asyncio.to_thread(lambda: self.snapshots([podcast_id])[podcast_id])
+    async def _fetch(self, feed: FeedSnapshot) -> _Fetched:
+        """Request the feed and parse a new body (in a thread, so other fetches go on)."""
         try:
             result = await self.fetcher.get(
                 feed.url,
@@ -207,16 +224,18 @@ class _Poller:
                 max_bytes=self.services.settings.max_feed_bytes,
             )
         except FetchError as exc:
-            if exc.status == 410:
-                return await self._write(self._gone, feed, str(exc))
-            return await self._write(self._failed, podcast_id, str(exc), exc.retry_after)
+            return _Fetched(
+                "gone" if exc.status == 410 else "failed",
+                error=str(exc),
+                retry_after=exc.retry_after,
+            )
         except PodbriefError as exc:  # UnsafeURL and friends
-            return await self._write(self._failed, podcast_id, str(exc), None)
+            return _Fetched("failed", error=str(exc))
         if result.status == 304:
-            return await self._record_unchanged(_Unchanged(feed, result.headers, False))
+            return _Fetched("unchanged", result)
         if feed.content_hash == body_hash(result.content) and not result.permanent_url:
             # the very bytes already stored (servers without validators): nothing to parse
-            return await self._record_unchanged(_Unchanged(feed, result.headers, True))
+            return _Fetched("unchanged", result, full_fetch=True)
         try:
             parsed = await asyncio.to_thread(
                 parse_feed,
@@ -225,9 +244,27 @@ class _Poller:
                 content_type=result.headers.get("content-type"),
             )
         except PodbriefError as exc:
-            return await self._write(self._failed, podcast_id, str(exc), None)
-        outcome, chapter_ids = await self._write(self._parsed, feed, result, parsed)
-        await self._fetch_chapters(chapter_ids)
+            return _Fetched("failed", error=str(exc))
+        return _Fetched("parsed", result, parsed)
+
+    async def _record(self, feed: FeedSnapshot, fetched: _Fetched) -> PollOutcome:
+        """Write what the fetch found (then fetch the chapters of new episodes)."""
+        if fetched.kind == "unchanged":
+            assert fetched.result is not None
+            unchanged = Unchanged(feed.podcast_id, fetched.result.headers, fetched.full_fetch)
+            return await self.unchanged.record(unchanged)
+        if fetched.kind == "gone":
+            return await self._write(self._gone, feed, fetched.error)
+        if fetched.kind == "failed":
+            return await self._write(
+                self._failed, feed.podcast_id, fetched.error, fetched.retry_after
+            )
+        outcome, chapter_urls = await self._write(
+            self._parsed, feed, fetched.result, fetched.parsed
+        )
+        if chapter_urls:
+            async with self._fetch_slot():
+                await self._fetch_chapters(chapter_urls)
         return outcome
 
     # --- blocking writes (run in a thread under the write lock) -------------------------------
@@ -270,44 +307,25 @@ class _Poller:
             session.add(podcast)
             return self._outcome(podcast, "gone")
 
-    async def _record_unchanged(self, unchanged: _Unchanged) -> PollOutcome:
-        future: asyncio.Future[PollOutcome] = asyncio.get_running_loop().create_future()
-        self._unchanged.append((unchanged, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush_unchanged())
-        return await future
+    async def _write_unchanged(self, batch: list[Unchanged]) -> list[PollOutcome]:
+        return await self._write(self._not_modified, batch)
 
-    async def _flush_unchanged(self) -> None:
-        """Write what is waiting in one transaction; what arrives meanwhile goes in the next."""
-        while self._unchanged:
-            batch, self._unchanged = self._unchanged, []
-            try:
-                outcomes = await self._write(self._not_modified, [u for u, _ in batch])
-            except Exception as exc:  # each feed's poll records its own failure
-                for _, future in batch:
-                    future.set_exception(exc)
-                continue
-            for (_, future), outcome in zip(batch, outcomes, strict=True):
-                future.set_result(outcome)
-
-    def _not_modified(self, batch: list[_Unchanged]) -> list[PollOutcome]:
+    def _not_modified(self, batch: list[Unchanged]) -> list[PollOutcome]:
         now, settings = self.services.clock.now(), self.services.settings
         with db.session_scope(self.services.engine) as session:
-            ids = [u.feed.podcast_id for u in batch]
-            podcasts = {
-                p.id: p for p in session.exec(select(Podcast).where(col(Podcast.id).in_(ids)))
-            }
-            outcomes = []
-            for unchanged in batch:
-                podcast = podcasts[unchanged.feed.podcast_id]
-                record_not_modified(
-                    podcast, unchanged.headers, now, settings, full_fetch=unchanged.full_fetch
-                )
-                session.add(podcast)
-                outcomes.append(self._outcome(podcast, "not_modified"))
-            return outcomes
+            rows = record_not_modified_many(session, batch, now, settings)
+        return [
+            PollOutcome(
+                podcast_id=row.podcast_id,
+                url=row.url,
+                status="not_modified",
+                title=row.title,
+                next_poll_at=row.next_poll_at,
+            )
+            for row in rows
+        ]
 
-    def _parsed(self, feed: FeedSnapshot, result, parsed) -> tuple[PollOutcome, list[int]]:
+    def _parsed(self, feed: FeedSnapshot, result, parsed) -> tuple[PollOutcome, dict[int, str]]:
         with db.session_scope(self.services.engine) as session:
             podcast = get_podcast(session, feed.podcast_id)
             stored = record_parsed(
@@ -316,42 +334,41 @@ class _Poller:
             outcome = self._outcome(
                 podcast, "ok", new=stored.new, updated=stored.updated, queued=stored.queued
             )
-            return outcome, stored.chapter_ids
+            return outcome, stored.chapter_urls
 
     # --- chapters -------------------------------------------------------------------------------
 
-    async def _fetch_chapters(self, episode_ids: list[int]) -> None:
-        """Fetch chapters JSON for these episodes; a failure is logged and never fails the poll."""
+    async def _fetch_chapters(self, chapter_urls: dict[int, str]) -> None:
+        """Fetch chapters JSON for these episodes; a failure is logged and never fails the poll.
+
+        Each distinct URL is fetched once: a feed may point every episode at one document.
+        """
         try:
-            with db.session_scope(self.services.engine) as session:
-                urls = {
-                    eid: getattr(session.get(Episode, eid), "chapters_url", None)
-                    for eid in episode_ids
-                }
-            found = await asyncio.gather(
-                *(self._chapters(eid, url) for eid, url in urls.items() if url)
-            )
-            fetched = {eid: chapters for eid, chapters in found if chapters}
+            urls = list(dict.fromkeys(chapter_urls.values()))
+            found = dict(zip(urls, await asyncio.gather(*map(self._chapters, urls)), strict=True))
+            fetched = {eid: found[url] for eid, url in chapter_urls.items() if found[url]}
             if fetched:
                 await self._write(self._store_chapters, fetched)
         except Exception:  # chapters are a nicety; the poll itself already succeeded
-            log.exception("chapters of episodes %s failed", episode_ids)
+            log.exception("chapters of episodes %s failed", list(chapter_urls))
 
-    async def _chapters(self, episode_id: int, url: str) -> tuple[int, list[dict]]:
-        """(episode id, chapters); no chapters when they cannot be fetched or read."""
+    async def _chapters(self, url: str) -> list[dict]:
+        """The chapters at ``url``; none when they cannot be fetched or read."""
         try:
             fetched = await self.fetcher.get(url, max_bytes=self.services.settings.max_feed_bytes)
-            return episode_id, parse_chapters(fetched.content)
+            return parse_chapters(fetched.content)
         except PodbriefError as exc:
-            log.info("chapters of episode %s unavailable: %s", episode_id, exc)
-            return episode_id, []
+            log.info("chapters at %s unavailable: %s", shown(url), exc)
+            return []
 
     def _store_chapters(self, chapters_by_episode: dict[int, list[dict]]) -> None:
-        """One transaction for all of a feed's chapters."""
+        """One UPDATE statement for all of a feed's chapters."""
+        table = Episode.__table__  # type: ignore[attr-defined]
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("b_id"))
+            .values(chapters=bindparam("b_chapters"), updated_at=self.services.clock.now())
+        )
+        rows = [{"b_id": eid, "b_chapters": ch} for eid, ch in chapters_by_episode.items()]
         with db.session_scope(self.services.engine) as session:
-            for episode_id, chapters in chapters_by_episode.items():
-                episode = session.get(Episode, episode_id)
-                if episode is not None:
-                    episode.chapters = chapters
-                    episode.updated_at = self.services.clock.now()
-                    session.add(episode)
+            session.connection().execute(statement, rows)

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import pairwise
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, case, func, update
+from sqlalchemy import select as core_select
 from sqlalchemy.orm import object_session
 from sqlalchemy.orm.attributes import set_committed_value
 from sqlmodel import Session, select
@@ -126,6 +127,80 @@ def record_not_modified(
     podcast.last_modified = headers.get("last-modified") or podcast.last_modified
     if full_fetch:
         podcast.last_full_fetch_at = now
+
+
+@dataclass(frozen=True)
+class Unchanged:
+    """A feed that answered 304, or with the very bytes already stored (``full_fetch``)."""
+
+    podcast_id: int
+    headers: dict[str, str]
+    full_fetch: bool
+
+
+@dataclass(frozen=True)
+class UnchangedRow:
+    """What a batch of unchanged feeds recorded for one of them (for its poll outcome)."""
+
+    podcast_id: int
+    url: str
+    title: str
+    next_poll_at: datetime
+
+
+def record_not_modified_many(
+    session: Session, batch: list[Unchanged], now: datetime, settings: Settings
+) -> list[UnchangedRow]:
+    """``record_not_modified`` for many feeds: one read and one UPDATE statement for them all.
+
+    A quiet poll is mostly 304s; loading and flushing an ORM row for each one cost more than
+    its request. The status is written as a CASE so a removal committed mid-poll still wins.
+    """
+    table = Podcast.__table__  # type: ignore[attr-defined]
+    ids = [u.podcast_id for u in batch]
+    columns = (table.c.id, table.c.url, table.c.title, table.c.etag, table.c.last_modified)
+    rows = {
+        r.id: r
+        for r in session.execute(
+            core_select(*columns, table.c.poll_interval_minutes).where(table.c.id.in_(ids))
+        )
+    }
+    params, recorded = [], []
+    for unchanged in batch:
+        row = rows[unchanged.podcast_id]
+        minutes = row.poll_interval_minutes or settings.poll_interval_minutes
+        next_poll = now + timedelta(minutes=minutes)
+        params.append(
+            {
+                "b_id": row.id,
+                "b_etag": unchanged.headers.get("etag") or row.etag,
+                "b_last_modified": unchanged.headers.get("last-modified") or row.last_modified,
+                "b_next": next_poll,
+                "b_full": now if unchanged.full_fetch else None,
+            }
+        )
+        recorded.append(UnchangedRow(row.id, row.url, row.title, next_poll))
+    statement = (
+        update(table)
+        .where(table.c.id == bindparam("b_id"))
+        .values(
+            status=case((table.c.status == REMOVED, REMOVED), else_="active"),
+            failure_count=0,
+            last_error=None,
+            last_polled_at=now,
+            last_success_at=now,
+            next_poll_at=bindparam("b_next"),
+            updated_at=now,
+            etag=bindparam("b_etag"),
+            last_modified=bindparam("b_last_modified"),
+            last_full_fetch_at=func.coalesce(
+                bindparam("b_full", type_=table.c.last_full_fetch_at.type),
+                table.c.last_full_fetch_at,
+            ),
+        )
+    )
+    session.connection().execute(statement, params)
+    return recorded
 
 
 def record_parsed(

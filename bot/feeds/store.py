@@ -47,6 +47,7 @@ class StoreResult:
     queued: int = 0
     queued_ids: list[int] = field(default_factory=list)
     chapter_ids: list[int] = field(default_factory=list)  # episodes whose chapters to fetch
+    chapter_urls: dict[int, str] = field(default_factory=dict)  # the same, with their URLs
 
 
 def add_feed(
@@ -166,13 +167,13 @@ def store_items(
     queue = _newest(parsed.items, initial_episodes) if first_poll else None
     result = StoreResult()
     rows: list[dict[str, Any]] = []
-    refetch: list[int] = []
+    refetch: dict[int, str] = {}
     for item, episode in zip(parsed.items, _match(parsed.items, existing), strict=True):
         if episode is not None:
             old_chapters_url = episode.chapters_url
             result.updated += _apply(episode, item, now)
             if episode.chapters_url and episode.chapters_url != old_chapters_url:
-                refetch.append(episode.id)
+                refetch[episode.id] = episode.chapters_url
             continue
         status = "pending" if queue is None or item.identity in queue else "new"
         rows.append(_new_row(podcast, item, status, now))
@@ -184,7 +185,8 @@ def store_items(
     queued = _ids(session, podcast, [r["identity"] for r in rows if r["status"] == "pending"])
     result.queued_ids = [episode_id for episode_id, _url in queued]
     result.queued = len(result.queued_ids)
-    result.chapter_ids = [episode_id for episode_id, url in queued if url] + refetch
+    result.chapter_urls = {episode_id: url for episode_id, url in queued if url} | refetch
+    result.chapter_ids = list(result.chapter_urls)
     return result
 
 

@@ -15,6 +15,7 @@ from bot.core.services import Services
 from bot.demo.run import SAMPLES_DIR
 from bot.feeds.fetching import SafeFetcher
 from bot.feeds.polling import poll_feed, poll_feeds
+from bot.feeds.polling_state import Unchanged, record_not_modified_many
 from bot.feeds.store import add_feed, due_feeds, list_feeds, remove_feed
 from tests.fakes.feeds_server import FeedServer, Route
 
@@ -407,3 +408,75 @@ def test_a_removal_committed_after_the_poll_read_the_row_wins(
         poller.commit()
     with Session(any_engine) as session:
         assert session.get(Podcast, pid).status == "removed"
+
+
+# --- quiet polls: batched writes, removals, chapters fetched once ---------------------------
+
+
+async def test_many_quiet_feeds_are_all_recorded_unchanged(services, server, fetcher):
+    ids = []
+    for n in range(30):
+        etag = f'"e{n}"' if n % 2 == 0 else None  # odd feeds send the same bytes again
+        server.routes[f"/f{n}"] = Route(rss(SIX[:2]), etag=etag)
+        ids.append(follow(services, server.url(f"/f{n}")))
+    await poll_feeds(services, fetcher=fetcher, only_due=False)
+    services.clock.current = START + timedelta(hours=1)
+    report = await poll_feeds(services, fetcher=fetcher, only_due=False)
+    assert [o.status for o in report.outcomes] == ["not_modified"] * 30
+    assert {o.next_poll_at for o in report.outcomes} == {
+        START + timedelta(hours=1, minutes=144)
+    }  # adaptive: a day apart
+    assert all(o.title == "Show" and o.error is None for o in report.outcomes)
+    rows = [podcast(services, pid) for pid in ids]
+    assert {r.last_polled_at for r in rows} == {START + timedelta(hours=1)}
+    assert [r.etag for r in rows[:4]] == ['"e0"', None, '"e2"', None]
+
+
+async def test_a_feed_removed_while_its_304_is_out_stays_removed(services, server, fetcher):
+    server.routes["/f"] = Route(rss(SIX[:1]), etag='"v1"')
+    pid = follow(services, server.url("/f"))
+    await poll_feed(services, pid, fetcher)
+    outcome = await poll_feed(services, pid, RemovingFetcher(fetcher, services, pid))
+    assert outcome.status == "not_modified"
+    assert podcast(services, pid).status == "removed"
+
+
+def test_the_batch_write_keeps_a_removal_and_the_old_validators(any_engine, settings):
+    with Session(any_engine) as session:
+        kept = add_feed(session, "https://example.com/a", settings=settings)
+        gone = add_feed(session, "https://example.com/b", settings=settings)
+        kept.etag, kept.last_full_fetch_at, kept.failure_count = '"old"', START, 2
+        session.commit()
+        remove_feed(session, gone.id)
+        session.commit()
+        ids = (kept.id, gone.id)
+    later = START + timedelta(hours=2)
+    with Session(any_engine) as session:
+        batch = [Unchanged(ids[0], {}, False), Unchanged(ids[1], {"etag": '"new"'}, True)]
+        rows = record_not_modified_many(session, batch, later, settings)
+        session.commit()
+    assert [r.podcast_id for r in rows] == list(ids)
+    with Session(any_engine) as session:
+        first, second = (session.get(Podcast, i) for i in ids)
+        assert (first.status, first.etag, first.failure_count) == ("active", '"old"', 0)
+        assert first.last_full_fetch_at == START  # a 304 is not a full fetch
+        assert (second.status, second.etag, second.last_full_fetch_at) == (
+            "removed",
+            '"new"',
+            later,
+        )
+
+
+async def test_chapters_shared_by_episodes_are_fetched_once(services, server, fetcher):
+    chapters = {"version": "1.2.0", "chapters": [{"startTime": 0, "title": "Intro"}]}
+    server.routes["/ch.json"] = Route(
+        json.dumps(chapters).encode(), content_type="application/json"
+    )
+    server.routes["/f"] = Route(rss(SIX[:3], chapters=server.url("/ch.json")))
+    pid = follow(services, server.url("/f"))
+    outcome = await poll_feed(services, pid, fetcher)
+    assert outcome.queued == 3
+    assert len(server.seen("/ch.json")) == 1
+    with Session(services.engine) as session:
+        episodes = session.exec(select(Episode).where(Episode.podcast_id == pid)).all()
+    assert [e.chapters for e in episodes] == [[{"start": 0.0, "title": "Intro"}]] * 3
