@@ -10,8 +10,9 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 
-from sqlalchemy import text
+from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
 from bot.search.terms import QueryTerm
@@ -26,22 +27,25 @@ CANDIDATE_SHARE = 0.02
 CANDIDATE_MIN = 1000
 POOL = 3000
 
-LEXEMES_SQL = text(
-    "SELECT w, coalesce((SELECT array_agg(lexeme) FROM unnest(to_tsvector('english', w))), "
-    "'{}') FROM unnest(CAST(:words AS text[])) AS w"
+# Each word's lexemes under the ``english`` configuration (stopwords give none) with their
+# document frequencies, and the chunk count: one round trip for all a question needs. Planner
+# statistics give the count for free once the table is analysed; small or fresh tables are
+# counted exactly.
+STATS_SQL = text(
+    "SELECT w.word, l.lexeme, coalesce(t.ndoc, 0), "
+    "(SELECT CASE WHEN e.n >= 10000 THEN e.n ELSE (SELECT count(*) FROM chunk) END "
+    " FROM (SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'chunk'::regclass) e) "
+    "FROM unnest(CAST(:words AS text[])) AS w(word) "
+    "LEFT JOIN LATERAL unnest(to_tsvector('english', w.word)) AS l(lexeme, positions, weights) "
+    "ON true LEFT JOIN chunk_term t ON t.lexeme = l.lexeme"
 )
-# Planner statistics give the chunk count for free once the table is analysed; small or
-# fresh tables are counted exactly.
-COUNT_SQL = text(
-    "SELECT CASE WHEN e.n >= 10000 THEN e.n ELSE (SELECT count(*) FROM chunk) END "
-    "FROM (SELECT reltuples::bigint AS n FROM pg_class WHERE oid = 'chunk'::regclass) e"
-)
-DF_SQL = text("SELECT lexeme, ndoc FROM chunk_term WHERE lexeme = ANY(CAST(:lex AS text[]))")
 RANK_SQL = """
-WITH q AS (
-    SELECT * FROM unnest(CAST(:lex AS text[]), CAST(:idf AS float8[])) AS q(lexeme, idf)
-), cand AS (
-    SELECT c.id, c.tsv, length(c.tsv)::float8 AS dl FROM chunk c
+WITH cand AS MATERIALIZED (
+    -- One look at each candidate's tsvector (stored inline, migration 0006): its length and
+    -- just the query's lexemes, so the scoring below handles a few entries per chunk.
+    SELECT c.id, length(c.tsv)::float8 AS dl,
+           ts_filter(setweight(c.tsv, 'A', CAST(:lex AS text[])), '{{a}}') AS hit
+    FROM chunk c
     WHERE c.tsv @@ CAST(:tsq AS tsquery) {scope}
     {pool}
 ), norm AS (
@@ -49,31 +53,59 @@ WITH q AS (
     -- are cut to similar sizes, and a corpus-wide mean would cost a scan per question.
     SELECT greatest(avg(dl), 1.0) AS avgdl FROM cand
 )
-SELECT cand.id, sum(q.idf * (tf * (:k1 + 1)) / (tf + :k1 * (1 - :b + :b * dl / norm.avgdl))) AS s
-FROM cand
-CROSS JOIN norm
-CROSS JOIN LATERAL unnest(
-    ts_filter(setweight(cand.tsv, 'A', CAST(:lex AS text[])), '{{a}}')
-) AS u(lexeme, positions, weights)
-CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS tf) f
-JOIN q ON q.lexeme = u.lexeme
-GROUP BY cand.id ORDER BY s DESC, cand.id LIMIT :limit
+SELECT cand.id, (
+    SELECT sum((CAST(:idf AS float8[]))[array_position(CAST(:lex AS text[]), u.lexeme)]
+               * (f.tf * (:k1 + 1)) / (f.tf + :k1 * (1 - :b + :b * cand.dl / norm.avgdl)))
+    FROM unnest(cand.hit) AS u(lexeme, positions, weights)
+    CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS tf) f
+) AS s
+FROM cand CROSS JOIN norm
+ORDER BY s DESC, cand.id LIMIT :limit
 """
-# Only when the candidate words still match more chunks than POOL are they pre-ranked.
-POOL_SQL = "ORDER BY ts_rank(c.tsv, CAST(:tsq AS tsquery)) DESC LIMIT :pool"
+# Only when the candidate words still match more chunks than POOL are they pre-ranked (ties
+# broken by id, so the pool does not depend on the plan).
+POOL_SQL = "ORDER BY ts_rank(c.tsv, CAST(:tsq AS tsquery)) DESC, c.id LIMIT :pool"
+# Term statistics are remembered for the session's lifetime under the key search_sqlite uses,
+# which bot.search.index drops whenever chunks change.
+CACHE_KEY = "podbrief.doc_freqs"
+
+
+@dataclass
+class TermStats:
+    """What the session has learnt of the index: lexemes per word, frequency per lexeme."""
+
+    lexemes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ndoc: dict[str, int] = field(default_factory=dict)
+    total: int = 0
+
+
+def term_stats(session: Session, words: Sequence[str]) -> TermStats:
+    """The session's term statistics, looked up for any of ``words`` not seen yet."""
+    stats = session.info.get(CACHE_KEY)
+    if not isinstance(stats, TermStats):
+        stats = session.info[CACHE_KEY] = TermStats()
+    missing = sorted(set(words) - set(stats.lexemes))
+    if missing:
+        found: dict[str, list[str]] = {word: [] for word in missing}
+        for word, lexeme, ndoc, total in session.execute(STATS_SQL, {"words": missing}):
+            if lexeme is not None:
+                found[word].append(lexeme)
+                stats.ndoc[lexeme] = int(ndoc)
+            stats.total = int(total)
+        stats.lexemes.update({word: tuple(lexes) for word, lexes in found.items()})
+    return stats
 
 
 def lexemes(session: Session, words: Sequence[str]) -> dict[str, list[str]]:
     """Each word's lexemes under the ``english`` configuration (stopwords give none)."""
-    rows = session.execute(LEXEMES_SQL, {"words": list(words)}).all()
-    return {row[0]: list(row[1]) for row in rows}
+    stats = term_stats(session, words)
+    return {word: list(stats.lexemes[word]) for word in words}
 
 
-def _weighted_lexemes(session: Session, terms: Sequence[QueryTerm]) -> dict[str, float]:
-    by_word = lexemes(session, [t.word for t in terms])
+def _weighted_lexemes(stats: TermStats, terms: Sequence[QueryTerm]) -> dict[str, float]:
     weights: dict[str, float] = {}
     for term in terms:
-        for lexeme in by_word.get(term.word, []):
+        for lexeme in stats.lexemes.get(term.word, ()):
             weights[lexeme] = max(weights.get(lexeme, 0.0), term.weight)
     return weights
 
@@ -90,12 +122,26 @@ def rank_chunks(
     limit: int,
 ) -> list[tuple[int, float]]:
     """(chunk id, BM25 score) best first."""
-    weights = _weighted_lexemes(session, terms)
-    total = int(session.execute(COUNT_SQL).scalar_one())
-    dfs = {row[0]: int(row[1]) for row in session.execute(DF_SQL, {"lex": list(weights)}).all()}
+    query = rank_query(session, terms, episode_ids, limit=limit)
+    if query is None:
+        return []
+    rows = session.execute(*query).all()
+    return [(int(row[0]), float(row[1])) for row in rows]
+
+
+def rank_query(
+    session: Session,
+    terms: Sequence[QueryTerm],
+    episode_ids: list[int] | None,
+    *,
+    limit: int,
+) -> tuple[TextClause, dict] | None:
+    """The statement and parameters ``rank_chunks`` runs (None: no term is in the index)."""
+    stats = term_stats(session, [t.word for t in terms])
+    weights, total, dfs = _weighted_lexemes(stats, terms), stats.total, stats.ndoc
     present = sorted((lex for lex in weights if dfs.get(lex, 0) > 0), key=lambda x: dfs[x])
     if not present or not total:
-        return []
+        return None
     candidates, covered = [], 0
     for lexeme in present:  # rarest first; frequent words only add to the candidates' scores
         if candidates and covered + dfs[lexeme] > max(CANDIDATE_MIN, total * CANDIDATE_SHARE):
@@ -114,8 +160,7 @@ def rank_chunks(
         "limit": limit,
         "eps": episode_ids,
     }
-    rows = session.execute(text(RANK_SQL.format(scope=scope, pool=pool)), params).all()
-    return [(int(row[0]), float(row[1])) for row in rows]
+    return text(RANK_SQL.format(scope=scope, pool=pool)), params
 
 
 def _quote(lexeme: str) -> str:
@@ -124,17 +169,15 @@ def _quote(lexeme: str) -> str:
 
 def doc_freqs(session: Session, words: Sequence[str]) -> tuple[dict[str, int], int]:
     """Document frequency per word (its rarest lexeme) and the number of chunks."""
-    by_word = lexemes(session, words)
-    all_lex = sorted({lex for lexes in by_word.values() for lex in lexes})
-    dfs = {row[0]: int(row[1]) for row in session.execute(DF_SQL, {"lex": all_lex}).all()}
-    total = int(session.execute(COUNT_SQL).scalar_one())
+    stats = term_stats(session, words)
     return {
-        w: min((dfs.get(lex, 0) for lex in by_word.get(w, [])), default=0) for w in words
-    }, total
+        w: min((stats.ndoc.get(lex, 0) for lex in stats.lexemes[w]), default=0) for w in words
+    }, stats.total
 
 
 def rebuild_term_stats(session: Session) -> None:
     """Recount ``chunk_term`` from scratch (after a bulk load with its triggers disabled)."""
+    session.info.pop(CACHE_KEY, None)
     session.execute(text("DELETE FROM chunk_term"))
     session.execute(
         text(
