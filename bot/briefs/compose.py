@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import func
 from sqlmodel import Session, select
 
-from bot.briefs.coverage import terms_for, window_profiles
-from bot.briefs.feedback import channel_weights
+from bot.briefs.channel_facts import ChannelFacts, channel_facts, many_channel_facts
+from bot.briefs.day import BriefDay
 from bot.briefs.nearest import topic_notes
 from bot.briefs.pool import PoolInsight, load_pool
 from bot.briefs.ranking import rank_insights
 from bot.briefs.request import Pick, RankRequest
-from bot.briefs.topical import ensure_topic_insights
-from bot.core.errors import InvalidInput, PodbriefError
-from bot.core.models import Channel, Delivery, DeliveryItem, Podcast, Subscription
+from bot.core.errors import InvalidInput
+from bot.core.models import Channel, DeliveryItem
 from bot.core.services import Services
-from bot.core.tenancy import channel_tenant, visible_podcast_ids
 from bot.core.values import Brief, BriefItem, RelatedInsight
 
 log = logging.getLogger(__name__)
@@ -36,30 +34,40 @@ def compose_brief(
 
     Read-only: recording what was sent is the delivery ledger's job (``record_delivered``).
     """
-    subscriptions = session.exec(
-        select(Subscription).where(Subscription.channel_id == channel.id)
-    ).all()
-    topics = [s.topic for s in subscriptions if s.topic]
-    podcast_ids = frozenset(s.podcast_id for s in subscriptions if s.podcast_id)
-    shown = topics + _podcast_titles(session, podcast_ids)
-    if not shown:
-        return Brief(date=local_date, topics=[], items=[], empty_reason=NO_TOPICS)
-    start, end = delivery_window(local_date, channel.timezone, services.settings.freshness_days)
-    request = _request(
-        services,
-        session,
-        topics,
+    facts = channel_facts(session, channel, local_date)
+    return brief_for(BriefDay(services, session, local_date), facts)
+
+
+def compose_briefs(
+    services: Services, session: Session, channels: Sequence[Channel], local_date: date
+) -> dict[int, Brief]:
+    """Channel id → today's brief, for many channels sharing the day's work: one query per
+    kind of channel fact, one pool and profile index, each topic scored once for all its
+    followers. Each brief is the one ``compose_brief`` gives that channel, composed in order.
+    """
+    day = BriefDay(services, session, local_date)
+    facts = many_channel_facts(session, channels, local_date)
+    return {channel.id: brief_for(day, facts[channel.id]) for channel in channels}
+
+
+def brief_for(day: BriefDay, facts: ChannelFacts) -> Brief:
+    """The brief of the channel ``facts`` describes, from the day's shared sources."""
+    if not facts.shown:
+        return Brief(date=day.local_date, topics=[], items=[], empty_reason=NO_TOPICS)
+    settings = day.services.settings
+    start, end = delivery_window(day.local_date, facts.channel.timezone, settings.freshness_days)
+    request = day.request(
+        facts.topics,
         start,
         end,
-        local_date,
-        size=channel.brief_size or services.settings.brief_size,
-        podcast_ids=podcast_ids,
-        visible=visible_podcast_ids(session, channel_tenant(channel)),
-        delivered=delivered_before(session, channel.id, local_date),
-        last_brief_at=last_brief_at(session, channel.id, local_date),
-        weights=channel_weights(session, channel.id),
+        size=facts.channel.brief_size or settings.brief_size,
+        podcast_ids=facts.podcast_ids,
+        visible=facts.visible,
+        delivered=facts.delivered,
+        last_brief_at=facts.last_brief_at,
+        weights=facts.weights,
     )
-    return _compose(session, request, shown, local_date)
+    return _compose(day.session, request, facts.shown, day.local_date)
 
 
 def compose_topic_brief(
@@ -76,16 +84,8 @@ def compose_topic_brief(
     if not topics:
         raise InvalidInput("Give at least one topic, e.g. --topic 'open-source AI'.")
     start, end = delivery_window(local_date, "UTC", services.settings.freshness_days)
-    request = _request(
-        services,
-        session,
-        topics,
-        start,
-        end,
-        local_date,
-        size=services.settings.brief_size,
-        visible=visible,
-    )
+    day = BriefDay(services, session, local_date)
+    request = day.request(topics, start, end, size=services.settings.brief_size, visible=visible)
     return _compose(session, request, topics, local_date)
 
 
@@ -137,69 +137,6 @@ def delivery_window(local_date: date, timezone: str, days: int) -> tuple[datetim
         zone = ZoneInfo("UTC")
     end = datetime.combine(local_date + timedelta(days=1), time.min, tzinfo=zone)
     return (end - timedelta(days=days)).astimezone(UTC), end.astimezone(UTC)
-
-
-def delivered_before(session: Session, channel_id: int, local_date: date) -> frozenset[int]:
-    """Insights delivered to the channel in briefs of earlier dates (never repeat them)."""
-    query = (
-        select(DeliveryItem.insight_id)
-        .join(Delivery, Delivery.id == DeliveryItem.delivery_id)
-        .where(DeliveryItem.channel_id == channel_id, Delivery.local_date < local_date)
-    )
-    return frozenset(session.exec(query))
-
-
-def last_brief_at(session: Session, channel_id: int, local_date: date) -> datetime | None:
-    """When the channel's previous brief (before ``local_date``) was sent."""
-    query = select(func.max(Delivery.sent_at)).where(
-        Delivery.channel_id == channel_id,
-        Delivery.local_date < local_date,
-        Delivery.status == "sent",
-    )
-    moment = session.exec(query).one()
-    return moment.replace(tzinfo=UTC) if moment and moment.tzinfo is None else moment
-
-
-def _request(
-    services: Services,
-    session: Session,
-    topics: list[str],
-    start: datetime,
-    end: datetime,
-    local_date: date,
-    **options,
-) -> RankRequest:
-    settings = services.settings
-    pool = load_pool(session)
-    profiles = window_profiles(session, local_date, settings.freshness_days, pool)
-    terms = {topic: terms_for(profiles, topic) for topic in topics}
-    if ensure_topic_insights(session, pool, profiles, list(terms.values())):
-        session.flush()
-        pool = load_pool(session)
-    return RankRequest(
-        topics=terms,
-        window_start=start,
-        window_end=end,
-        max_per_episode=settings.max_items_per_episode,
-        related_per_item=settings.related_per_item,
-        min_relevance=settings.min_topic_relevance,
-        topic_vectors=_topic_vectors(services, topics),
-        profiles=profiles,
-        pool=pool,
-        **options,
-    )
-
-
-def _topic_vectors(services: Services, topics: list[str]) -> dict:
-    """Topic embeddings when an embedder is configured; lexical matching alone otherwise."""
-    if services.embedder is None or not topics:
-        return {}
-    try:
-        vectors = services.embedder.embed(topics)
-    except PodbriefError as exc:
-        log.warning("topic embeddings unavailable, matching words only: %s", exc)
-        return {}
-    return {topic: vectors[n] for n, topic in enumerate(topics)}
 
 
 def _compose(session: Session, request: RankRequest, shown: list[str], local_date: date) -> Brief:
@@ -263,13 +200,6 @@ def brief_item(
         related=related or [],
         why=why,
     )
-
-
-def _podcast_titles(session: Session, podcast_ids: frozenset[int]) -> list[str]:
-    if not podcast_ids:
-        return []
-    rows = session.exec(select(Podcast.title).where(Podcast.id.in_(podcast_ids))).all()
-    return sorted(title for title in rows if title)
 
 
 def _short(text: str) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.core.clock import utcnow
 from bot.core.errors import InvalidInput, NotFound
@@ -17,6 +17,7 @@ log = logging.getLogger(__name__)
 TERM_STEP = 0.08  # per vote, on each stem of the rated insight's topics
 PODCAST_STEP = 0.12  # per vote, on the rated insight's show
 MAX_SHIFT = 0.3  # feedback nudges the order; it never outweighs relevance entirely
+VOTE_BATCH = 500  # channel ids per query
 
 
 @dataclass(frozen=True)
@@ -61,15 +62,30 @@ def record_feedback(
 
 def channel_weights(session: Session, channel_id: int) -> ChannelWeights:
     """Topic-stem and show shifts from every vote in ``channel_id``."""
-    query = (
-        select(Feedback.value, Insight.topics, Episode.podcast_id)
-        .join(Insight, Insight.id == Feedback.insight_id)
-        .join(Episode, Episode.id == Insight.episode_id)
-        .where(Feedback.channel_id == channel_id)
-    )
+    return weights_by_channel(session, [channel_id]).get(channel_id, ChannelWeights())
+
+
+def weights_by_channel(session: Session, channel_ids: list[int]) -> dict[int, ChannelWeights]:
+    """Channel id → its shifts, for every channel of ``channel_ids`` with votes (one query
+    per batch of ids)."""
+    votes: dict[int, list[tuple[int, list[str], int]]] = {}
+    for start in range(0, len(channel_ids), VOTE_BATCH):
+        query = (
+            select(Feedback.channel_id, Feedback.value, Insight.topics, Episode.podcast_id)
+            .join(Insight, Insight.id == Feedback.insight_id)
+            .join(Episode, Episode.id == Insight.episode_id)
+            .where(col(Feedback.channel_id).in_(channel_ids[start : start + VOTE_BATCH]))
+            .order_by(Feedback.channel_id, Feedback.id)
+        )
+        for channel_id, value, topics, podcast_id in session.exec(query):
+            votes.setdefault(channel_id, []).append((value, topics, podcast_id))
+    return {channel_id: _weights(rows) for channel_id, rows in votes.items()}
+
+
+def _weights(votes: list[tuple[int, list[str], int]]) -> ChannelWeights:
     terms: dict[str, float] = {}
     podcasts: dict[int, float] = {}
-    for value, topics, podcast_id in session.exec(query):
+    for value, topics, podcast_id in votes:
         for term in stem_set(" ".join(topics or [])):
             terms[term] = terms.get(term, 0.0) + TERM_STEP * value
         podcasts[podcast_id] = podcasts.get(podcast_id, 0.0) + PODCAST_STEP * value

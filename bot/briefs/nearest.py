@@ -11,8 +11,8 @@ from datetime import UTC
 
 from sqlmodel import Session, col, select
 
+from bot.briefs.candidates import window_positions
 from bot.briefs.pool import InsightPool
-from bot.briefs.ranking import window_positions
 from bot.briefs.relevance import text_relevance
 from bot.briefs.request import Ranking, RankRequest
 from bot.briefs.wording import TopicTerms, topic_terms

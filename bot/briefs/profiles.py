@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -72,6 +73,8 @@ class ProfileIndex:
     passages: int = 0
     tried: set[tuple[int, str]] = field(default_factory=set)  # (episode, topic) with no claim
     topics: dict[str, TopicTerms] = field(default_factory=dict)  # topic text → its terms
+    ranked: dict[tuple, tuple] = field(default_factory=dict)  # bot.briefs.candidates' cache
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         for profile in self.profiles.values():

@@ -60,5 +60,5 @@ class Ranking:
     picks: list[Pick]
     explanation: list[str]
     considered: int = 0
-    best_below: dict[str, list[Pick]] = field(default_factory=dict)  # per topic, near misses
+    best_below: dict[str, list[Pick]] = field(default_factory=dict)  # topics with none: misses
     matched_topics: dict[str, int] = field(default_factory=dict)  # per topic, new matches

@@ -538,3 +538,32 @@ def test_a_claim_is_live_for_longer_than_the_slowest_send(any_engine):
     publisher = RecordingPublisher("slack")
     assert quiet_tick(services, publisher) == {"skipped": 1}
     assert publisher.posts == []
+
+
+def test_the_tick_composes_due_briefs_together_each_as_it_would_be_alone(engine, monkeypatch):
+    from bot.briefs.compose import compose_brief
+    from bot.core.models import Insight
+    from bot.delivery import posting
+    from tests.fakes.insights_data import seed_channel
+
+    with Session(engine, expire_on_commit=False) as session:
+        for insight in session.exec(select(Insight).where(Insight.id.in_(seed_insights(session)))):
+            insight.created_at = NOW - timedelta(hours=3)  # said this morning
+        channels = [
+            seed_channel(session, f"K{n}", ["devops", "incidents"][: 1 + n % 2]) for n in range(4)
+        ]
+        late = seed_channel(session, "K9", ["devops"])
+        session.commit()
+    services = Services(settings=Settings(_env_file=None), engine=engine, clock=FixedClock(NOW))
+    with Session(engine) as session:
+        alone = {c.id: compose_brief(services, session, c, DAY) for c in [*channels, late]}
+    assert all(brief.items for brief in alone.values())
+    one_by_one = []
+    monkeypatch.setattr(
+        posting, "compose_brief", lambda *a: one_by_one.append(a[2].id) or compose_brief(*a)
+    )
+    composer = posting.composed_ahead(services, channels, NOW)
+    with Session(engine) as session:
+        for channel in [*channels, late]:
+            assert composer(services, session, channel, DAY) == alone[channel.id]
+    assert one_by_one == [late.id]  # only the channel that was not due when the tick began
