@@ -13,12 +13,14 @@ from bot.text.sentences import Sentence
 
 # "This portion of Talk Python To Me is brought to you by Linode", "Our sponsor Fastly …"
 AD_START_RE = re.compile(
-    r"\b(?:brought to you by|sponsored by|(?:our|a|this week'?s|today'?s) sponsors?\b|"
+    r"\b(?:brought to you by|sponsored by|sponsored (?:news|segment|content)|"
+    r"(?:our|a|this week'?s|today'?s) sponsors?\b|"
     r"(?:thanks?|thank you) to (?:our (?:friends|partners) (?:at|over at) )?[A-Z][\w.]+"
     r"(?: \w+)? for (?:sponsoring|supporting)|message from (?:our )?(?:sponsor|friends)|"
     r"(?:is|are) (?:\w+ly )?(?:supported|made possible) by|partner(?:ed|ing)? with)\b",
     re.I,
 )
+SEGMENT_START_RE = re.compile(r"\bsponsored (?:news|segment|content)\b", re.I)
 SPONSOR_NAME_RE = re.compile(
     r"\b(?:brought to you by|sponsored by|supported by|made possible by|our friends (?:at|over at)"
     r"|thanks? to)\s+(?:our (?:friends|partners) (?:at|over at)\s+)?"
@@ -122,11 +124,14 @@ def _ad_span(sentences: list[Sentence], first: int, mention: re.Pattern[str] | N
     question that is not the pitch's own, another speaker) or a cap."""
     span = {first}
     start = sentences[first]
+    # "It's now time for sponsored news!": the whole next story is the read, headline and all
+    segment = bool(SEGMENT_START_RE.search(start.text))
     for j in range(first + 1, min(first + MAX_AD_SENTENCES, len(sentences))):
         sentence = sentences[j]
-        if sentence.turn != start.turn or AD_END_RE.search(sentence.text):
+        moved_on = sentence.speaker != start.speaker if segment else sentence.turn != start.turn
+        if moved_on or AD_END_RE.search(sentence.text):
             break
-        if "?" in sentence.text and not _pitch_goes_on(sentences, j, mention):
+        if "?" in sentence.text and not segment and not _pitch_goes_on(sentences, j, mention):
             break  # the host asks the guest again: the conversation is back
         if start.end and sentence.start - start.start > MAX_AD_SECONDS:
             break

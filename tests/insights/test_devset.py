@@ -363,3 +363,9 @@ def test_regulars_are_read_from_the_shows_other_stored_episodes(session):
     session.flush()
     assert show_regulars(session, show.id, but=ids[3]) == {"Ana Host", "Dee Visitor"}
     assert show_regulars(session, show.id, but=ids[2]) == {"Ana Host"}
+
+
+def test_a_sponsored_news_story_is_left_out_whole(devset):
+    _, extraction = devset["news__changelog-news-152.md"]
+    said = " ".join(_texts(extraction) + [i.quote for i in extraction.insights])
+    assert "Depot" not in said and "builds stay fast" not in said and "container build" not in said
