@@ -20,7 +20,7 @@ SAME = 0.45  # … and at which it says the same thing (agrees or disagrees)
 MIN_SHARED = 2  # specific words two related insights share at least
 SPECIFIC_SHARE = 0.05  # a word in more than this share of insights is not specific
 CLOSEST = 20
-COVERED = 0.5  # the related insight's episode covers the pick's topic at least this well
+COVERED = 0.6  # the related insight's episode covers the pick's topic at least this well
 NEGATION_RE = re.compile(
     r"\b(?:not|never|no longer|don'?t|doesn'?t|isn'?t|aren'?t|won'?t|can'?t|shouldn'?t|"
     r"stop|wrong|overrated|myth|against|worse|instead of|rather than|fails?|failed)\b",
