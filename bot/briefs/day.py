@@ -34,6 +34,7 @@ class BriefDay:
         self._pool: InsightPool | None = None
         self._profiles: ProfileIndex | None = None
         self._vectors: dict[str, np.ndarray] = {}
+        self._embedder_down = False
 
     def request(self, topics: list[str], start: datetime, end: datetime, **options) -> RankRequest:
         """The rank request for ``topics`` in the window ``start``–``end``.
@@ -73,14 +74,17 @@ class BriefDay:
     def _topic_vectors(self, topics: list[str]) -> dict[str, np.ndarray]:
         """Topic embeddings when an embedder is configured; lexical matching alone otherwise."""
         embedder = self.services.embedder
-        if embedder is None or not topics:
+        if embedder is None or not topics or self._embedder_down:
             return {}
         missing = [topic for topic in topics if topic not in self._vectors]
         if missing:
             try:
                 vectors = embedder.embed(missing)
             except PodbriefError as exc:
+                # why: 1,000 channels each waiting out the embedder's timeout would undo the
+                # shared day's gain; today matches words only
                 log.warning("topic embeddings unavailable, matching words only: %s", exc)
+                self._embedder_down = True
                 return {}
             for n, topic in enumerate(missing):
                 self._vectors[topic] = vectors[n]

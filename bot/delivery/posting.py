@@ -82,7 +82,7 @@ def deliver_due(
     """
     now = services.clock.now()
     due = due_channels(services, now, set(publishers))
-    compose = compose or composed_ahead(services, due, now)
+    compose = compose or composed_ahead(services, due, now, stop)
 
     def deliver(channel: Channel) -> str:
         if stop is not None and stop():
@@ -100,7 +100,12 @@ def deliver_due(
     return outcomes
 
 
-def composed_ahead(services: Services, channels: list[Channel], now: datetime) -> Composer:
+def composed_ahead(
+    services: Services,
+    channels: list[Channel],
+    now: datetime,
+    stop: Callable[[], bool] | None = None,
+) -> Composer:
     """A composer serving briefs composed together for every due channel (the day's work is
     shared: 1,000 channels in seconds, not minutes); a channel composed later (a retry, a
     takeover) is composed on its own."""
@@ -112,6 +117,8 @@ def composed_ahead(services: Services, channels: list[Channel], now: datetime) -
     try:
         with session_scope(services.engine) as session:  # commits the topic claims it stores
             for day, group in by_day.items():
+                if stop is not None and stop():
+                    break
                 for channel_id, brief in compose_briefs(services, session, group, day).items():
                     ready[(channel_id, day)] = brief
     except Exception:  # composing one by one still delivers every brief

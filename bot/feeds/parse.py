@@ -78,6 +78,9 @@ def parse_feed(data: bytes, *, url: str, content_type: str | None = None) -> Par
     except Declined as exc:
         log.debug("%s takes feedparser: %s", shown(url), exc)
         return parse_with_feedparser(data, url=url, content_type=content_type)
+    except Exception:  # a fast-path bug must never cost a feed feedparser can read
+        log.warning("%s: fast parse failed, taking feedparser", shown(url), exc_info=True)
+        return parse_with_feedparser(data, url=url, content_type=content_type)
     return _assembled(fast.meta, fast.entries, fast.scanned, fast.text, url)
 
 

@@ -6,6 +6,8 @@ import logging
 import re
 from dataclasses import dataclass
 
+from wordfreq import zipf_frequency
+
 from bot.text.keyphrases import content_words
 from bot.text.sentences import Sentence, clean_wording
 
@@ -142,6 +144,8 @@ DEMONSTRATIVE_RE = re.compile(
 )
 WORD_RE = re.compile(r"[\w'’]+")
 NAMED_BONUS = 0.15
+NAME_MAX_ZIPF = 4.3  # a first word commoner than this in English ("Effectively", "Most") is no name
+EXPLETIVE_IT_RE = re.compile(r"it(?:'s| is| was)? (?:turns? out|seems?|looks like|appears)\b", re.I)
 THIRD_PERSON = frozenset(
     ("he", "she", "him", "her", "his", "hers", "they", "them", "their", "it", "its")
 )
@@ -310,32 +314,36 @@ def claim_signal(text: str) -> float:
 
 
 def names_something(text: str) -> bool:
-    """A name inside the claim (a tool, a company, a person): claims about a named thing are
-    the ones a reader can place cold."""
-    words = WORD_RE.findall(text)
-    return any(
-        word[0].isupper() and word not in FIRST_PERSON and not text_before.endswith((".", "!"))
-        for word, text_before in zip(words[1:], _preceding(text, words[1:]), strict=True)
-    )
-
-
-def _preceding(text: str, words: list[str]) -> list[str]:
-    """The text before each of ``words`` (in order), stripped: a capital after a full stop
-    starts a sentence, it names nothing."""
-    out, at = [], 0
-    for word in words:
-        at = text.index(word, at)
-        out.append(text[:at].rstrip())
-        at += len(word)
-    return out
+    """A name in the claim (a tool, a company, a person): claims about a named thing are the
+    ones a reader can place cold."""
+    return any(_is_name(word, before) for word, before in _with_preceding(text))
 
 
 def orphan_pronoun(text: str) -> bool:
     """A third-person pronoun ("it", "they", "she") before any name: its referent was said
-    before the claim."""
-    for position, word in enumerate(WORD_RE.findall(text)):
-        if position and word[0].isupper() and word not in FIRST_PERSON:
+    before the claim. "It turns out", "it seems" refer to nothing."""
+    for word, before in _with_preceding(text):
+        if _is_name(word, before):
             return False
-        if word.lower() in THIRD_PERSON:
+        if word.lower() in THIRD_PERSON and not EXPLETIVE_IT_RE.match(text[len(before) :].lstrip()):
             return True
     return False
+
+
+def _is_name(word: str, before: str) -> bool:
+    """Capitalised where a sentence does not start, or a first word rare in general English
+    ("Redis keeps…", not "Most teams…")."""
+    if not word[0].isupper() or word in FIRST_PERSON:
+        return False
+    starts_sentence = not before or before.endswith((".", "!", "?", ":"))
+    return not starts_sentence or zipf_frequency(word, "en") < NAME_MAX_ZIPF
+
+
+def _with_preceding(text: str) -> list[tuple[str, str]]:
+    """Each word with the text before it, stripped."""
+    out, at = [], 0
+    for word in WORD_RE.findall(text):
+        at = text.index(word, at)
+        out.append((word, text[:at].rstrip()))
+        at += len(word)
+    return out

@@ -125,7 +125,7 @@ def _ad_span(sentences: list[Sentence], first: int, mention: re.Pattern[str] | N
     span = {first}
     start = sentences[first]
     # "It's now time for sponsored news!": the whole next story is the read, headline and all
-    segment = bool(SEGMENT_START_RE.search(start.text))
+    segment = bool(SEGMENT_START_RE.search(start.text)) and start.speaker is not None
     for j in range(first + 1, min(first + MAX_AD_SENTENCES, len(sentences))):
         sentence = sentences[j]
         moved_on = sentence.speaker != start.speaker if segment else sentence.turn != start.turn

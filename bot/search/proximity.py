@@ -28,7 +28,8 @@ CUE_BONUS = 0.5  # a window that carries the wanted kind of answer counts this m
 CUE_REACH = 12  # words either side of the window where the cue may sit
 WINDOW_CANDIDATES = 30  # only the best this many are read: the rest rarely climb
 CHARS_PER_WORD = 5  # windows are measured in characters: about this many a spoken word
-HYPHEN_RE = re.compile(r"(\w)-(\w)")
+# Joined offsets drift a character per hyphen before them: nothing next to a ~200-char window.
+HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
 
 
 def term_weights(session: Session, terms: Sequence[QueryTerm]) -> dict[str, float]:
@@ -93,7 +94,7 @@ def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
     found = _stem_hits(text, wanted)
     missing = wanted - {key for _, key in found}
     if missing and "-" in text:
-        found = sorted(found + _stem_hits(HYPHEN_RE.sub(r"\1\2", text), frozenset(missing)))
+        found = sorted(found + _stem_hits(HYPHEN_RE.sub("", text), frozenset(missing)))
     return found
 
 

@@ -54,8 +54,8 @@ HEDGE_RE = re.compile(
 ASIDE_RE = re.compile(r",\s*(?:I mean|you know|I guess|if you will|so to speak|basically),", re.I)
 # A hedge or a vague tail at the end of a sentence: ", I guess.", ", or something like that."
 TRAILING_HEDGE_RE = re.compile(
-    r",?\s*\b(?:I guess|I think|I believe|or something(?: like that)?|or whatever|"
-    r"and stuff(?: like that)?|and things like that|et cetera|etc)\.?$",
+    r"(?:,\s*(?:I guess|I think|I believe)|,?\s*\b(?:or something(?: like that)?|or whatever|"
+    r"and stuff(?: like that)?|and things like that|et cetera|etc))\.?$",
     re.I,
 )
 # Adverbs that only pad speech: "it's basically a cache" says "it's a cache".

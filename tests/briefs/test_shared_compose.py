@@ -259,3 +259,28 @@ def test_briefs_stay_the_same_when_the_candidate_cache_keeps_one_topic_list(worl
     monkeypatch.setattr(candidates_module, "KEPT_TOPIC_LISTS", 1)
     shared = _composed(world, _shared)
     assert shared == alone
+
+
+class DownEmbedder:
+    """An embeddings endpoint that is down: every call fails after its timeout."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts):
+        from bot.core.errors import ServiceUnavailable
+
+        self.calls += 1
+        raise ServiceUnavailable("embeddings endpoint timed out")
+
+
+def test_an_embedder_that_is_down_is_asked_once_for_the_whole_batch(world):
+    engine = db.create_db_engine(world)
+    embedder = DownEmbedder()
+    services = Services(settings=Settings(_env_file=None), engine=engine, embedder=embedder)
+    with Session(engine) as session:
+        channels = session.exec(select(Channel).order_by(Channel.id)).all()
+        briefs = compose_briefs(services, session, channels, DAY)
+    engine.dispose()
+    assert embedder.calls == 1
+    assert any(brief.items for brief in briefs.values())  # words alone still match

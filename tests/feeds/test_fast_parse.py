@@ -47,6 +47,18 @@ def test_a_plain_podcast_feed_takes_the_fast_path_with_feedparsers_values():
     assert parse_feed(FEED, url="https://feeds.example.com/show/rss") == slow
 
 
+def test_a_fast_path_failure_falls_back_to_feedparser(monkeypatch, caplog):
+    from bot.feeds import parse
+
+    def broken(*args, **kwargs):
+        raise KeyError("a reader bug")
+
+    monkeypatch.setattr(parse, "fast_parse", broken)
+    url = "https://feeds.example.com/show/rss"
+    assert parse_feed(FEED, url=url) == parse_with_feedparser(FEED, url=url)
+    assert "taking feedparser" in caplog.text
+
+
 @pytest.mark.parametrize(
     ("body", "content_type"),
     [

@@ -282,14 +282,21 @@ def test_a_claim_about_a_named_thing_reads_better_cold():
     from bot.insights.claims import claim_signal, names_something
 
     assert names_something("Most teams now run Postgres for queues as well as for data.")
-    assert not names_something("Most teams now run it. Queues and data go in the same place.")
+    assert not names_something("Most teams now run it. Everything goes in the same place.")
+    assert names_something("Redis keeps every key in memory, so reads never touch a disk.")
+    assert not names_something("Why? Because caching is hard and invalidation is harder.")
+    assert not names_something("Effectively, we run it in certain ways for every team.")
     assert claim_signal(
         "The team moved its queue onto Postgres, because one database is cheaper."
     ) > (claim_signal("The team moved its queue onto the database, because one system is cheaper."))
 
 
 def test_a_pronoun_before_any_name_lowers_the_claim_signal():
-    from bot.insights.claims import claim_signal
+    from bot.insights.claims import claim_signal, orphan_pronoun
+
+    assert not orphan_pronoun("Python is fast enough because it compiles to bytecode first.")
+    assert not orphan_pronoun("It turns out caching is the hard part of every web service.")
+    assert orphan_pronoun("It breaks whenever they upgrade the database underneath.")
 
     orphan = "Because she's encouraging me to explore, I find gems I would never have tried."
     named = "Because Eugene Yan encourages exploring, he finds gems he would never have tried."

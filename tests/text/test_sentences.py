@@ -40,3 +40,4 @@ def test_a_vague_tail_and_padding_adverbs_are_dropped_the_meaning_kept():
         "We run Redis, Kafka and Postgres."
     )
     assert clean_wording("I guess that is fine.") == "I guess that is fine."
+    assert clean_wording("That is not what I think.") == "That is not what I think."
