@@ -55,6 +55,8 @@ GENERIC = frozenset(
 )  # fmt: skip
 # A topic word whose everyday sense differs: it stands for the group, and alone counts less.
 ONE_WAY = {"typing": "type hint"}
+DROPPED_COMMON = 0.75
+GENERAL_ZIPF = 3.5  # "automation" 3.8, "management" 5.1; "linter" 1.5, "maintainers" 2.3
 COMMON_SHARE = 0.6  # a word in this share of episodes narrows a topic as little as "python"
 EVERYDAY = 5.2  # zipf frequency of words too common to stand for a topic's word
 FULL, ALIAS, HEAD, PAIR, TOGETHER, PART_MAX = 1.0, 0.95, 0.9, 0.7, 0.6, 0.45
@@ -147,6 +149,10 @@ def topic_terms(topic: str, vocabulary: Vocabulary | None = None) -> TopicTerms:
     head = _head(words, vocabulary)
     if head != words:
         weight = _head_weight(head, vocabulary)
+        if set(words) - set(head) - GENERIC and _general(head):
+            # why: "automation" without the "test" dropped as common is any automation;
+            # "linters" without "python" is still linters
+            weight = round(weight * DROPPED_COMMON, 3)
         _add(terms, head, weight, "head")
         for alias in _aliases(head):
             _add(terms, alias, weight, "alias")
@@ -217,6 +223,11 @@ def _head(words: tuple[str, ...], vocabulary: Vocabulary | None) -> tuple[str, .
     head = tuple(w for w in words if w not in GENERIC) or words
     narrow = tuple(w for w in head if _share(w, vocabulary) < COMMON_SHARE)
     return narrow or head
+
+
+def _general(head: tuple[str, ...]) -> bool:
+    """Whether every word left of a topic is a general English word ("automation")."""
+    return all(zipf_frequency(word, "en") >= GENERAL_ZIPF for word in head)
 
 
 def _share(word: str, vocabulary: Vocabulary | None) -> float:

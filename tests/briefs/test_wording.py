@@ -76,3 +76,18 @@ def test_founding_a_company_is_not_finding_something():
 def test_every_word_of_a_topic_in_one_text_counts_in_any_order():
     text = "Orchestration of thousands of containers is what the scheduler is for."
     assert relevance("container orchestration", text) >= 0.6
+
+
+class EverywhereTestCounts(Counts):
+    """A corpus where every show says "test"."""
+
+    def episode_share(self, word: str) -> float:
+        return 0.8 if word == "test" else super().episode_share(word)
+
+
+def test_a_general_word_left_alone_of_a_topic_counts_less_than_a_specific_one():
+    automation = topic_terms("test automation", EverywhereTestCounts())
+    linters = topic_terms("python linters", EverywhereTestCounts())
+    said = "We automate every deployment now."
+    assert automation.match(read_words(said))[0] < 0.8  # any automation, not test automation
+    assert linters.match(read_words("A good linter pays for itself in a week."))[0] >= 0.85
