@@ -28,8 +28,7 @@ CUE_BONUS = 0.5  # a window that carries the wanted kind of answer counts this m
 CUE_REACH = 12  # words either side of the window where the cue may sit
 WINDOW_CANDIDATES = 30  # only the best this many are read: the rest rarely climb
 CHARS_PER_WORD = 5  # windows are measured in characters: about this many a spoken word
-# Joined offsets drift a character per hyphen before them: nothing next to a ~200-char window.
-HYPHEN_RE = re.compile(r"(?<=\w)-(?=\w)")
+HYPHENATED_RE = re.compile(r"\w+(?:-\w+)+")
 
 
 def term_weights(session: Session, terms: Sequence[QueryTerm]) -> dict[str, float]:
@@ -92,9 +91,12 @@ def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
     """(character offset, stem) of each word of lower-case ``text`` whose stem is wanted;
     a word the asker writes joined counts where the transcript hyphenates it ("throw-away")."""
     found = _stem_hits(text, wanted)
-    missing = wanted - {key for _, key in found}
-    if missing and "-" in text:
-        found = sorted(found + _stem_hits(HYPHEN_RE.sub("", text), frozenset(missing)))
+    missing = frozenset(wanted - {key for _, key in found})
+    if missing and "-" in text:  # only the hyphenated words are read again, joined, in place
+        for match in HYPHENATED_RE.finditer(text):
+            joined = match[0].replace("-", "")
+            found += [(match.start(), key) for _, key in _stem_hits(joined, missing)]
+        found.sort()
     return found
 
 
