@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from typing import Any
 
 from feedparser.mixin import _FeedParserMixin
@@ -17,24 +18,32 @@ from bot.feeds.fast_text import (
 from bot.feeds.url_join import feedparser_joined
 
 
-class ChannelTags:
-    """Part of ``bot.feeds.fast_reader.Reader``: authors, itunes:owner, images and categories."""
+class ChannelTags(ABC):
+    """Part of ``bot.feeds.fast_reader.Reader``: authors, itunes:owner, images and categories.
+
+    The element hooks below are the reader's own (its key, text, title and leaf handling);
+    this half only calls them.
+    """
 
     base: str
     feed: dict[str, Any]
     title_depth: int
 
+    @abstractmethod
     def key(self, element: etree._Element) -> str:
-        raise NotImplementedError
+        """feedparser's key for an element ("itunes_author")."""
 
+    @abstractmethod
     def text(self, element: etree._Element, kind: str) -> str:
-        raise NotImplementedError
+        """An element's text as feedparser stores it."""
 
+    @abstractmethod
     def title(self, context: dict, element: etree._Element, depth: int) -> None:
-        raise NotImplementedError
+        """Record a title element."""
 
+    @abstractmethod
     def leaf(self, element: etree._Element) -> None:
-        raise NotImplementedError
+        """Record an element with no children."""
 
     def author(self, context: dict, element: etree._Element) -> None:
         """``_start_author``/``_end_author``: the text, then feedparser's author sync."""
