@@ -29,16 +29,6 @@ def test_an_untimed_item_renders_no_zero_time_on_any_surface():
 
 
 def test_related_points_show_the_sentence_the_show_and_how_they_relate():
-    from bot.core.values import RelatedInsight
-
-    related = RelatedInsight(
-        "Fine-tuning costs more than renting once you count the GPUs.",
-        "Latent Stack",
-        "Ep 12",
-        9,
-        725.0,
-        "https://e.example/9#t=725",
-        stance="disagrees",
-    )
+    related = chat_core.sample_related()
     shown = _text(render_brief(chat_core.sample_brief(1, related=[related])))
     assert 'Latent Stack (12:05) · "Ep 12" · disagrees: "Fine-tuning costs more' in shown

@@ -13,6 +13,7 @@ from handlers.chat.replies import Line, Reply
 from handlers.discord_bot import limits
 from handlers.discord_bot.render import render_answer, render_brief, render_reply
 from handlers.discord_bot.text import safe_url
+from tests.fakes.chat_core import sample_related
 
 HOSTILE = (
     "@everyone @here <@123456789012345678> <@&123456789012345678> "
@@ -186,17 +187,7 @@ def test_brief_payload_is_json_ready_for_http_publishers():
 
 
 def test_related_points_show_the_sentence_the_show_and_how_they_relate():
-    related = [
-        RelatedInsight(
-            "Fine-tuning costs more than renting once you count the GPUs.",
-            "Latent Stack",
-            "Ep 12",
-            9,
-            725.0,
-            "https://x.example/a",
-            stance="disagrees",
-        )
-    ]
+    related = [sample_related("https://x.example/a")]
     shown = str(render_brief(brief(item(1, related=related)))[1].to_dict())
     assert "Fine-tuning costs more than renting" in shown
     assert "Latent Stack" in shown and "disagrees" in shown

@@ -47,6 +47,19 @@ def sample_item(rank: int = 1, **overrides: Any) -> BriefItem:
     return BriefItem(**values)
 
 
+def sample_related(url: str = "https://e.example/9#t=725") -> RelatedInsight:
+    """Another show's sentence disagreeing with the sample item, for the renderers' tests."""
+    return RelatedInsight(
+        "Fine-tuning costs more than renting once you count the GPUs.",
+        "Latent Stack",
+        "Ep 12",
+        9,
+        725.0,
+        url,
+        stance="disagrees",
+    )
+
+
 def sample_brief(items: int = 3, **overrides: Any) -> Brief:
     return Brief(
         date=date(2026, 12, 1),

@@ -20,7 +20,7 @@ from handlers.slack_app.render import (
     render_reply,
 )
 from handlers.slack_app.views import ask_modal, home_view
-from tests.fakes.chat_core import sample_answer, sample_brief, sample_item
+from tests.fakes.chat_core import sample_answer, sample_brief, sample_item, sample_related
 
 HOSTILE = (
     "<!channel> <!here|here> <!everyone> <@U0123ABC> <#C999> <!subteam^S1> "
@@ -214,15 +214,7 @@ def test_a_quote_that_repeats_the_insight_is_not_shown_twice():
 
 
 def test_related_points_show_the_sentence_the_show_and_how_they_relate():
-    related = RelatedInsight(
-        "Fine-tuning costs more than renting once you count the GPUs.",
-        "Latent Stack",
-        "Ep 12",
-        9,
-        725.0,
-        "https://e.example/9#t=725",
-        stance="disagrees",
-    )
+    related = sample_related()
     blocks, _ = render_brief(sample_brief(1, related=[related]))
     shown = " ".join(text for _, text in texts(blocks))
     assert "Fine-tuning costs more than renting" in shown
