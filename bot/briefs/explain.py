@@ -85,17 +85,29 @@ def episode_full(pick: Pick, cap: int) -> str:
     return f"{label(pick.item)}: same episode already {times} in this brief."
 
 
-def weaker(pick: Pick, last: Pick, size: int) -> str:
-    """A loser that simply matched less well than the last pick."""
+def weaker(pick: Pick, last: Pick, size: int, same_show: int = 0, same_topic: int = 0) -> str:
+    """A loser that matched less well than the last pick, or as well but lost to variety
+    (``same_show`` / ``same_topic``: items its show and its topic already have)."""
+    than = f"than item {size} ({label(last.item)[:40]}…)"
     if pick.relevance < last.relevance - 0.05:
-        why = f"weaker match for “{pick.topic}” ({pick.relevance:.2f} vs {last.relevance:.2f})"
+        why = (
+            f"weaker match for “{pick.topic}” ({pick.relevance:.2f} vs {last.relevance:.2f}) {than}"
+        )
     elif pick.item.score < last.item.score - 0.05:
-        why = f"weaker claim ({pick.item.score:.2f} vs {last.item.score:.2f})"
+        why = f"weaker claim ({pick.item.score:.2f} vs {last.item.score:.2f}) {than}"
     elif pick.freshness < last.freshness - 0.05:
-        why = "older than the items picked"
+        why = f"older {than}"
+    elif same_show:
+        why = f"as good a match, but {pick.item.podcast} already has {_items(same_show)} here"
+    elif same_topic:
+        why = f"as good a match, but “{pick.topic}” already has {_items(same_topic)} here"
     else:
-        why = "as good a match, but shows and topics already in the brief came first"
-    return f"{label(pick.item)}: {why} than item {size} ({label(last.item)[:40]}…)."
+        why = f"as good as item {size}, which came first by a hair"
+    return f"{label(pick.item)}: {why}."
+
+
+def _items(count: int) -> str:
+    return "1 item" if count == 1 else f"{count} items"
 
 
 def stale(picks: list[Pick], request: RankRequest) -> list[str]:

@@ -39,6 +39,8 @@ EVERYDAY_ZIPF = 4.5  # words more common than this in English co-occur with ever
 LEARNED_EVIDENCE = 0.5  # a learned word counts half as evidence that an episode is about it
 LEARNED_FROM = 30  # passages most about the topic, that teach its related words
 LEARNED_TERMS = 8
+STRONG = 0.5  # passage relevance that makes a passage about the topic
+FEW_STRONG = 5  # fewer such passages than this teach too little
 
 
 @dataclass(frozen=True)
@@ -73,6 +75,7 @@ class ProfileIndex:
     passages: int = 0
     tried: set[tuple[int, str]] = field(default_factory=set)  # (episode, topic) with no claim
     topics: dict[str, TopicTerms] = field(default_factory=dict)  # topic text → its terms
+    show_words: set[str] = field(default_factory=set)  # words of show names: never learned
     ranked: dict[tuple, tuple] = field(default_factory=dict)  # bot.briefs.candidates' cache
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -88,6 +91,8 @@ class ProfileIndex:
                 seen |= set(words.tokens)
             self.episode_df.update(seen)
             self.passages += len(profile.passages)
+            if "show" in profile.fields:
+                self.show_words |= set(profile.fields["show"].tokens)
 
     def episode_share(self, word: str) -> float:
         """The share of profiled episodes that use ``word`` (0 over too few to tell)."""
@@ -151,7 +156,13 @@ class ProfileIndex:
         how specific they are (``goroutine`` for Go; never a speaker's name)."""
         hits = self.passage_relevance(terms.terms)
         ranked = sorted(hits.items(), key=lambda pair: (-pair[1], pair[0]))[:LEARNED_FROM]
-        strong = [place for place, value in ranked if value >= 0.5]
+        strong = [place for place, value in ranked if value >= STRONG]
+        if len(strong) < FEW_STRONG:
+            # why: a phrase topic is rarely said whole ("container orchestration"); the
+            # passages naming its rarest part ("orchestration") teach its words then
+            parts = [t.weight for t in terms.terms if t.source == "part"]
+            enough = min(STRONG, max(parts)) if parts else STRONG
+            strong = [place for place, value in ranked if value >= enough]
         if len(strong) < 2 or not self.passages:
             return []
         together: Counter[str] = Counter()
@@ -161,7 +172,8 @@ class ProfileIndex:
             for word in set(self.passage(place).tokens) - profile.speakers:
                 together[word] += 1
                 episodes.setdefault(word, set()).add(place[0])
-        own = {w for term in terms.terms for w in term.words}
+        # why: a show's name co-occurs with everything its network says ("changelog" is not Go)
+        own = {w for term in terms.terms for w in term.words} | self.show_words
         scored = []
         for word, count in together.items():
             share, base = count / len(strong), self.chunk_df(word) / self.passages

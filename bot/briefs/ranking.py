@@ -28,6 +28,9 @@ log = logging.getLogger(__name__)
 DUPLICATE = 0.55  # stem-set cosine at which two claims say the same thing
 SAME_SHOW_PENALTY = 0.08  # per item already picked from that show: prefer distinct shows
 SAME_TOPIC_PENALTY = 0.1  # per item already picked for that topic: cover every topic
+# Variety never trades a clearly better match for a weaker one: five items from the show that
+# is about Go beat two passing mentions of a "Go binary" on other shows.
+VARIETY_BAND = 0.15
 NEW_SINCE_LAST_BRIEF = 0.05
 MAX_EXPLAINED_LOSERS = 8
 
@@ -238,7 +241,7 @@ def _select(
         return SAME_SHOW_PENALTY * fewest_shown, SAME_TOPIC_PENALTY * fewest_topic
 
     while remaining and len(picks) < request.size:
-        chosen = _most_effective(remaining, effective, least_penalty())
+        chosen = _matched_as_well(remaining, _most_effective(remaining, effective, least_penalty()))
         strongest = remaining[0]  # sorted by score, then id: the strongest comes first
         remaining.remove(chosen)
         best = pick_of(chosen)
@@ -257,8 +260,24 @@ def _select(
             per_show[best.item.podcast_id] = per_show.get(best.item.podcast_id, 0) + 1
             per_topic[best.topic] = per_topic.get(best.topic, 0) + 1
     if picks:
-        losers.extend(explain.weaker(pick_of(e), picks[-1], len(picks)) for e in remaining[:3])
+        losers.extend(
+            explain.weaker(
+                pick_of(e),
+                picks[-1],
+                len(picks),
+                per_show.get(pool.items[e[2]].podcast_id, 0),
+                per_topic.get(e[5], 0),
+            )
+            for e in remaining[:3]
+        )
     return picks
+
+
+def _matched_as_well(remaining: list[Entry], chosen: Entry) -> Entry:
+    """``chosen``, unless the strongest entry for its topic matches it clearly better: then
+    that one (show variety only reorders comparable matches)."""
+    strongest = next(entry for entry in remaining if entry[5] == chosen[5])
+    return strongest if strongest[4] > chosen[4] + VARIETY_BAND else chosen
 
 
 def _most_effective(

@@ -11,6 +11,7 @@ from bot.briefs.coverage import terms_for, window_profiles
 from bot.briefs.profile_loading import episode_fields
 from bot.briefs.profiles import EpisodeProfile, ProfileIndex
 from bot.briefs.wording import topic_terms
+from bot.briefs.words import read_words
 from bot.core.models import Episode, Podcast
 from tests.briefs.devset import DAY
 
@@ -51,3 +52,56 @@ def test_feed_categories_from_real_feeds_put_an_episode_on_a_topic(corpus: Path)
     index = ProfileIndex({1: EpisodeProfile(1, 1, fields, [], frozenset())})
     assert index.matches(topic_terms("ecommerce", index))[1].fields == ("categories",)
     assert 1 not in index.matches(topic_terms("kubernetes", index))
+
+
+def _index(shows: dict[int, str], passages: dict[int, list[str]]) -> ProfileIndex:
+    """Profiles of synthetic episodes: a show name and transcript passages each."""
+    profiles = {
+        eid: EpisodeProfile(
+            eid,
+            eid,
+            {"show": read_words(shows[eid], title=True)},
+            [read_words(text) for text in passages.get(eid, [])],
+            frozenset(),
+        )
+        for eid in shows
+    }
+    return ProfileIndex(profiles)
+
+
+FILLER = [
+    "Sourdough needs a patient baker and a warm kitchen.",
+    "Marathon training plans start slow and build every week.",
+    "Interest rates shape housing markets across the country.",
+]
+
+
+def test_show_names_are_never_learned_as_topic_words():
+    # a network's name rides along with everything its shows say: it is not the topic
+    said = "On Changelog Weekly we rewrote the {} service in Go with goroutines and channels."
+    shows = {eid: "Changelog Weekly" for eid in range(1, 6)} | {
+        eid: "Kitchen" for eid in range(6, 12)
+    }
+    passages = {eid: [said.format(eid), *FILLER] for eid in range(1, 6)}
+    passages |= {eid: FILLER for eid in range(6, 12)}
+    index = _index(shows, passages)
+    learned = {t.label for t in index.learned_terms(topic_terms("Go", index))}
+    assert "goroutine" in learned
+    assert not learned & {"changelog", "weekly"}
+
+
+def test_a_phrase_topic_rarely_said_whole_learns_from_its_parts():
+    # said whole once; the passages on orchestration name what it is about
+    shows = {eid: f"Show {eid}" for eid in range(1, 11)}
+    shipping = "Shipping container prices doubled at the port this spring."
+    passages = {eid: [*FILLER, *[shipping] * (eid > 6)] for eid in range(1, 11)}
+    passages[1] = ["Container orchestration with Kubernetes schedules pods on a cluster.", *FILLER]
+    for eid in (2, 3, 4):
+        passages[eid] = [
+            f"Orchestration of {eid} clusters with Kubernetes keeps pods running.",
+            f"Kubernetes orchestration restarts failed pods on node {eid}.",
+            *FILLER,
+        ]
+    index = _index(shows, passages)
+    learned = {t.label for t in index.learned_terms(topic_terms("container orchestration", index))}
+    assert {"kubernete", "pod"} & learned

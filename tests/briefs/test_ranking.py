@@ -337,3 +337,30 @@ def test_explanations_show_words_as_written_not_stems():
         "open source",
         "models",
     ]
+
+
+def test_variety_never_trades_a_show_about_the_topic_for_passing_mentions(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        gophers = seed_podcast(session, "Gopher Hour")
+        weekly = seed_podcast(session, "Tech Weekly")
+        for n, text in enumerate(
+            [
+                "Go's goroutines make concurrent network services cheap to write in Go.",
+                "Go generics finally let libraries share typed containers without reflection.",
+                "The Go garbage collector keeps pauses under a millisecond for most services.",
+            ]
+        ):
+            episode = seed_episode(session, gophers, f"Go in production, part {n + 1}")
+            seed_insight(session, episode, text, topics=["Go", "Golang"], score=0.6)
+        mention = seed_episode(session, weekly, "Cloud costs")
+        seed_insight(
+            session,
+            mention,
+            "A static binary, in Go or Rust, ships without a runtime to install.",
+            topics=["cloud costs"],
+            score=0.7,
+        )
+        session.commit()
+        brief = compose_topic_brief(services_for(any_engine), session, ["Go"], DAY)
+    shows = [item.podcast for item in brief.items]
+    assert shows[:3] == ["Gopher Hour"] * 3
