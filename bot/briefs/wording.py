@@ -17,7 +17,7 @@ from typing import Protocol
 
 from wordfreq import zipf_frequency
 
-from bot.briefs.words import Words, holds, lookup_key, norm, phrase
+from bot.briefs.words import Words, holds, lookup_key, norm, phrase, written
 
 # Names and abbreviations: each group is one thing written several ways.
 ALIASES: tuple[tuple[str, ...], ...] = (
@@ -92,7 +92,9 @@ class Term:
 
     @property
     def label(self) -> str:
-        return " + ".join(self.words) if self.together else " ".join(self.words)
+        """The term as a reader sees it in an explanation."""
+        shown = [written(word) for word in self.words]
+        return " + ".join(shown) if self.together else " ".join(shown)
 
     def found_in(self, words: Words) -> bool:
         """Whether ``words`` holds this term."""

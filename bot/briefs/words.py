@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from wordfreq import zipf_frequency
+
 from bot.text.keyphrases import STOPWORDS
 
 TOKEN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9+#]*")
@@ -73,6 +75,14 @@ def norm(word: str) -> str:
     if word.endswith("sses"):
         return word[:-2]
     return word[:-1] if word.endswith("s") else word
+
+
+@lru_cache(maxsize=4096)
+def written(word: str) -> str:
+    """A folded word as people write it, for display: "kubernete" → "kubernetes" (the form
+    commoner in English wins; the word itself on a tie)."""
+    forms = (word, word + "s", word + "es")
+    return max(forms, key=lambda form: (zipf_frequency(form, "en"), form == word))
 
 
 def is_content(word: str) -> bool:

@@ -104,4 +104,4 @@ def test_a_phrase_topic_rarely_said_whole_learns_from_its_parts():
         ]
     index = _index(shows, passages)
     learned = {t.label for t in index.learned_terms(topic_terms("container orchestration", index))}
-    assert {"kubernete", "pod"} & learned
+    assert {"kubernetes", "pod"} & learned

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from bot.briefs.words import holds, norm, read_words
+from bot.briefs.words import holds, norm, read_words, written
 
 
 def test_plurals_fold_but_other_endings_stay():
     assert norm("frameworks") == "framework" and norm("libraries") == "library"
     assert norm("productivity") == "productivity" and norm("typing") == "typing"
     assert norm("analysis") == "analysis" and norm("js") == "js"
+
+
+def test_a_folded_word_is_shown_as_people_write_it():
+    assert norm("Kubernetes") == "kubernete" and written("kubernete") == "kubernetes"
+    assert written("framework") == "framework" and written("pod") == "pod"
 
 
 def test_a_capitalised_word_mid_sentence_is_a_proper_form():
