@@ -9,8 +9,8 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
    delivered items and summaries labelled against ``../shared/QUALITY.md``), oldest first:
    ``before`` and ``mid`` (the first quality session, one editor), ``pass2_before`` and ``after``
    (the second session, another editor, judging the engine before and after it by one standard);
-   ``pass3`` to ``pass6`` (the third session: the items and summaries each of its engine
-   changes altered, relabelled; the rest kept).
+   ``pass3`` to ``pass7`` (later sessions: the items and summaries each engine change
+   altered, relabelled; the rest kept).
 
 ``--dump`` writes the items and summaries to label (the top item of each episode and every
 fifth episode's summary) as JSON.
@@ -38,7 +38,17 @@ from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 DEVSET = ROOT.parent / "shared" / "corpus" / "devset"
-LABEL_ORDER = ("before", "mid", "pass2_before", "after", "pass3", "pass4", "pass5", "pass6")
+LABEL_ORDER = (
+    "before",
+    "mid",
+    "pass2_before",
+    "after",
+    "pass3",
+    "pass4",
+    "pass5",
+    "pass6",
+    "pass7",
+)
 LABELS = [
     path
     for name in LABEL_ORDER

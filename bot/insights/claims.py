@@ -125,6 +125,14 @@ ANECDOTE_RE = re.compile(
     r"years ago|my (?:wife|kids|dad|mom|family|son|daughter))\b",
     re.I,
 )
+# Openings that hedge before any claim ("I don't know for sure, …", "Maybe even …"): the
+# speaker is thinking aloud, the claim (if any) comes later.
+HEDGE_OPENING_RE = re.compile(
+    r"^(?:i don'?t know\b|i'?m not (?:sure|certain)\b|maybe\b|perhaps\b|"
+    r"i (?:would|'d) (?:also )?(?:expect|imagine|guess)\b|i (?:guess|suppose|wonder)\b)",
+    re.I,
+)
+HEDGE_PENALTY = 0.15
 POINTING_WINDOW = 8  # words
 ONE_HAND_RE = re.compile(r"^(?:on (?:the )?one hand|on one side)\b", re.I)
 UI_STEP_RE = re.compile(r"\byou (?:click|type|hit|press|scroll|drag)\b", re.I)
@@ -309,7 +317,9 @@ def claim_signal(text: str) -> float:
     score -= 0.1 * min(pointing, 3) + repairs
     score += 0.2 * bool(LESSON_RE.search(text)) - 0.1 * min(len(ANECDOTE_RE.findall(text)), 2)
     score -= 0.15 * bool(UI_STEP_RE.search(text)) + 0.15 * orphan_pronoun(text)
-    score += NAMED_BONUS * names_something(text)
+    score += NAMED_BONUS * names_something(text) - HEDGE_PENALTY * bool(
+        HEDGE_OPENING_RE.match(text)
+    )
     return max(0.0, min(1.0, score))
 
 

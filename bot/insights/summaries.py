@@ -37,6 +37,13 @@ TELLING_RE = re.compile(
     r"look at|learn)\b",
     re.I,
 )
+# The show's own line ("episode 184 of Talk Python To Me, recorded October 12, 2018").
+BOILERPLATE_RE = re.compile(r"\bepisode \d+|\brecorded (?:on )?[A-Z][a-z]+ \d", re.I)
+# A synopsis sentence that completes the one before: "who did just that", "That's where X".
+LEANS_BACK_RE = re.compile(
+    r"\b(?:just that|did that|that'?s where|that'?s why|this is where)\b", re.I
+)
+_WELL_RE = re.compile(r"^(?:well|so|and|but),?\s+", re.I)
 URL_RE = re.compile(r"https?://|www\.|\w+\.(?:com|fm|io)\b")
 
 
@@ -172,8 +179,8 @@ def _opening(episode: EpisodeContext, sentences: list[Sentence]) -> str:
     described = _first_sentences(split_plain(episode.description), 2)
     if described:
         return described
-    told = [s.text for s in synopsis(sentences) if "?" not in s.text]
-    if told:
+    told = [s.text for s in synopsis(sentences)]
+    if any("?" not in text for text in told):
         return _first_sentences(_most_telling(told, episode.title), 2)
     framing = [
         s.text
@@ -186,10 +193,25 @@ def _opening(episode: EpisodeContext, sentences: list[Sentence]) -> str:
 
 
 def _most_telling(texts: list[str], title: str) -> list[str]:
-    """Synopsis sentences that say who is on and what the episode covers, in their order."""
+    """Synopsis sentences that say who is on and what the episode covers, in their order.
+
+    A telling sentence that leans on the one before ("you'll meet Susan Tan, who did just
+    that") comes after the synopsis's hook, its first sentence, even when that is a question.
+    """
     subject = stem_set(title)
-    ranked = sorted(range(len(texts)), key=lambda i: (-_telling(texts[i], subject), i))[:2]
-    return [texts[i] for i in sorted(ranked)]
+    stated = [i for i, text in enumerate(texts) if "?" not in text]
+    best = max(stated, key=lambda i: (_telling(texts[i], subject), -i))
+    if best > 0 and orphan_pronoun(texts[best]):
+        return [texts[best - 1], texts[best]]  # the sentence that names who "he" is
+    if best > 0 and _leans_back(texts[best]):
+        return [texts[0], texts[best]]
+    rest = [i for i in stated if i != best and not BOILERPLATE_RE.search(texts[i])]
+    second = max(rest, key=lambda i: (_telling(texts[i], subject), -i), default=None)
+    return [texts[i] for i in sorted({best, second} - {None})]
+
+
+def _leans_back(text: str) -> bool:
+    return bool(ANAPHORIC_START_RE.match(_WELL_RE.sub("", text)) or LEANS_BACK_RE.search(text))
 
 
 def _telling(text: str, subject: frozenset[str]) -> int:
@@ -201,6 +223,7 @@ def _telling(text: str, subject: frozenset[str]) -> int:
         + bool(TELLING_RE.search(text))
         + bool(subject & stem_set(text))
         - bool(ANAPHORIC_START_RE.match(text) or orphan_pronoun(text))
+        - 2 * bool(BOILERPLATE_RE.search(text))
     )
 
 

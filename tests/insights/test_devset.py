@@ -37,6 +37,8 @@ FILES = (
     "changelog/founderstalk__founders-talk-38.md",
     "changelog/practicalai__practical-ai-143.md",
     "changelog/news__changelog-news-152.md",
+    "talkpython/123-100-python-interviews.vtt",
+    "talkpython/444-young-success-blueprint.vtt",
 )
 
 
@@ -104,6 +106,17 @@ def test_the_summary_opens_with_what_the_episode_is_about_and_who_is_on(devset):
     assert lektor.startswith("With static site frameworks and generators like Lecter")
     scraping = devset["283-web-scraping.vtt"][1].summary.summary
     assert scraping.startswith("Web scraping is pulling the HTML of a website down")
+
+
+def test_a_synopsis_line_that_completes_its_hook_opens_with_the_hook(devset):
+    # "… you'll meet Susan Tan, who did just that" says nothing without the question before it
+    interviews = devset["123-100-python-interviews.vtt"][1].summary.summary
+    assert interviews.startswith("What if you could take the experience and insight from 100")
+    assert "Susan Tan, who did just that" in interviews
+    # the show's own line ("on episode 443 of Talk Python To Me") is no part of the subject
+    young = devset["444-young-success-blueprint.vtt"][1].summary.summary
+    assert young.startswith("On this episode, we have Sydney Runkle")
+    assert "episode 443" not in young
 
 
 def test_guests_are_neither_hosts_nor_break_markers(devset):
