@@ -23,8 +23,8 @@ AD_START_RE = re.compile(
 SEGMENT_START_RE = re.compile(r"\bsponsored (?:news|segment|content)\b", re.I)
 SPONSOR_NAME_RE = re.compile(
     r"\b(?:brought to you by|sponsored by|supported by|made possible by|our friends (?:at|over at)"
-    r"|thanks? to)\s+(?:our (?:friends|partners) (?:at|over at)\s+)?"
-    r"(?P<name>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,2})"
+    r"|thanks? to)\s+(?:our (?:friends|partners) (?:at|over at)\s+)?(?:the\s+)?"
+    r"(?P<name>[A-Z][\w.\-]*(?:\s+(?:(?:at|of|for|on|and|&)\s+)?[A-Z][\w.\-]*){0,3})"
 )
 # Back to the show after a read ("Now, back to …", "Let's get back to …", "Anyway, so …").
 AD_END_RE = re.compile(
@@ -70,9 +70,9 @@ def sponsor_names(sentences: list[Sentence]) -> set[str]:
         if not AD_START_RE.search(sentence.text):
             continue
         for match in SPONSOR_NAME_RE.finditer(sentence.text):
-            name = match.group("name").rstrip(".")
-            if name.lower() not in {"the", "our", "this", "you", "me", "us"}:
-                names.add(name)
+            for name in re.split(r"\s+(?:and|&)\s+", match.group("name").rstrip(".")):
+                if name.lower() not in {"the", "our", "this", "you", "me", "us"}:
+                    names.add(name)
     return names
 
 

@@ -18,7 +18,7 @@ from bot.core.ports import EpisodeContext, Extraction
 from bot.core.values import Segment
 from bot.insights.extractive import ExtractiveEngine
 from bot.insights.faults import insight_faults
-from bot.insights.non_content import non_content
+from bot.insights.non_content import non_content, sponsor_names
 from bot.text.sentences import clean_wording, split_sentences
 from bot.transcripts.parse import parse_transcript
 
@@ -389,3 +389,28 @@ def test_a_sponsored_news_story_is_left_out_whole(devset):
     _, extraction = devset["news__changelog-news-152.md"]
     said = " ".join(_texts(extraction) + [i.quote for i in extraction.insights])
     assert "Depot" not in said and "builds stay fast" not in said and "container build" not in said
+
+
+def _sentences(corpus: Path, name: str):
+    path = corpus / "devset" / name
+    if not path.exists():
+        pytest.skip(f"devset file {name} not found")
+    return split_sentences(parse_transcript(path.read_bytes(), filename=path.name).segments)
+
+
+def test_a_read_for_another_podcast_is_left_out_whole(corpus):
+    # "brought to you by the Stack Overflow podcast", then its pitch and rhetorical questions
+    sentences = _sentences(corpus, "talkpython/359-lifecycle-of-a-machine-learning-project.vtt")
+    assert "Stack Overflow" in sponsor_names(sentences)
+    skipped = non_content(sentences)
+    pitch = [s for s in sentences if "Stack Overflow podcast" in s.text]
+    assert len(pitch) >= 3 and all(s.idx in skipped for s in pitch)
+
+
+def test_a_sponsor_named_with_of_or_at_is_one_name_and_two_sponsors_are_two(corpus):
+    names = sponsor_names(_sentences(corpus, "talkpython/371-pipx.vtt"))
+    assert "Python at Scale Summit" in names and "Python" not in names  # not every "Python"
+    read = split_sentences(
+        [Segment(0.0, 5.0, None, "This show is brought to you by Linode and Rollbar.")]
+    )
+    assert sponsor_names(read) == {"Linode", "Rollbar"}
