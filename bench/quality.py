@@ -9,7 +9,7 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
    delivered items and summaries labelled against ``../shared/QUALITY.md``), oldest first:
    ``before`` and ``mid`` (the first quality session, one editor), ``pass2_before`` and ``after``
    (the second session, another editor, judging the engine before and after it by one standard);
-   ``pass3`` to ``pass7`` (later sessions: the items and summaries each engine change
+   ``pass3`` to ``pass8`` (later sessions: the items and summaries each engine change
    altered, relabelled; the rest kept).
 
 ``--dump`` writes the items and summaries to label (the top item of each episode and every
@@ -48,6 +48,7 @@ LABEL_ORDER = (
     "pass5",
     "pass6",
     "pass7",
+    "pass8",
 )
 LABELS = [
     path

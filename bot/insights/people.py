@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from bot.core.models import Episode, TranscriptSegment
 from bot.core.ports import EpisodeContext
 from bot.insights.claims import NON_PERSON_SPEAKER_RE
+from bot.insights.non_content import sponsor_names
 from bot.text.sentences import Sentence
 
 GENERIC_SPEAKER_RE = re.compile(r"^(?:speaker|spk|person|voice|unknown|guest|host)\b|^\d+$", re.I)
@@ -19,10 +20,13 @@ NAME = r"[A-Z][a-zA-Z'\-]+(?: [A-Z][a-zA-Z'\-]+){1,2}"
 # "This is your host, Michael Kennedy", "I'm your host Adam", "my co-host, Chris Benson"
 HOST_RE = re.compile(rf"\b(?:your host,?|co-?host,?|I'?m)\s+(?P<name>{NAME})")
 # "Let's talk to Elvis Kahoro and Nikhil Rao", "we have Yotam Mann", "joined by Paul Biggar"
+# ("from X", "led by X" name companies and people who are not on: "from Red Hat").
 GUEST_RE = re.compile(
-    rf"\b(?:talk(?:ing)? (?:to|with)|joined by|we have|guests?(?: is| are| today)?,?|"
-    rf"here with|welcome|meet|from|with|by)\s+(?P<first>{NAME})(?:,? and (?P<second>{NAME}))?"
-    rf"|(?P<third>{NAME}),? (?:is here|joins|decided|created|built|wrote|the (?:creator|author))"
+    rf"\b(?:talk(?:ing)? (?:to|with)|joined(?: \w+){{0,2}} by|we have|"
+    rf"guests?(?: is| are| today)?,?|"
+    rf"here with|welcome(?: back)?|meet|with)\s+(?P<first>{NAME})"
+    rf"|(?P<third>{NAME}),? (?:is here|joins|decided|created|built|wrote|got involved|"
+    rf"the (?:creator|author))"
 )
 # Said by guests, rarely by hosts.
 THANKS_FOR_HAVING_RE = re.compile(
@@ -34,6 +38,14 @@ WELCOME_RE = re.compile(
 )
 # Capitalised pairs in an intro that are places, organisations or products, not people.
 NOT_FIRST_NAMES = frozenset({"Talk", "The", "This", "Python", "New", "San", "Los", "Open", "Big"})
+LEADING_CONJUNCTION_RE = re.compile(r"^(?:And|But|So|Now|Well) (?=\S+ \S)")
+# The outro says who was on: "Our guest on this episode was Dane Hillard", "Today's guest was …"
+OUTRO_GUEST_RE = re.compile(
+    rf"\b(?:[Tt]oday'?s|[Oo]ur) guests? (?:on this episode |today )?"
+    rf"(?:was|were|has been|have been|is|are)\s+(?P<first>{NAME})"
+)
+OUTRO_SENTENCES = 60
+LIST_NEXT_RE = re.compile(rf",? (?:and )?(?P<name>{NAME})")
 NOT_SURNAMES = frozenset(
     {
         "University",
@@ -105,15 +117,36 @@ def guests(episode: EpisodeContext, sentences: list[Sentence], host_names: set[s
         if is_person(sentence.speaker):
             talk[sentence.speaker] += len(sentence.text)
     introduced = _introduced(sentences, host_names)
+    thanked = _named_in_outro(sentences, host_names)
     if talk:
         # Guests are introduced or thank the hosts for having them; co-hosts and panelists
         # are neither. Without either cue, everyone but the hosts.
         cued = {s.speaker for s in _intro(sentences) if THANKS_FOR_HAVING_RE.search(s.text)}
-        cued |= {label for name in introduced if (label := _match_label(name, set(talk)))}
+        named = introduced + thanked
+        cued |= {label for name in named if (label := _match_label(name, set(talk)))}
         ranked = [name for name, _ in talk.most_common() if name not in host_names]
         cued = (cued | _welcomed(sentences, set(talk))) - host_names
         return [name for name in ranked if name in cued or not cued][:5]
-    return introduced[:5]
+    # the outro names exactly who was on; the intro also names people who are talked about
+    return (thanked or introduced)[:5]
+
+
+def _named_in_outro(sentences: list[Sentence], host_names: set[str]) -> list[str]:
+    """Guests the outro names ("Our guest on this episode was Eugene Yan")."""
+    found = []
+    for sentence in sentences[-OUTRO_SENTENCES:]:
+        for match in OUTRO_GUEST_RE.finditer(sentence.text):
+            found += [match["first"], *_listed(sentence.text, match.end("first"))]
+    return _people(found, host_names, sentences)
+
+
+def _listed(text: str, at: int) -> list[str]:
+    """The names that follow a name in a list: "Scott Reed, Brad Cunningham, and Ike Ellis"."""
+    names = []
+    while match := LIST_NEXT_RE.match(text, at):
+        names.append(match["name"])
+        at = match.end()
+    return names
 
 
 def _welcomed(sentences: list[Sentence], labels: set[str]) -> set[str]:
@@ -133,9 +166,21 @@ def _introduced(sentences: list[Sentence], host_names: set[str]) -> list[str]:
     found = []
     for sentence in _intro(sentences):
         for match in GUEST_RE.finditer(sentence.text):
-            found += [n for n in (match["first"], match["second"], match["third"]) if n]
+            if match["third"]:
+                found.append(match["third"])
+            else:
+                found += [match["first"], *_listed(sentence.text, match.end("first"))]
+    return _people(found, host_names, sentences)
+
+
+def _people(found: list[str], host_names: set[str], sentences: list[Sentence]) -> list[str]:
+    """The names that are people other than the hosts, each once, in order."""
     host_words = {w for h in host_names for w in h.split()}
-    unique = dict.fromkeys(n for n in found if not host_words & set(n.split()))
+    sponsors = sponsor_names(sentences)  # "brought to you by Cox Automotive": not a guest
+    names = (LEADING_CONJUNCTION_RE.sub("", n) for n in found)
+    unique = dict.fromkeys(
+        n for n in names if not host_words & set(n.split()) and n not in sponsors
+    )
     return [n for n in unique if _looks_like_a_person(n)]
 
 

@@ -16,6 +16,7 @@ from wordfreq import zipf_frequency
 from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, Extraction
 from bot.core.values import Segment
+from bot.insights import people
 from bot.insights.extractive import ExtractiveEngine
 from bot.insights.faults import insight_faults
 from bot.insights.non_content import non_content, sponsor_names
@@ -414,3 +415,33 @@ def test_a_sponsor_named_with_of_or_at_is_one_name_and_two_sponsors_are_two(corp
         [Segment(0.0, 5.0, None, "This show is brought to you by Linode and Rollbar.")]
     )
     assert sponsor_names(read) == {"Linode", "Rollbar"}
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        # the outro says who was on: "Our guest on this episode was Eugene Yan"
+        ("talkpython/309-life-lessons.vtt", ["Eugene Yan"]),
+        ("talkpython/074_ironpython.vtt", ["Alex Earl"]),  # not IronPython's creator, named first
+        ("talkpython/334-planetary-computer.vtt", ["Rob Emanuel", "Tom Augsberger"]),
+        # "You'll meet Scott Reed, Brad Cunningham, and Ike Ellis."
+        ("talkpython/062_sdtig_learns_python.vtt", ["Scott Reed", "Brad Cunningham", "Ike Ellis"]),
+        # "we welcome back Roman Wright", not "the team led by Samuel Colvin"
+        ("talkpython/432-beanie-pydantic-upgrade.vtt", ["Roman Wright"]),
+        # "And Kai Haien is here"; the sponsor Cox Automotive is no guest
+        ("talkpython/172-nuitka-a-full-python-compiler.vtt", ["Kai Haien"]),
+        # the sponsor Posit Connect is no guest
+        (
+            "talkpython/483-reflex-framework-frontend-backend-pure-python.vtt",
+            ["Elvis Kahoro", "Nikhil Rao"],
+        ),
+        # labelled panel: "We're also joined here by Kris Brandow"
+        (
+            "changelog/gotime__go-time-253.md",
+            ["Dee Kitchen", "Johnny Boursiquot", "Kris Brandow", "Natalie Pistunovich"],
+        ),
+    ],
+)
+def test_guests_are_who_the_intro_and_outro_say_was_on(corpus, name, expected):
+    sentences = _sentences(corpus, name)
+    assert people.cast(_context(corpus / "devset" / name, 1), sentences).guests == expected
