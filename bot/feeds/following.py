@@ -115,15 +115,16 @@ def follow_feed(
 
 
 async def _follow_checked(services: Services, url: str, fetcher: Fetcher | None) -> FollowResult:
-    own = fetcher is None
     active: Fetcher = fetcher or SafeFetcher(services.settings)
     try:
         check = await check_feed(url, active, max_bytes=services.settings.max_feed_bytes)
         podcast_id, already = await asyncio.to_thread(_add, services, check.url)
         outcome = await store_fetched(services, podcast_id, check.result, check.parsed, active)
     finally:
-        if own:
-            await active.aclose()  # type: ignore[attr-defined]
+        # why close a fetcher we were given too: this call runs in its own event loop
+        # (run_coroutine), and a fetcher's connections belong to the loop that opened them
+        if isinstance(active, SafeFetcher):
+            await active.aclose()
     newest = check.newest
     return FollowResult(
         podcast_id=podcast_id,
