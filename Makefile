@@ -51,8 +51,8 @@ clean:
 
 # Regenerate the initial migration from bot/models.py (pre-release: one migration per area).
 # Later migrations (0002_search: FTS5/tsvector, 0003_demo_feeds, 0004_feed_content_hash,
-# 0005_feed_categories, 0006_tsv_inline: PostgreSQL storage only) build on 0001, so they step
-# aside meanwhile (0003 to 0005 skip a column 0001 already has).
+# 0005_feed_categories, 0006_tsv_inline and 0007_gin_pending_list: PostgreSQL storage only)
+# build on 0001, so they step aside meanwhile (0003 to 0005 skip a column 0001 already has).
 migration: venv
 	rm -f bot/core/migrations/versions/0001_initial.py /tmp/podbrief-migration.db
 	mkdir -p .migrations-aside && mv bot/core/migrations/versions/000[2-9]_*.py .migrations-aside/

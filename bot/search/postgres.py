@@ -176,7 +176,8 @@ def doc_freqs(session: Session, words: Sequence[str]) -> tuple[dict[str, int], i
 
 
 def rebuild_term_stats(session: Session) -> None:
-    """Recount ``chunk_term`` from scratch (after a bulk load with its triggers disabled)."""
+    """Recount ``chunk_term`` from scratch (after a bulk load with its triggers disabled), and
+    merge the GIN index's pending list, which every search reads in full (migration 0007)."""
     session.info.pop(CACHE_KEY, None)
     session.execute(text("DELETE FROM chunk_term"))
     session.execute(
@@ -185,6 +186,14 @@ def rebuild_term_stats(session: Session) -> None:
             "SELECT u.lexeme, count(*) FROM chunk c, unnest(c.tsv) u GROUP BY u.lexeme"
         )
     )
+    merge_pending_entries(session)
+
+
+def merge_pending_entries(session: Session) -> int:
+    """Move the rows waiting in the GIN index's pending list into the index proper (what a
+    vacuum does); returns how many pending-list pages were merged."""
+    merged = session.execute(text("SELECT gin_clean_pending_list('ix_chunk_tsv'::regclass)"))
+    return int(merged.scalar_one())
 
 
 def pgvector_available(session: Session) -> bool:
