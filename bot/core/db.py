@@ -26,7 +26,9 @@ def create_db_engine(url: str, **kwargs) -> Engine:
         )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, **kwargs)
+    event.listen(engine, "connect", _postgres_settings)
+    return engine
 
 
 def open_database(url: str, *, migrate: bool = True) -> Engine:
@@ -109,6 +111,17 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+
+
+def _postgres_settings(dbapi_conn, _record) -> None:
+    # why no JIT: compiling a search's ranking query (high estimated cost, ~20 ms to run) took
+    # longer than running it; podbrief's queries are all short
+    autocommit = dbapi_conn.autocommit
+    dbapi_conn.autocommit = True  # a SET inside a transaction is undone by its rollback
+    cursor = dbapi_conn.cursor()
+    cursor.execute("SET jit = off")
+    cursor.close()
+    dbapi_conn.autocommit = autocommit
 
 
 def alembic_config(engine: Engine) -> Config:

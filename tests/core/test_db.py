@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import inspect
+import pytest
+from sqlalchemy import inspect, text
 
+from bot.core import db
 from bot.core.config import normalise_database_url
+from tests.conftest import PG_ADMIN_URL
 
 EXPECTED_TABLES = {
     "podcast",
@@ -63,3 +66,17 @@ def test_open_database_turns_every_fault_into_one_sentence(tmp_path, monkeypatch
     monkeypatch.setattr(db, "upgrade", broken_upgrade)
     with pytest.raises(StartupError, match=r"migrating the database .* failed .*9999"):
         db.open_database(f"sqlite:///{tmp_path / 'ok.db'}")
+
+
+def test_postgres_connections_run_without_jit_through_commits_and_rollbacks(pg_skip_reason):
+    # compiling the search ranking query took longer than running it
+    if pg_skip_reason:
+        pytest.skip(pg_skip_reason)
+    engine = db.create_db_engine(PG_ADMIN_URL)
+    try:
+        with engine.connect() as conn:
+            assert conn.execute(text("SHOW jit")).scalar_one() == "off"
+            conn.rollback()
+            assert conn.execute(text("SHOW jit")).scalar_one() == "off"
+    finally:
+        engine.dispose()
