@@ -24,6 +24,10 @@ from bot.search.retrieval import search_passages
 log = logging.getLogger(__name__)
 
 CLOSEST_SHOWN = 2
+NOWHERE = (
+    "No episode in the library discusses it yet: follow a show that covers it with "
+    "`follow FEED_URL`."
+)
 
 
 def topic_notes(
@@ -49,6 +53,8 @@ def topic_notes(
         lines += older
         if broader:
             lines.append(f"Try a broader wording: `subscribe {broader}`.")
+        if len(lines) == 1:  # nothing close, older or broader: say so, and what would help
+            lines.append(NOWHERE)
         notes.append(" ".join(lines))
     return notes
 

@@ -229,6 +229,9 @@ def test_feedback_changes_the_order(world):
 def test_empty_brief_says_so(world):
     brief = brief_for(world, "cooking-fans")
     assert brief.items == [] and brief.empty_reason.startswith("Nothing new on “knitting patterns”")
+    # nothing close, older or broader either: the reply says so and what would help
+    assert "No episode in the library discusses it yet" in brief.empty_reason
+    assert "`follow FEED_URL`" in brief.empty_reason
     assert brief.to_json()["items"] == []
 
 
