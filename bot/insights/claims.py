@@ -317,9 +317,8 @@ def claim_signal(text: str) -> float:
     score -= 0.1 * min(pointing, 3) + repairs
     score += 0.2 * bool(LESSON_RE.search(text)) - 0.1 * min(len(ANECDOTE_RE.findall(text)), 2)
     score -= 0.15 * bool(UI_STEP_RE.search(text)) + 0.15 * orphan_pronoun(text)
-    score += NAMED_BONUS * names_something(text) - HEDGE_PENALTY * bool(
-        HEDGE_OPENING_RE.match(text)
-    )
+    score += NAMED_BONUS * names_something(text)
+    score -= HEDGE_PENALTY * bool(HEDGE_OPENING_RE.match(text))
     return max(0.0, min(1.0, score))
 
 
