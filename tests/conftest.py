@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -119,6 +120,18 @@ def _drop_pg_schema(schema: str) -> None:
     admin.dispose()
 
 
+@contextlib.contextmanager
+def own_pg_schema(prefix: str) -> Iterator[Engine]:
+    """An engine on a new PostgreSQL schema migrated to head, dropped afterwards."""
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
+    engine = _migrated_pg_engine(schema)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        _drop_pg_schema(schema)
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def any_engine(request, tmp_path, pg_skip_reason, _sqlite_template) -> Iterator[Engine]:
     """A migrated, empty database: SQLite always, PostgreSQL when reachable."""
@@ -150,13 +163,8 @@ def module_engine(request, tmp_path_factory, pg_skip_reason, _sqlite_template) -
         return
     if pg_skip_reason:
         pytest.skip(pg_skip_reason)
-    schema = f"m_{uuid.uuid4().hex[:12]}"
-    engine = _migrated_pg_engine(schema)
-    try:
+    with own_pg_schema("m") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        _drop_pg_schema(schema)
 
 
 @pytest.fixture

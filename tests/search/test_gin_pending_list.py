@@ -3,8 +3,6 @@ search reads it in full), rows waiting in it are found, and the migration goes b
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 from alembic import command
 from sqlalchemy import text
@@ -16,7 +14,7 @@ from bot.core.models import Episode, Podcast
 from bot.search import postgres
 from bot.search.index import chunk_row, insert_chunk_rows
 from bot.search.terms import query_terms
-from tests.conftest import _drop_pg_schema, _migrated_pg_engine
+from tests.conftest import own_pg_schema
 
 WORD = "quillfeather"  # made up: only the chunks below hold it
 
@@ -34,13 +32,8 @@ def pg_schema_engine(pg_skip_reason):
     """A schema of its own, migrated to head (its migrations are moved up and down)."""
     if pg_skip_reason:
         pytest.skip(pg_skip_reason)
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    engine = _migrated_pg_engine(schema)
-    try:
+    with own_pg_schema("t") as engine:
         yield engine
-    finally:
-        engine.dispose()
-        _drop_pg_schema(schema)
 
 
 @pytest.mark.postgres
