@@ -32,8 +32,14 @@ from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction
 from bot.core.values import Segment
 from bot.insights import people
-from bot.insights.extractive import ExtractiveEngine, without_made_up_times
+from bot.insights.extractive import (
+    ExtractiveEngine,
+    episode_keyphrases,
+    select_claims,
+    without_made_up_times,
+)
 from bot.insights.faults import insight_faults, summary_faults
+from bot.text.sentences import split_sentences
 from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -161,6 +167,44 @@ def label_sample(results) -> dict:
     return {"items": items, "summaries": summaries}
 
 
+def candidate_pool(files: list[Path]) -> list[dict]:
+    """Per episode, the claims a reweighting could deliver, to label: the engine's 8 best
+    non-overlapping claims and the 3 most claim-like ones, each with its neighbours."""
+    parsed = {p: parse_transcript(p.read_bytes(), filename=p.name).segments for p in files}
+    regulars = regulars_by_file(parsed)
+    pool = []
+    for number, path in enumerate(files, start=1):
+        context = episode_context(path, number, regulars[path])
+        sentences = split_sentences(parsed[path])
+        phrases = episode_keyphrases(context, sentences)
+        scored = ExtractiveEngine.rank(sentences, phrases, people.cast(context, sentences))
+        by_signal = select_claims([(c, c.signal) for c, _ in scored], 3)
+        picked = {c.first: (c, s) for c, s in [*select_claims(scored, 8), *by_signal]}
+        for claim, score in sorted(picked.values(), key=lambda cs: cs[0].first):
+            pool.append(_candidate(path, context, sentences, claim, score))
+    return pool
+
+
+def _candidate(path: Path, context: EpisodeContext, sentences, claim, score: float) -> dict:
+    def said(index: int) -> str:
+        if not 0 <= index < len(sentences):
+            return ""
+        return f"{sentences[index].speaker or '?'}: {sentences[index].text}"
+
+    return {
+        "file": path.name,
+        "show": context.podcast,
+        "title": context.title,
+        "first": claim.first,
+        "last": claim.last,
+        "speaker": claim.speaker,
+        "before": said(claim.first - 1),
+        "text": claim.text,
+        "after": said(claim.last + 1),
+        "score": round(score, 4),
+    }
+
+
 def label_rates(path: Path) -> list[str]:
     """``criterion: yes N% · partly N% · no N%`` lines for one labels file."""
     data = yaml.safe_load(path.read_text())
@@ -182,11 +226,17 @@ def label_rates(path: Path) -> list[str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dump", type=Path, help="write the items and summaries to label")
+    parser.add_argument("--candidates", type=Path, help="write the candidate claims to label")
     parser.add_argument("--devset", type=Path, default=DEVSET)
     args = parser.parse_args()
     files = devset_files(args.devset)
     if not files:
         print(f"skipped: no devset at {args.devset} (it lives in ../shared/corpus/devset)")
+        return
+    if args.candidates:
+        pool = candidate_pool(files)
+        args.candidates.write_text(json.dumps(pool, indent=1, ensure_ascii=False))
+        print(f"wrote {len(pool)} candidates to {args.candidates}")
         return
     results = extract_devset(files)
     items, total, summaries, n_summaries = fault_rates(results)

@@ -22,7 +22,7 @@ from bot.insights.faults import insight_faults
 from bot.insights.non_content import non_content
 from bot.insights.summaries import extractive_summary
 from bot.text.keyphrases import keyphrases, stem_set, stems
-from bot.text.sentences import split_sentences
+from bot.text.sentences import Sentence, split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +42,10 @@ class ExtractiveEngine:
     def extract(self, episode: EpisodeContext, segments: Sequence[Segment]) -> Extraction:
         """Insights and a summary for one episode, from its segments alone."""
         sentences = split_sentences(segments)
-        texts = [s.text for s in sentences]
-        names = {s.speaker for s in sentences if s.speaker} | {episode.podcast}
-        names |= {p.get("name", "") for p in episode.persons}
-        phrases = keyphrases([*texts, episode.title, episode.description], 15, names)
-        claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
-        claims = [claim for claim in claims if not insight_faults(claim)]  # the gate
+        phrases = episode_keyphrases(episode, sentences)
         on_air = people.cast(episode, sentences)
-        scored = _prefer_guests(_score_claims(claims, texts, phrases), on_air)
-        chosen = _select(scored, self.limit)
+        scored = self.rank(sentences, phrases, on_air)
+        chosen = select_claims(scored, self.limit)
         insights = sorted(
             (_to_insight(claim, score, phrases) for claim, score in chosen),
             key=lambda i: i.start,
@@ -63,6 +58,24 @@ class ExtractiveEngine:
             len(sentences),
         )
         return Extraction(insights=insights, summary=summary, engine=self.name)
+
+    @staticmethod
+    def rank(
+        sentences: list[Sentence], phrases: list[str], on_air: people.Cast
+    ) -> list[tuple[Claim, float]]:
+        """Every candidate claim that passes the gate, with its score."""
+        claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
+        claims = [claim for claim in claims if not insight_faults(claim)]  # the gate
+        texts = [s.text for s in sentences]
+        return _prefer_guests(_score_claims(claims, texts, phrases), on_air)
+
+
+def episode_keyphrases(episode: EpisodeContext, sentences: list[Sentence]) -> list[str]:
+    """The episode's 15 keyphrases, never a speaker's, the show's or a listed person's name."""
+    names = {s.speaker for s in sentences if s.speaker} | {episode.podcast}
+    names |= {p.get("name", "") for p in episode.persons}
+    texts = [s.text for s in sentences]
+    return keyphrases([*texts, episode.title, episode.description], 15, names)
 
 
 def without_made_up_times(extraction: Extraction, segments: Sequence[Segment]) -> Extraction:
@@ -125,7 +138,7 @@ def _prefer_guests(
     return [(claim, score + bonus.get(claim.speaker or "", 0.0)) for claim, score in scored]
 
 
-def _select(scored: list[tuple[Claim, float]], limit: int) -> list[tuple[Claim, float]]:
+def select_claims(scored: list[tuple[Claim, float]], limit: int) -> list[tuple[Claim, float]]:
     """Best claims first, none overlapping in sentences or repeating another's idea."""
     chosen: list[tuple[Claim, float]] = []
     used: set[int] = set()
