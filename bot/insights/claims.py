@@ -208,8 +208,8 @@ def candidate_claims(
                 break
             if not checked[i + size - 1].usable or window[-1].idx in skip or _not_a_person(first):
                 break  # every longer window holds this sentence too
-            penalty = PAYOFF_NEXT_PENALTY * _payoff_follows(sentences, i + size)
-            penalty += QUESTION_NEXT_PENALTY * _question_follows(sentences, i + size)
+            penalty = PAYOFF_NEXT_PENALTY * payoff_follows(sentences, i + size)
+            penalty += QUESTION_NEXT_PENALTY * question_follows(sentences, i + size)
             claim = _as_claim(window, checked[i : i + size], penalty)
             if claim is not None:
                 claims.append(claim)
@@ -224,7 +224,7 @@ def _check(sentence: Sentence) -> _Checked:
     return _Checked(bool(clean), clean, len(content_words(clean)))
 
 
-def _payoff_follows(sentences: list[Sentence], after: int) -> bool:
+def payoff_follows(sentences: list[Sentence], after: int) -> bool:
     """True when the sentence at ``after`` continues the same turn with the payoff."""
     if after >= len(sentences) or after == 0:
         return False
@@ -234,7 +234,7 @@ def _payoff_follows(sentences: list[Sentence], after: int) -> bool:
     )
 
 
-def _question_follows(sentences: list[Sentence], after: int) -> bool:
+def question_follows(sentences: list[Sentence], after: int) -> bool:
     """True when a question comes straight after: what leads into a question is its premise
     or banter, and the answer that follows is the point."""
     return after < len(sentences) and "?" in sentences[after].text

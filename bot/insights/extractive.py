@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import math
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -16,9 +14,10 @@ from bot.core.models import DeliveryItem, Episode, EpisodeSummary, Feedback, Ins
 from bot.core.moments import UNTIMED
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction, InsightEngine
 from bot.core.values import Segment
-from bot.insights import people
+from bot.insights import people, weights
 from bot.insights.claims import Claim, candidate_claims
 from bot.insights.faults import insight_faults
+from bot.insights.features import claim_features, episode_view
 from bot.insights.non_content import non_content
 from bot.insights.summaries import extractive_summary
 from bot.text.keyphrases import keyphrases, stem_set, stems
@@ -27,8 +26,6 @@ from bot.text.sentences import Sentence, split_sentences
 log = logging.getLogger(__name__)
 
 MAX_OVERLAP = 0.5  # Jaccard of stems above which two claims say the same thing
-GUEST_BONUS = 0.08
-HOST_PENALTY = 0.04
 
 
 class ExtractiveEngine:
@@ -66,8 +63,7 @@ class ExtractiveEngine:
         """Every candidate claim that passes the gate, with its score."""
         claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
         claims = [claim for claim in claims if not insight_faults(claim)]  # the gate
-        texts = [s.text for s in sentences]
-        return _prefer_guests(_score_claims(claims, texts, phrases), on_air)
+        return _score_claims(claims, sentences, phrases, on_air)
 
 
 def episode_keyphrases(episode: EpisodeContext, sentences: list[Sentence]) -> list[str]:
@@ -97,45 +93,11 @@ def build_insight_engine(settings: Settings) -> InsightEngine:
 
 
 def _score_claims(
-    claims: list[Claim], texts: list[str], phrases: list[str]
+    claims: list[Claim], sentences: list[Sentence], phrases: list[str], on_air: people.Cast
 ) -> list[tuple[Claim, float]]:
-    """Score = centrality to the episode + keyphrase coverage + claim signal + length fit."""
-    df: Counter[str] = Counter()
-    for text in texts:
-        df.update(stem_set(text))
-    n_docs = max(len(texts), 1)
-    idf = {term: math.log(1 + n_docs / count) for term, count in df.items()}
-    centroid: Counter[str] = Counter()
-    for term, count in df.items():
-        centroid[term] = count * idf[term]
-    centroid_norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
-    phrase_stems = [set(stems(p)) for p in phrases]
-    out = []
-    for claim in claims:
-        terms = Counter(stems(claim.text))
-        vector = {t: c * idf.get(t, 1.0) for t, c in terms.items()}
-        norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
-        centrality = sum(v * centroid[t] for t, v in vector.items()) / (norm * centroid_norm)
-        coverage = sum(1 for p in phrase_stems if p and p <= terms.keys())
-        length_fit = 1.0 - abs(len(claim.text) - 170) / 300
-        extra_sentences = claim.last - claim.first  # one idea per item: prefer single sentences
-        score = 0.45 * centrality + 0.1 * min(coverage, 3) + 0.2 * claim.signal
-        out.append((claim, score + 0.1 * length_fit - 0.06 * extra_sentences))
-    return out
-
-
-def _prefer_guests(
-    scored: list[tuple[Claim, float]], on_air: people.Cast
-) -> list[tuple[Claim, float]]:
-    """Guests carry the episode's ideas; hosts mostly ask and steer."""
-    host_names = on_air.hosts
-    guest_names = set(on_air.guests) if host_names else set()
-    if not guest_names:
-        return scored
-    bonus = {name: GUEST_BONUS for name in guest_names} | {
-        name: -HOST_PENALTY for name in host_names
-    }
-    return [(claim, score + bonus.get(claim.speaker or "", 0.0)) for claim, score in scored]
+    """Each claim's learned score over its features (``bot.insights.weights``)."""
+    view = episode_view(sentences, phrases, set(on_air.hosts), set(on_air.guests))
+    return [(claim, weights.score(claim_features(claim, view))) for claim in claims]
 
 
 def select_claims(scored: list[tuple[Claim, float]], limit: int) -> list[tuple[Claim, float]]:

@@ -1,0 +1,171 @@
+"""What a candidate claim is made of, as numbers: its wording, its place in the conversation
+and in the episode. ``bot.insights.weights`` holds how much each counts, learned from the
+editor's labels (``python -m bench.claim_weights``)."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from bot.insights import claims as wording
+from bot.insights.claims import Claim
+from bot.text.keyphrases import stem_set, stems
+from bot.text.sentences import Sentence
+
+# Openings that frame what follows: a hypothetical, an opinion, the reader or the speaker's team.
+IF_OPENING_RE = re.compile(r"^(?:if|when|whenever|once)\b", re.I)
+OPINION_OPENING_RE = re.compile(r"^i (?:think|feel|believe|guess|would say|'d say)\b", re.I)
+YOU_OPENING_RE = re.compile(r"^(?:you|your)\b", re.I)
+WE_OPENING_RE = re.compile(r"^(?:we|our|i|my)\b", re.I)
+# An evaluation with nothing behind it: "it's interesting to see how …", "a really fun way".
+EVALUATIVE_RE = re.compile(
+    r"\b(?:interesting|fun|funny|cool|neat|amazing|awesome|great|nice|fascinating|crazy|"
+    r"insane|love|loved|favorite|favourite)\b",
+    re.I,
+)
+# A spoken restart or trailing thought inside the passage: "Browsers already don't allow -- …"
+RESTART_RE = re.compile(r"\s(?:--|—)\s|\.\.\.|…")
+REASON_RE = re.compile(r"\b(?:because|so that|which means|that means|since|therefore)\b", re.I)
+COMPARISON_RE = re.compile(r"\b(?:than|instead of|rather than|compared to|versus|vs\.?)\b", re.I)
+NUMBER_RE = re.compile(r"\d|\b(?:percent|half|twice|double|thousands?|millions?|billions?)\b")
+EDGE_SHARE = 0.05  # the first and last 5% of an episode hold the intro and the outro
+
+FEATURES = (
+    "centrality",
+    "coverage",
+    "length_fit",
+    "extra_sentences",
+    "guest",
+    "host",
+    "signal_hits",
+    "first_person",
+    "chatter",
+    "pointing",
+    "repairs",
+    "lesson",
+    "anecdote",
+    "ui_step",
+    "orphan_pronoun",
+    "named",
+    "named_subject",
+    "hedge",
+    "payoff_next",
+    "question_next",
+    "question_before",
+    "if_opening",
+    "opinion_opening",
+    "you_opening",
+    "we_opening",
+    "evaluative",
+    "restart",
+    "reason",
+    "comparison",
+    "number",
+    "edge_of_episode",
+    "long_turn",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeView:
+    """Per-episode work every claim's features share."""
+
+    sentences: list[Sentence]
+    idf: dict[str, float]
+    centroid: Counter[str]
+    centroid_norm: float
+    phrase_stems: list[set[str]]
+    hosts: frozenset[str]
+    guests: frozenset[str]
+    turn_sizes: Counter[int]
+
+
+def episode_view(
+    sentences: list[Sentence], phrases: list[str], hosts: set[str], guests: set[str]
+) -> EpisodeView:
+    """The term weights, keyphrases and cast the episode's claims are measured against."""
+    df: Counter[str] = Counter()
+    for sentence in sentences:
+        df.update(stem_set(sentence.text))
+    n_docs = max(len(sentences), 1)
+    idf = {term: math.log(1 + n_docs / count) for term, count in df.items()}
+    centroid = Counter({term: count * idf[term] for term, count in df.items()})
+    norm = math.sqrt(sum(v * v for v in centroid.values())) or 1.0
+    return EpisodeView(
+        sentences=sentences,
+        idf=idf,
+        centroid=centroid,
+        centroid_norm=norm,
+        phrase_stems=[set(stems(p)) for p in phrases],
+        hosts=frozenset(hosts),
+        guests=frozenset(guests) if hosts else frozenset(),
+        turn_sizes=Counter(s.turn for s in sentences),
+    )
+
+
+def claim_features(claim: Claim, view: EpisodeView) -> dict[str, float]:
+    """Every feature in ``FEATURES`` for one claim."""
+    text = claim.text
+    return {
+        **_topicality(claim, view),
+        **_wording(text),
+        **_placement(claim, view),
+        "length_fit": 1.0 - abs(len(text) - 170) / 300,
+        "extra_sentences": float(claim.last - claim.first),
+        "guest": float(claim.speaker in view.guests),
+        "host": float(bool(view.guests) and claim.speaker in view.hosts),
+    }
+
+
+def _topicality(claim: Claim, view: EpisodeView) -> dict[str, float]:
+    terms = Counter(stems(claim.text))
+    vector = {t: c * view.idf.get(t, 1.0) for t, c in terms.items()}
+    norm = math.sqrt(sum(v * v for v in vector.values())) or 1.0
+    dot = sum(v * view.centroid[t] for t, v in vector.items())
+    coverage = sum(1 for p in view.phrase_stems if p and p <= terms.keys())
+    return {"centrality": dot / (norm * view.centroid_norm), "coverage": float(min(coverage, 3))}
+
+
+def _wording(text: str) -> dict[str, float]:
+    n_words = max(len(text.split()), 1)
+    opening = " ".join(text.split()[:4])
+    return {
+        "signal_hits": float(min(len(wording.SIGNAL_RE.findall(text)), 3)),
+        "first_person": float(min(len(re.findall(r"\b(?:I|me|my)\b", text)), 4)),
+        "chatter": float(len(wording.CHATTER_RE.findall(text))),
+        "pointing": float(min(len(wording.POINTING_RE.findall(text)), 3)),
+        "repairs": max(0.0, text.count(",") / n_words - 0.08) * 5,
+        "lesson": float(bool(wording.LESSON_RE.search(text))),
+        "anecdote": float(min(len(wording.ANECDOTE_RE.findall(text)), 2)),
+        "ui_step": float(bool(wording.UI_STEP_RE.search(text))),
+        "orphan_pronoun": float(wording.orphan_pronoun(text)),
+        "named": float(wording.names_something(text)),
+        "named_subject": float(wording.names_something(opening)),
+        "hedge": float(bool(wording.HEDGE_OPENING_RE.match(text))),
+        "if_opening": float(bool(IF_OPENING_RE.match(text))),
+        "opinion_opening": float(bool(OPINION_OPENING_RE.match(text))),
+        "you_opening": float(bool(YOU_OPENING_RE.match(text))),
+        "we_opening": float(bool(WE_OPENING_RE.match(text))),
+        "evaluative": float(min(len(EVALUATIVE_RE.findall(text)), 2)),
+        "restart": float(bool(RESTART_RE.search(text))),
+        "reason": float(bool(REASON_RE.search(text))),
+        "comparison": float(bool(COMPARISON_RE.search(text))),
+        "number": float(bool(NUMBER_RE.search(text))),
+    }
+
+
+def _placement(claim: Claim, view: EpisodeView) -> dict[str, float]:
+    sentences = view.sentences
+    n = max(len(sentences), 1)
+    before = sentences[claim.first - 1] if claim.first > 0 else None
+    asked = before is not None and before.turn != sentences[claim.first].turn
+    edge = claim.first < EDGE_SHARE * n or claim.last > (1 - EDGE_SHARE) * n
+    return {
+        "payoff_next": float(wording.payoff_follows(sentences, claim.last + 1)),
+        "question_next": float(wording.question_follows(sentences, claim.last + 1)),
+        "question_before": float(asked and "?" in before.text),
+        "edge_of_episode": float(edge),
+        "long_turn": float(view.turn_sizes[sentences[claim.first].turn] >= 6),
+    }
