@@ -6,13 +6,19 @@ Run: ``.venv/bin/python -m bench.claim_weights``.
 insight, self-contained and clean) of every candidate ``bench.quality --candidates`` wrote:
 each devset episode's 8 best claims by the engine of the day and its 3 most claim-like ones.
 This script recomputes each candidate's features (``bot.insights.features``), fits a ridge
-regression of the label value (yes 1, partly ½, no 0; insight counts 0.6, self-contained
-0.4), and prints
+regression of the label value (yes 1, partly ½, no 0; insight counts 0.5, self-contained
+0.3, clean 0.2), and prints
 
-1. cross-validated figures: episodes split into 5 folds, each fold's episodes ranked by
-   weights fitted on the other four, and the labels of the top candidate each would deliver,
-   beside the weights in ``bot.insights.weights`` and the best the pool allows;
+1. cross-validated figures: episodes split into 5 folds (10 random splits, averaged), each
+   fold's episodes ranked by weights fitted on the other four, and the labels of the top
+   candidate each would deliver, beside the weights in ``bot.insights.weights`` and the best
+   the pool allows;
 2. the weights fitted on every label, as the Python to put in ``bot.insights.weights``.
+
+Topicality (centrality, keyphrase coverage) keeps its fixed weights and is not fitted: the
+labelled pool was drawn by it, so it barely varies inside the pool (a fit finds it worthless),
+and a brief needs the claims an episode makes about its own subject. It enters the fit as an
+offset, so the whole score still estimates the label value (0 to 1) and briefs can weigh it.
 
 Prints figures; asserts nothing.
 """
@@ -36,9 +42,10 @@ from bot.transcripts.parse import parse_transcript
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "quality_candidates.yaml"
 VALUE = {"yes": 1.0, "partly": 0.5, "no": 0.0, True: 1.0, False: 0.0}
-INSIGHT_SHARE = 0.6
-RIDGE = 3.0
+SHARES = {"insight": 0.5, "self_contained": 0.3, "clean": 0.2}
+RIDGE = 10.0
 FOLDS = 5
+SPLITS = 10  # random fold assignments averaged: one split's top items swing by ±5 points
 
 Key = tuple[str, int, int]
 
@@ -64,8 +71,7 @@ def labelled_features(files: list[Path], labels: list[dict]) -> dict[Key, dict[s
 
 def target(row: dict) -> float:
     """The label value a ranking should maximise."""
-    insight, contained = VALUE[row["insight"]], VALUE[row["self_contained"]]
-    return INSIGHT_SHARE * insight + (1 - INSIGHT_SHARE) * contained
+    return sum(share * VALUE[row[criterion]] for criterion, share in SHARES.items())
 
 
 def fit(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
@@ -77,6 +83,21 @@ def fit(x: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
     coef = np.linalg.solve(gram, z.T @ (y - y.mean()))
     raw = coef / std
     return float(y.mean() - raw @ mean), raw
+
+
+def cross_validated(
+    rows: list[dict], x: np.ndarray, y: np.ndarray, topical: np.ndarray, seed: int
+) -> np.ndarray:
+    """Each candidate's score by weights fitted without its episode's fold."""
+    episodes = sorted({r["file"] for r in rows})
+    order = np.random.default_rng(seed).permutation(len(episodes))
+    fold = {episodes[j]: i % FOLDS for i, j in enumerate(order)}
+    scores = np.zeros(len(rows))
+    for k in range(FOLDS):
+        held = np.array([fold[r["file"]] == k for r in rows])
+        intercept, coef = fit(x[~held], (y - topical)[~held])
+        scores[held] = intercept + x[held] @ coef + topical[held]
+    return scores
 
 
 def top_labels(rows: list[dict], scores: np.ndarray) -> Counter[str]:
@@ -105,27 +126,20 @@ def main() -> None:
     features = labelled_features(files, labels)
     rows = [r for r in labels if (r["file"], r["first"], r["last"]) in features]
     print(f"{len(rows)} of {len(labels)} labelled candidates found in today's engine")
-    x = np.array([[features[_key(r)][name] for name in FEATURES] for r in rows])
+    fitted = [name for name in FEATURES if name not in weights.TOPICALITY]
+    x = np.array([[features[_key(r)][name] for name in fitted] for r in rows])
     y = np.array([target(r) for r in rows])
-    episodes = sorted({r["file"] for r in rows})
-    fold = {name: i % FOLDS for i, name in enumerate(episodes)}
-    cross = np.zeros(len(rows))
-    for k in range(FOLDS):
-        held = np.array([fold[r["file"]] == k for r in rows])
-        intercept, coef = fit(x[~held], y[~held])
-        cross[held] = intercept + x[held] @ coef
+    topical = np.array([weights.topicality(features[_key(r)]) for r in rows])
+    cross = [cross_validated(rows, x, y, topical, seed) for seed in range(SPLITS)]
     shipped = np.array([weights.score(features[_key(r)]) for r in rows])
-    for name, scores in (
-        ("cross-validated fit", cross),
-        ("bot.insights.weights", shipped),
-        ("best in the pool", y),
-    ):
-        votes = top_labels(rows, scores)
-        print(f"{name:<22} top item per episode: {_rates(votes)}")
-    intercept, coef = fit(x, y)
+    votes: Counter[str] = sum((top_labels(rows, scores) for scores in cross), Counter())
+    print(f"{'cross-validated fit':<22} top item per episode: {_rates(votes)}")
+    for name, scores in (("bot.insights.weights", shipped), ("best in the pool", y)):
+        print(f"{name:<22} top item per episode: {_rates(top_labels(rows, scores))}")
+    intercept, coef = fit(x, y - topical)
     print("\nINTERCEPT =", round(intercept, 4))
     print("WEIGHTS = {")
-    for name, value in zip(FEATURES, coef, strict=True):
+    for name, value in zip(fitted, coef, strict=True):
         print(f'    "{name}": {value:.4f},')
     print("}")
 

@@ -10,7 +10,8 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
    ``before`` and ``mid`` (the first quality session, one editor), ``pass2_before`` and ``after``
    (the second session, another editor, judging the engine before and after it by one standard);
    ``pass3`` to ``pass8`` (later sessions: the items and summaries each engine change
-   altered, relabelled; the rest kept).
+   altered, relabelled; the rest kept); ``pass9`` (claims scored by weights fitted to the
+   labelled candidates of ``quality_candidates.yaml``, see ``bench.claim_weights``).
 
 ``--dump`` writes the items and summaries to label (the top item of each episode and every
 fifth episode's summary) as JSON.
@@ -55,6 +56,7 @@ LABEL_ORDER = (
     "pass6",
     "pass7",
     "pass8",
+    "pass9",
 )
 LABELS = [
     path
@@ -178,10 +180,11 @@ def candidate_pool(files: list[Path]) -> list[dict]:
         sentences = split_sentences(parsed[path])
         phrases = episode_keyphrases(context, sentences)
         scored = ExtractiveEngine.rank(sentences, phrases, people.cast(context, sentences))
-        by_signal = select_claims([(c, c.signal) for c, _ in scored], 3)
-        picked = {c.first: (c, s) for c, s in [*select_claims(scored, 8), *by_signal]}
-        for claim, score in sorted(picked.values(), key=lambda cs: cs[0].first):
-            pool.append(_candidate(path, context, sentences, claim, score))
+        score = {claim: value for claim, value in scored}
+        by_signal = [c for c, _ in select_claims([(c, c.signal) for c, _ in scored], 3)]
+        best = [c for c, _ in select_claims(scored, 8)]
+        for claim in sorted(set(best + by_signal), key=lambda c: (c.first, c.last)):
+            pool.append(_candidate(path, context, sentences, claim, score[claim]))
     return pool
 
 

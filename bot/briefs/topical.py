@@ -19,10 +19,13 @@ from bot.briefs.wording import TopicTerms
 from bot.briefs.words import read_words
 from bot.core.models import Insight
 from bot.core.moments import UNTIMED
+from bot.insights import weights
 from bot.insights.claims import Claim, candidate_claims
 from bot.insights.faults import insight_faults
+from bot.insights.features import claim_features, episode_view
 from bot.insights.non_content import non_content
-from bot.text.sentences import split_sentences
+from bot.text.keyphrases import keyphrases
+from bot.text.sentences import Sentence, split_sentences
 from bot.transcripts.store import load_segments
 
 log = logging.getLogger(__name__)
@@ -30,6 +33,7 @@ log = logging.getLogger(__name__)
 STRONG_EPISODE = 0.6  # an episode covering the topic this well gets a claim about it
 MAX_NEW_PER_TOPIC = 6  # extraction per brief is bounded: a new topic over a big store
 CLAIM_MATCH = 0.6  # a claim (or a stored insight) is about the topic from this relevance
+TOPIC_WEIGHT = 0.3  # how much naming the topic strongly counts against reading well
 
 
 def ensure_topic_insights(
@@ -77,7 +81,7 @@ def topic_insight(session: Session, episode_id: int, terms: TopicTerms) -> Insig
     segments = load_segments(session, episode_id)
     sentences = split_sentences(segments)
     claims = candidate_claims(sentences, skip=frozenset(non_content(sentences)))
-    best = _best_claim([c for c in claims if not insight_faults(c)], terms)
+    best = _best_claim([c for c in claims if not insight_faults(c)], sentences, terms)
     if best is None:
         return None
     claim, score = best
@@ -98,16 +102,21 @@ def topic_insight(session: Session, episode_id: int, terms: TopicTerms) -> Insig
     )
 
 
-def _best_claim(claims: list[Claim], terms: TopicTerms) -> tuple[Claim, float] | None:
-    """The claim that names the topic most strongly and reads most like a takeaway."""
+def _best_claim(
+    claims: list[Claim], sentences: list[Sentence], terms: TopicTerms
+) -> tuple[Claim, float] | None:
+    """The claim that names the topic most strongly and reads most like a takeaway.
+
+    Its score is the insight engine's (``bot.insights.weights``) plus how strongly it names
+    the topic: it is stored for this topic's readers, against lines that never name it.
+    """
+    view = episode_view(sentences, keyphrases([s.text for s in sentences], 15), set(), set())
     best: tuple[Claim, float] | None = None
     for claim in claims:
         value, _ = terms.match(read_words(claim.text))
         if value < CLAIM_MATCH:
             continue
-        length_fit = 1.0 - abs(len(claim.text) - 170) / 300
-        score = 0.3 * value + 0.45 * claim.signal + 0.15 * length_fit
-        score -= 0.06 * (claim.last - claim.first)
+        score = weights.score(claim_features(claim, view)) + TOPIC_WEIGHT * value
         if best is None or score > best[1]:
             best = (claim, score)
     if best is None:

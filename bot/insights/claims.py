@@ -49,7 +49,13 @@ NOT_A_CLAIM_RE = re.compile(
     r"before (?:we|you) (?:actually )?(?:started|start|began|hit record)|"
     r"(?:started|start) recording|before the show|"
     r"learned (?:so much|a lot) from you|i appreciate (?:you|that|it)|(?:big|huge) fan of|"
-    r"an episode (?:coming|with|about)|upcoming (?:episode|show)|already recorded)\b",
+    r"an episode (?:coming|with|about)|upcoming (?:episode|show)|already recorded|"
+    # calls to the listener and self-introductions: about the show or the speaker, not a claim
+    r"let us know|email us|write (?:to )?us|send us|we'?re listening|"
+    r"get in touch with (?:us|me)|let'?s join|"
+    r"i'?m an? (?:[\w-]+ ){0,3}(?:engineer|developer|scientist|manager|founder|co-?founder|ceo|"
+    r"cto|professor|student|designer|consultant|advocate|maintainer|lead|architect|researcher|"
+    r"officer) (?:at|for|with|in))\b",
     re.I,
 )
 # A setup whose payoff is the next sentence: alone it tells the reader nothing.
@@ -326,6 +332,11 @@ def names_something(text: str) -> bool:
     """A name in the claim (a tool, a company, a person): claims about a named thing are the
     ones a reader can place cold."""
     return any(_is_name(word, before) for word, before in _with_preceding(text))
+
+
+def count_names(text: str) -> int:
+    """How many words of the claim are names."""
+    return sum(1 for word, before in _with_preceding(text) if _is_name(word, before))
 
 
 def orphan_pronoun(text: str) -> bool:

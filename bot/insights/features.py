@@ -4,10 +4,13 @@ editor's labels (``python -m bench.claim_weights``)."""
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
+
+from wordfreq import zipf_frequency
 
 from bot.insights import claims as wording
 from bot.insights.claims import Claim
@@ -30,6 +33,22 @@ RESTART_RE = re.compile(r"\s(?:--|—)\s|\.\.\.|…")
 REASON_RE = re.compile(r"\b(?:because|so that|which means|that means|since|therefore)\b", re.I)
 COMPARISON_RE = re.compile(r"\b(?:than|instead of|rather than|compared to|versus|vs\.?)\b", re.I)
 NUMBER_RE = re.compile(r"\d|\b(?:percent|half|twice|double|thousands?|millions?|billions?)\b")
+ADVICE_RE = re.compile(
+    r"\b(?:should(?:n'?t)?|need to|have to|must|don'?t|never|always|make sure|avoid)\b", re.I
+)
+PREDICTION_RE = re.compile(
+    r"\b(?:will|going to|in the future|next (?:year|decade)|predict)\b", re.I
+)
+SHOW_TALK_RE = re.compile(
+    r"\b(?:episodes?|podcasts?|shows?|listeners?|guests?|interview\w*|audience)\b", re.I
+)
+# A sentence that carries on the one before it: a pointer back or a connective.
+LINKED_OPENING_RE = re.compile(
+    r"^(?:it|its|it'?s|that|this|these|those|they|them|their|which|so|because|and|but|then|"
+    r"also|plus|or|otherwise|instead|therefore|thus|hence|that'?s|there)\b",
+    re.I,
+)
+RARE_ZIPF = 3.5
 EDGE_SHARE = 0.05  # the first and last 5% of an episode hold the intro and the outro
 
 FEATURES = (
@@ -65,6 +84,13 @@ FEATURES = (
     "number",
     "edge_of_episode",
     "long_turn",
+    "advice",
+    "prediction",
+    "show_talk",
+    "rare_words",
+    "names",
+    "glued",
+    "thought_continues",
 )
 
 
@@ -153,7 +179,18 @@ def _wording(text: str) -> dict[str, float]:
         "reason": float(bool(REASON_RE.search(text))),
         "comparison": float(bool(COMPARISON_RE.search(text))),
         "number": float(bool(NUMBER_RE.search(text))),
+        "advice": float(bool(ADVICE_RE.search(text))),
+        "prediction": float(bool(PREDICTION_RE.search(text))),
+        "show_talk": float(min(len(SHOW_TALK_RE.findall(text)), 2)),
+        "rare_words": _rare_share(text),
+        "names": float(min(wording.count_names(text), 4)),
     }
+
+
+def _rare_share(text: str) -> float:
+    """The share of words rare in general English: specific, technical wording."""
+    words = [w.lower() for w in wording.WORD_RE.findall(text)]
+    return sum(1 for w in words if zipf_frequency(w, "en") < RARE_ZIPF) / max(len(words), 1)
 
 
 def _placement(claim: Claim, view: EpisodeView) -> dict[str, float]:
@@ -168,4 +205,29 @@ def _placement(claim: Claim, view: EpisodeView) -> dict[str, float]:
         "question_before": float(asked and "?" in before.text),
         "edge_of_episode": float(edge),
         "long_turn": float(view.turn_sizes[sentences[claim.first].turn] >= 6),
+        "glued": _glued(sentences[claim.first : claim.last + 1]),
+        "thought_continues": float(_continues(sentences, claim.last)),
     }
+
+
+def _linked(previous: Sentence, sentence: Sentence) -> bool:
+    """Whether ``sentence`` carries on ``previous``: a pointer back, or a shared content word."""
+    if LINKED_OPENING_RE.match(sentence.text):
+        return True
+    return bool(stem_set(previous.text) & stem_set(sentence.text))
+
+
+def _glued(window: list[Sentence]) -> float:
+    """The share of the window's sentence joints where the next sentence starts afresh."""
+    joints = list(itertools.pairwise(window))
+    if not joints:
+        return 0.0
+    return sum(1 for a, b in joints if not _linked(a, b)) / len(joints)
+
+
+def _continues(sentences: list[Sentence], last: int) -> bool:
+    """The speaker's next sentence carries on the claim's last one: its point may come next."""
+    if last + 1 >= len(sentences) or sentences[last + 1].turn != sentences[last].turn:
+        return False
+    following = sentences[last + 1]
+    return bool(LINKED_OPENING_RE.match(following.text)) and "?" not in following.text

@@ -44,8 +44,23 @@ NEVER_TOPICS = frozenset(
         "outro",
         "sponsor",
         "yeah",
+        # the people in the room or listening: who, never what
+        "listeners",
+        "listener",
+        "audience",
+        "programmers",
+        "developers",
+        "users",
+        "students",
+        "engineers",
+        "everybody",
+        "everyone",
     }
 )
+# "pipx install": a command line; the tool it runs is the subject.
+COMMAND_RE = re.compile(r"\s(?:install|uninstall|run|init|add|update|upgrade)$", re.I)
+# "San Diego", "Los Angeles": where someone lives or meets, incidental to what is said.
+PLACE_RE = re.compile(r"^(?:san|los|las|santa|el|la)\s", re.I)
 STRETCH_S = 300.0
 STRETCH_SENTENCES = 60  # about five minutes of talk, for an untimed transcript
 RECUR_STRETCHES = 2
@@ -73,24 +88,30 @@ def filed_topics(
     short = _stretch_count(sentences) < MIN_STRETCHES_TO_RECUR
     recurring = [p for p in phrases if p not in titled and (short or _recurs(p, sentences))]
     topics: list[str] = []
-    for phrase in titled + recurring:
-        words = phrase.split()
-        squashed = re.sub(r"\W", "", phrase).casefold()
-        if (
-            URLISH_RE.search(phrase)
-            or banned & {w.casefold() for w in words}
-            or any(squashed.startswith(b) for b in banned if len(b) > 8)
-        ):
-            continue
-        if phrase.casefold() in NEVER_TOPICS:
-            continue
-        proper = len(words) == 1 and phrase.casefold() in capitalised
-        if not proper and _zipf(phrase) > _ceiling(words):
-            continue
-        topics.append(capitalised.get(phrase.casefold(), phrase))
+    for said in titled + recurring:
+        phrase = COMMAND_RE.sub("", said)
+        topic = capitalised.get(phrase.casefold(), phrase)
+        if topic not in topics and _worth_filing(phrase, banned, capitalised):
+            topics.append(topic)
         if len(topics) == limit:
             break
     return topics
+
+
+def _worth_filing(phrase: str, banned: set[str], capitalised: dict[str, str]) -> bool:
+    """Not a URL, a name on the show, a place, a word for people or a common word."""
+    words = phrase.split()
+    squashed = re.sub(r"\W", "", phrase).casefold()
+    if (
+        URLISH_RE.search(phrase)
+        or banned & {w.casefold() for w in words}
+        or any(squashed.startswith(b) for b in banned if len(b) > 8)
+        or phrase.casefold() in NEVER_TOPICS
+        or PLACE_RE.match(phrase)
+    ):
+        return False
+    proper = len(words) == 1 and phrase.casefold() in capitalised
+    return proper or _zipf(phrase) <= _ceiling(words)
 
 
 def _recurs(phrase: str, sentences: list[Sentence]) -> bool:

@@ -38,7 +38,11 @@ PROMO_RE = re.compile(
     r"dev|co|ai|org|net)\b|\w+\.(?:com|fm|io|dev|co)/\w+|promo code|discount code|use (?:the )?"
     r"code|free trial|\d+% off|sign up (?:today|now|for free)|friends? of the show|"
     r"(?:rate|review|subscribe to) (?:us|the show|the podcast)|patreon|leave (?:us )?a review|"
-    r"follow (?:me|us|the show|the podcast) (?:on|using|at)|keep up with the show|live ?streams?)",
+    r"follow (?:me|us|the show|the podcast) (?:on|using|at)|keep up with the show|live ?streams?|"
+    # the show's own products: "try my Python Jumpstart course", "our Everything Bundle"
+    r"(?:try|check out|grab|enroll in) (?:my|our) (?:new )?(?:[\w-]+ ){0,8}?"
+    r"(?:course|courses|book|workshop|training|bundle)\b|level up your|"
+    r"(?:this|our|my) (?:[\w-]+ ){0,3}course (?:will )?(?:teach|show|walk)\w*)",
     re.I,
 )
 # Where the show announces itself; what comes before it in the first minutes is the synopsis.

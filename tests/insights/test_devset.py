@@ -445,3 +445,20 @@ def test_a_sponsor_named_with_of_or_at_is_one_name_and_two_sponsors_are_two(corp
 def test_guests_are_who_the_intro_and_outro_say_was_on(corpus, name, expected):
     sentences = _sentences(corpus, name)
     assert people.cast(_context(corpus / "devset" / name, 1), sentences).guests == expected
+
+
+def test_the_shows_own_course_ad_is_left_out_whole(corpus):
+    # "Want to level up your Python? … try my Python Jumpstart by Building 10 Apps course. …
+    # check out our new Async course … be sure to check out our Everything Bundle."
+    sentences = _sentences(corpus, "talkpython/246-python-pro-practices.vtt")
+    skipped = non_content(sentences)
+    read = [
+        s
+        for s in sentences
+        if any(w in s.text for w in ("Jumpstart", "Async course", "Everything Bundle"))
+    ]
+    assert len(read) >= 3 and all(s.idx in skipped for s in read)
+    # while the host's word "course" in the conversation stays
+    talk = _sentences(corpus, "talkpython/210-training.vtt")
+    kept = [s for s in talk if "take my advanced courses" in s.text]
+    assert kept and all(s.idx not in non_content(talk) for s in kept)
