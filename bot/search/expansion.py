@@ -63,8 +63,9 @@ def feedback_terms(
     texts = session.exec(select(Chunk.text).where(col(Chunk.id).in_([i for i, _ in top]))).all()
     asked = {stem(t.word) for t in terms}
     counts: Counter[str] = Counter()
-    for text in texts:
-        counts.update({w for w in content_words(text) if stem(w) not in asked and len(w) > 2})
+    for text in texts:  # a list (each word once, in order), not a set: ties among equally
+        # recurrent words then break the same way in every process, whatever the hash seed
+        counts.update([w for w in content_words(text) if stem(w) not in asked and len(w) > 2])
     # Only the most recurrent words get a document-frequency lookup: it is the costly step.
     recurring = [w for w, n in counts.most_common(MAX_LOOKUPS) if n >= MIN_DOCS]
     if not recurring:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from bot.search import postgres, sqlite
+from bot.search.rows import Place
 from bot.search.terms import QueryTerm
 
 
@@ -16,6 +17,16 @@ def rank_chunks(
     """Full-text ranking on whichever database ``session`` is bound to."""
     backend = postgres if dialect(session) == "postgresql" else sqlite
     return backend.rank_chunks(session, terms, episode_ids, limit=limit)
+
+
+def rank_placed(
+    session: Session, terms: Sequence[QueryTerm], episode_ids: list[int] | None, *, limit: int
+) -> tuple[list[tuple[int, float]], dict[int, Place] | None]:
+    """``rank_chunks``, and each chunk's place (episode id, kind, idx) where the backend's
+    ranking query reads it too (PostgreSQL); None: the caller looks the places up."""
+    if dialect(session) == "postgresql":
+        return postgres.rank_placed(session, terms, episode_ids, limit=limit)
+    return sqlite.rank_chunks(session, terms, episode_ids, limit=limit), None
 
 
 def doc_freqs(session: Session, words: Sequence[str]) -> tuple[dict[str, int], int]:

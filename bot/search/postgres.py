@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import TextClause, text
 from sqlmodel import Session
 
+from bot.search.rows import Place
 from bot.search.terms import QueryTerm
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,9 @@ STATS_SQL = text(
 RANK_SQL = """
 WITH cand AS MATERIALIZED (
     -- One look at each candidate's tsvector (stored inline, migration 0006): its length and
-    -- just the query's lexemes, so the scoring below handles a few entries per chunk.
-    SELECT c.id, length(c.tsv)::float8 AS dl,
+    -- just the query's lexemes, so the scoring below handles a few entries per chunk; and
+    -- its place (episode, kind, idx), which context reranking reads next.
+    SELECT c.id, c.episode_id, c.kind, c.idx, length(c.tsv)::float8 AS dl,
            ts_filter(setweight(c.tsv, 'A', CAST(:lex AS text[])), '{{a}}') AS hit
     FROM chunk c
     WHERE c.tsv @@ CAST(:tsq AS tsquery) {scope}
@@ -58,7 +60,7 @@ SELECT cand.id, (
                * (f.tf * (:k1 + 1)) / (f.tf + :k1 * (1 - :b + :b * cand.dl / norm.avgdl)))
     FROM unnest(cand.hit) AS u(lexeme, positions, weights)
     CROSS JOIN LATERAL (SELECT coalesce(array_length(u.positions, 1), 1)::float8 AS tf) f
-) AS s
+) AS s, cand.episode_id, cand.kind, cand.idx
 FROM cand CROSS JOIN norm
 ORDER BY s DESC, cand.id LIMIT :limit
 """
@@ -122,11 +124,24 @@ def rank_chunks(
     limit: int,
 ) -> list[tuple[int, float]]:
     """(chunk id, BM25 score) best first."""
+    return rank_placed(session, terms, episode_ids, limit=limit)[0]
+
+
+def rank_placed(
+    session: Session,
+    terms: Sequence[QueryTerm],
+    episode_ids: list[int] | None,
+    *,
+    limit: int,
+) -> tuple[list[tuple[int, float]], dict[int, Place]]:
+    """``rank_chunks``, and each ranked chunk's place (episode id, kind, idx): the ranking
+    query reads the chunk's row anyway, which spares context reranking a query."""
     query = rank_query(session, terms, episode_ids, limit=limit)
     if query is None:
-        return []
+        return [], {}
     rows = session.execute(*query).all()
-    return [(int(row[0]), float(row[1])) for row in rows]
+    ranked = [(int(row[0]), float(row[1])) for row in rows]
+    return ranked, {int(row[0]): (int(row[2]), str(row[3]), int(row[4])) for row in rows}
 
 
 def rank_query(

@@ -14,10 +14,10 @@ import re
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session
 
-from bot.core.models import Chunk
 from bot.search.questions import QuestionKind
+from bot.search.rows import rows_by_ids
 from bot.search.terms import QueryTerm, stem
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,7 @@ CUE_REACH = 12  # words either side of the window where the cue may sit
 WINDOW_CANDIDATES = 30  # only the best this many are read: the rest rarely climb
 CHARS_PER_WORD = 5  # windows are measured in characters: about this many a spoken word
 HYPHENATED_RE = re.compile(r"\w+(?:-\w+)+")
+WORD_CHARS_RE = re.compile(r"\w+")
 
 
 def term_weights(session: Session, terms: Sequence[QueryTerm]) -> dict[str, float]:
@@ -93,11 +94,38 @@ def _hits(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
     found = _stem_hits(text, wanted)
     missing = frozenset(wanted - {key for _, key in found})
     if missing and "-" in text:  # only the hyphenated words are read again, joined, in place
-        for match in HYPHENATED_RE.finditer(text):
-            joined = match[0].replace("-", "")
-            found += [(match.start(), key) for _, key in _stem_hits(joined, missing)]
+        for start, word in _hyphenated(text):
+            found += [(start, key) for _, key in _stem_hits(word.replace("-", ""), missing)]
         found.sort()
     return found
+
+
+def _hyphenated(text: str) -> list[tuple[int, str]]:
+    """(offset, word) of each HYPHENATED_RE match of ``text``, found from its hyphens: a
+    regex scan tries every position of the text, and most texts have a few hyphens at most."""
+    out: list[tuple[int, str]] = []
+    done, at = 0, text.find("-")
+    while at != -1:
+        if (
+            done <= at
+            and 0 < at < len(text) - 1
+            and _is_word(text[at - 1])
+            and _is_word(text[at + 1])
+        ):
+            start = at - 1
+            while start and _is_word(text[start - 1]):
+                start -= 1
+            match = HYPHENATED_RE.match(text, start)
+            if match:  # always, by the checks above
+                out.append((start, match[0]))
+                done = match.end()
+        at = text.find("-", at + 1)
+    return out
+
+
+def _is_word(char: str) -> bool:
+    """Whether ``\\w`` matches ``char`` (a letter, digit or underscore)."""
+    return char.isalnum() or char == "_"
 
 
 def _stem_hits(text: str, wanted: frozenset[str]) -> list[tuple[int, str]]:
@@ -115,7 +143,20 @@ def _prefix_re(wanted: frozenset[str]) -> re.Pattern[str]:
     # letter. Scanning for prefixes in C and stemming only those is ~10x faster than
     # stemming every word of every candidate in Python.
     prefixes = sorted({k[: max(3, len(k) - 1)] for k in wanted}, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")[\w'\u2019]*")
+    if not all(WORD_CHARS_RE.fullmatch(p) for p in prefixes):
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")[\w'\u2019]*")
+    # The same matches, written so the regex engine can skip to the prefixes' first letters
+    # (a leading \b hides them from it): "\b" becomes "no word character before the first
+    # letter", and prefixes sharing a first letter share one branch. A match runs to the end
+    # of the word whichever prefix starts it, so the order of the branches does not matter.
+    by_first: dict[str, list[str]] = {}
+    for prefix in prefixes:
+        by_first.setdefault(prefix[0], []).append(re.escape(prefix[1:]))
+    branches = [
+        re.escape(first) + r"(?<!\w.)(?:" + "|".join(rests) + ")"
+        for first, rests in by_first.items()
+    ]
+    return re.compile("(?:" + "|".join(branches) + r")[\w'\u2019]*")
 
 
 def rerank_by_window(
@@ -126,18 +167,19 @@ def rerank_by_window(
     titled: Mapping[int, frozenset[str]] | None = None,
     *,
     weight: float | None = None,
+    texts: Mapping[int, tuple[int, str]] | None = None,
 ) -> list[tuple[int, float]]:
-    """Add ``weight`` × the best score × each chunk's window coverage to its score."""
+    """Add ``weight`` × the best score × each chunk's window coverage to its score.
+
+    Only the ``window_candidates`` are read; ``texts`` (chunk id → episode id, text), when the
+    caller has read them, spare that lookup.
+    """
     weight = WINDOW_WEIGHT if weight is None else weight
     if not ranked or weight == 0 or not weights:
         return list(ranked)
-    ordered = sorted(ranked, key=lambda pair: -pair[1])
+    ordered = sorted(ranked, key=lambda pair: -pair[1])  # stable: as window_candidates reads
     read, rest = ordered[:WINDOW_CANDIDATES], ordered[WINDOW_CANDIDATES:]
-    ids = [chunk_id for chunk_id, _ in read]
-    rows = session.exec(
-        select(Chunk.id, Chunk.episode_id, Chunk.text).where(col(Chunk.id).in_(ids))
-    ).all()
-    found = {chunk_id: (episode_id, text) for chunk_id, episode_id, text in rows}
+    found = texts if texts is not None else _texts(session, [chunk_id for chunk_id, _ in read])
     titled = titled or {}
     top = read[0][1] or 1.0
 
@@ -148,3 +190,13 @@ def rerank_by_window(
 
     rescored = [(i, score + weight * top * coverage(i)) for i, score in read] + rest
     return sorted(rescored, key=lambda pair: (-pair[1], pair[0]))
+
+
+def window_candidates(ranked: Sequence[tuple[int, float]]) -> list[tuple[int, float]]:
+    """The best WINDOW_CANDIDATES of ``ranked`` by score: the chunks ``rerank_by_window`` reads."""
+    return sorted(ranked, key=lambda pair: -pair[1])[:WINDOW_CANDIDATES]
+
+
+def _texts(session: Session, ids: Sequence[int]) -> dict[int, tuple[int, str]]:
+    rows = rows_by_ids(session, "SELECT id, episode_id, text FROM chunk WHERE id {ids}", ids)
+    return {chunk_id: (episode_id, text) for chunk_id, episode_id, text in rows}

@@ -10,7 +10,7 @@ import logging
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 
-from sqlalchemy import func
+from sqlalchemy import Row, func
 from sqlmodel import Session, col, select
 
 from bot.core.models import Chunk, Episode, EpisodeSummary, Podcast
@@ -19,10 +19,11 @@ from bot.core.ports import Embedder
 from bot.core.values import AskScope, Passage
 from bot.search.compounds import split_unseen
 from bot.search.expansion import corpus_expansions
-from bot.search.fulltext import rank_chunks
-from bot.search.proximity import rerank_by_window, term_weights
+from bot.search.fulltext import rank_chunks, rank_placed
+from bot.search.proximity import rerank_by_window, term_weights, window_candidates
 from bot.search.questions import question_kind
 from bot.search.rerank import rerank_with_context
+from bot.search.rows import rows_by_ids
 from bot.search.terms import QueryTerm, content_words, query_terms, stem
 from bot.search.titles import title_episodes
 from bot.search.vectors import rank_by_vector, reciprocal_rank_fusion
@@ -87,16 +88,21 @@ def search_passages(
     pool = max(limit, CANDIDATES)
     # Insight and summary chunks are short, so BM25 ranks them high: a wider pool keeps
     # enough of the wanted kinds when only some are wanted.
-    ranked = rank_chunks(session, terms, episode_ids, limit=pool * (KIND_POOL if kinds else 1))
-    ranked = rerank_with_context(session, ranked, kinds=kinds, keep=pool)
+    candidates = pool * (KIND_POOL if kinds else 1)
+    ranked, places = rank_placed(session, terms, episode_ids, limit=candidates)
+    ranked = rerank_with_context(session, ranked, kinds=kinds, keep=pool, places=places)
     ranked = _titled_first(session, ranked, terms, titled, kinds)
     weights = term_weights(session, terms)
-    ranked = rerank_by_window(session, ranked, weights, question_kind(query), titled)
+    # One read of the window candidates serves the window reranking and then the passages
+    # shown, which are nearly always among them.
+    read = passage_rows(session, [chunk_id for chunk_id, _ in window_candidates(ranked)])
+    texts = {chunk_id: (row[1], row[5]) for chunk_id, row in read.items()}
+    ranked = rerank_by_window(session, ranked, weights, question_kind(query), titled, texts=texts)
     if embedder is not None:
         vector = embedder.embed([query])[0]
         dense = rank_by_vector(session, vector, episode_ids, limit=max(limit, CANDIDATES))
         ranked = reciprocal_rank_fusion([ranked, dense]) if dense else ranked
-    return build_passages(session, ranked[:limit], terms)
+    return build_passages(session, ranked[:limit], terms, read)
 
 
 def _titled_first(
@@ -118,52 +124,58 @@ def _titled_first(
         session, rest, sorted(titled), limit=TITLED * (KIND_POOL if kinds else 1)
     )
     if kinds is not None:
-        kind_of = dict(
-            session.exec(
-                select(Chunk.id, Chunk.kind).where(col(Chunk.id).in_([i for i, _ in titled_ranked]))
-            ).all()
-        )
+        ids = [chunk_id for chunk_id, _ in titled_ranked]
+        kind_of = dict(rows_by_ids(session, "SELECT id, kind FROM chunk WHERE id {ids}", ids))
         titled_ranked = [p for p in titled_ranked if kind_of.get(p[0]) in kinds][:TITLED]
     for chunk_id, score in titled_ranked:
         scores.setdefault(chunk_id, score)
-    rows = session.exec(
-        select(Chunk.id, Chunk.episode_id).where(col(Chunk.id).in_(list(scores)))
-    ).all()
+    rows = rows_by_ids(session, "SELECT id, episode_id FROM chunk WHERE id {ids}", list(scores))
     bonus = TITLE_BONUS * max(scores.values())
     boosted = {i: s + (bonus if e in titled else 0.0) for i, e in rows for s in [scores[i]]}
     return sorted(boosted.items(), key=lambda pair: (-pair[1], pair[0]))
 
 
+# What a passage shows of its chunk, episode and podcast (whole ORM rows cost more to build).
+PASSAGE_SQL = (
+    'SELECT c.id, c.episode_id, c.kind, c.start, c."end", c.text, e.title, e.audio_url, '
+    "e.link, p.title FROM chunk c JOIN episode e ON e.id = c.episode_id "
+    "JOIN podcast p ON p.id = e.podcast_id WHERE c.id {ids}"
+)
+
+
+def passage_rows(session: Session, ids: Sequence[int]) -> dict[int, Row]:
+    """PASSAGE_SQL's row of each chunk id (chunks since deleted have none)."""
+    return {row[0]: row for row in rows_by_ids(session, PASSAGE_SQL, ids)}
+
+
 def build_passages(
-    session: Session, ranked: Sequence[tuple[int, float]], terms: Sequence[QueryTerm]
+    session: Session,
+    ranked: Sequence[tuple[int, float]],
+    terms: Sequence[QueryTerm],
+    read: Mapping[int, Row] | None = None,
 ) -> list[Passage]:
-    """Passages for ranked chunk ids; summaries are pinned to their best transcript moment."""
-    query = (
-        select(Chunk, Episode, Podcast)
-        .join(Episode, col(Episode.id) == col(Chunk.episode_id))
-        .join(Podcast, col(Podcast.id) == col(Episode.podcast_id))
-        .where(col(Chunk.id).in_([chunk_id for chunk_id, _ in ranked]))
-    )
-    found = {chunk.id: (chunk, episode, podcast) for chunk, episode, podcast in session.exec(query)}
+    """Passages for ranked chunk ids; summaries are pinned to their best transcript moment.
+    ``read`` holds ``passage_rows`` already read (the rest are read here)."""
+    found = dict(read or {})
+    found |= passage_rows(session, [chunk_id for chunk_id, _ in ranked if chunk_id not in found])
     passages = []
     for chunk_id, score in ranked:
         if chunk_id not in found:
             continue
-        chunk, episode, podcast = found[chunk_id]
-        start, end = chunk.start, chunk.end
-        if chunk.kind == "summary":
-            start, end = _pin_to_transcript(session, terms, chunk.episode_id, (start, end))
+        _, episode_id, kind, start, end, text, episode, audio_url, link, podcast = found[chunk_id]
+        if kind == "summary":
+            start, end = _pin_to_transcript(session, terms, episode_id, (start, end))
         passages.append(
             Passage(
-                podcast=podcast.title,
-                episode=episode.title,
-                episode_id=episode.id,
+                podcast=podcast,
+                episode=episode,
+                episode_id=episode_id,
                 start=start,
                 end=end,
-                text=chunk.text,
-                url=moment_url(episode.audio_url, episode.link, start),
+                text=text,
+                url=moment_url(audio_url, link, start),
                 score=round(score, 6),
-                kind=chunk.kind,
+                kind=kind,
             )
         )
     return passages

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import event
+from sqlmodel import Session
 
-from bot.ask.evidence import citable_passages, is_evidence
+from bot.ask.evidence import _segments, citable_passages, is_evidence
 from bot.core.values import Passage
 from bot.search.questions import question_kind
+from tests.fakes.search_library import build_library
 
 
 def _passage(kind: str, start: float = 0.0) -> Passage:
@@ -59,3 +62,28 @@ def test_sentence_cues_match_the_kind():
     assert question_kind("What is Quart?").carried_by("So Quart is a web micro framework.")
     assert not question_kind("What is Quart?").carried_by("For Quart we just use the socket.")
     assert question_kind("How many?").carried_by("We are 130 people.")
+
+
+def test_each_passage_reads_its_own_segments_all_in_one_query(any_engine):
+    with Session(any_engine, expire_on_commit=False) as session:
+        ids = build_library(session)
+    spring, brakes, autumn = ids["spring"], ids["brakes"], ids["autumn"]
+    passages = [  # two windows of one episode, one of another, one untimed
+        Passage("Garden Hour", "Spring beds", spring, 40, 60, "…", "u"),
+        Passage("Motoring Weekly", "Brakes", brakes, 30, 60, "…", "u"),
+        Passage("Garden Hour", "Spring beds", spring, 0, 20, "…", "u"),
+        Passage("Garden Hour", "Autumn leaves", autumn, 0, 0, "Untimed words.", "u"),
+    ]
+    seen: list[str] = []
+    record = lambda conn, cursor, statement, *_: seen.append(statement)  # noqa: E731
+    event.listen(any_engine, "before_cursor_execute", record)
+    with Session(any_engine) as session:
+        said = _segments(session, passages)
+    event.remove(any_engine, "before_cursor_execute", record)
+    assert [[(s.start, s.text.split()[0]) for s in segments] for segments in said] == [
+        [(40, "Tomatoes"), (60, "Slugs")],  # each segment that starts inside the window
+        [(30, "My"), (60, "Electric")],
+        [(0, "Welcome"), (20, "Today")],
+        [(0, "Untimed")],  # the passage's own text, where times cannot find segments
+    ]
+    assert len(seen) == 1
