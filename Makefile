@@ -43,7 +43,7 @@ format: venv
 	$(BIN)/ruff check --fix bot handlers tests bench
 
 bench: venv
-	for area in feeds transcripts insights quality answers topics search chat discord scheduling providers cli; do \
+	for area in feeds transcripts insights quality claim_weights answers topics search chat discord scheduling providers cli; do \
 	  $(BIN)/python -m bench.$$area || exit 1; done
 
 clean:
