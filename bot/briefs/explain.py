@@ -65,7 +65,7 @@ def _quality(score: float) -> str:
     kind = (
         "a strong claim" if score >= 0.7 else "a solid claim" if score >= 0.5 else "a weaker claim"
     )
-    return f"quality: {kind} ({score:.2f} of 1 for claim-like wording and centrality)"
+    return f"quality: {kind} ({score:.2f} of 1, as our editors rate claims worded like it)"
 
 
 def _feedback(shift: float) -> str:

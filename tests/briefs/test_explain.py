@@ -39,7 +39,7 @@ def test_picks_say_topic_words_freshness_and_quality_and_losers_say_why(any_engi
     assert brief.items
     first = brief.items[0]
     assert first.why.startswith("for “job queues”: it says “job queue")
-    assert "quality: a " in first.why and "of 1 for claim-like wording" in first.why
+    assert "quality: a " in first.why and "of 1, as our editors rate claims" in first.why
     undated_items = [i for i in brief.items if i.episode == "Undated"]
     assert undated_items and "date unknown" in undated_items[0].why
     assert "freshness 0." not in " ".join(i.why for i in brief.items)
