@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import text as sql_text
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, select
 
@@ -117,13 +117,15 @@ class CorpusStats:
 
 
 # why: expansion is costly; rebuilt per engine only when insights are added or removed
+# Plain SQL: this runs on every search, and building the ORM statement cost more than running it.
+STAMP_SQL = sql_text("SELECT count(id), max(id) FROM insight")
 _STATS: weakref.WeakKeyDictionary[Engine, tuple[tuple, CorpusStats]] = weakref.WeakKeyDictionary()
 
 
 def corpus_stats(session: Session) -> CorpusStats:
     """Statistics over every stored insight, cached until insights are added or removed."""
     engine = session.get_bind()
-    stamp = tuple(session.exec(select(func.count(Insight.id), func.max(Insight.id))).one())
+    stamp = tuple(session.execute(STAMP_SQL).one())
     cached = _STATS.get(engine)
     if cached is None or cached[0] != stamp:
         rows = session.exec(select(Insight.text, Insight.topics)).all()
