@@ -28,6 +28,9 @@ GUEST_RE = re.compile(
     rf"|(?P<third>{NAME}),? (?:is here|joins|decided|created|built|wrote|got involved|"
     rf"the (?:creator|author))"
 )
+# "Today on the show we have myself, Erik St. Martin, we also have Carlisia …": the panel's
+# roll call names the hosts; the guest is introduced on their own.
+ROLL_CALL_RE = re.compile(r"\b(?:we have|we've got|with) myself\b", re.I)
 # Said by guests, rarely by hosts.
 THANKS_FOR_HAVING_RE = re.compile(
     r"\b(?:thanks?(?: you)?(?: so much)? for having|(?:happy|glad|great|excited) to be here)", re.I
@@ -153,7 +156,7 @@ def _welcomed(sentences: list[Sentence], labels: set[str]) -> set[str]:
     """Speakers another speaker welcomes or introduces by first name ("Sid, welcome")."""
     found = set()
     for sentence in _intro(sentences):
-        if not WELCOME_RE.search(sentence.text):
+        if not WELCOME_RE.search(sentence.text) or ROLL_CALL_RE.search(sentence.text):
             continue
         for label in labels - {sentence.speaker}:
             if re.search(rf"\b{re.escape(label.split()[0])}\b", sentence.text):
@@ -165,6 +168,8 @@ def _introduced(sentences: list[Sentence], host_names: set[str]) -> list[str]:
     """Names the intro introduces, hosts left out ("you'll meet Adam Hood from …")."""
     found = []
     for sentence in _intro(sentences):
+        if ROLL_CALL_RE.search(sentence.text):
+            continue
         for match in GUEST_RE.finditer(sentence.text):
             if match["third"]:
                 found.append(match["third"])

@@ -173,7 +173,7 @@ def _join(turn: list[Segment]) -> tuple[str, list[int], list[tuple[float, float]
 def _sentence_spans(text: str) -> Iterable[tuple[int, int]]:
     start = 0
     for match in SENTENCE_END_RE.finditer(text):
-        if ABBREVIATION_RE.search(text[start : match.start() + 1]):
+        if ABBREVIATION_RE.search(text[start : match.start()]):
             continue
         yield start, match.start() + len(match.group(0).rstrip())
         start = match.end()

@@ -435,6 +435,9 @@ def test_a_sponsor_named_with_of_or_at_is_one_name_and_two_sponsors_are_two(corp
             "talkpython/483-reflex-framework-frontend-backend-pure-python.vtt",
             ["Elvis Kahoro", "Nikhil Rao"],
         ),
+        # the roll call "we have myself, Erik St. Martin, we also have Carlisia Pinto" names
+        # the panel; "our special guest for today … is" the guest
+        ("changelog/gotime__go-time-49.md", ["Ramya Rao"]),
         # labelled panel: "We're also joined here by Kris Brandow"
         (
             "changelog/gotime__go-time-253.md",

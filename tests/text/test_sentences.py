@@ -41,3 +41,12 @@ def test_a_vague_tail_and_padding_adverbs_are_dropped_the_meaning_kept():
     )
     assert clean_wording("I guess that is fine.") == "I guess that is fine."
     assert clean_wording("That is not what I think.") == "That is not what I think."
+
+
+def test_an_abbreviation_does_not_end_a_sentence():
+    said = "Today we have myself, Erik St. Martin, and Dr. Ana Ruiz. She runs the lab."
+    sentences = split_sentences([Segment(0.0, 9.0, "Erik St. Martin", said)])
+    assert [s.text for s in sentences] == [
+        "Today we have myself, Erik St. Martin, and Dr. Ana Ruiz.",
+        "She runs the lab.",
+    ]
