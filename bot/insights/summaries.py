@@ -16,6 +16,7 @@ from bot.insights import people
 from bot.insights.claims import ANAPHORIC_START_RE, orphan_pronoun
 from bot.insights.filing import filed_topics
 from bot.insights.non_content import sponsor_names, synopsis
+from bot.insights.people import ROLL_CALL_RE
 from bot.text.keyphrases import stem_set
 from bot.text.sentences import Sentence, clean_wording
 
@@ -29,7 +30,8 @@ FRAMING_S = 120.0
 # How a host frames the episode: "today we're talking about eBPF", "I'm joined by Paul Biggar".
 FRAMING_RE = re.compile(
     r"\b(?:today(?: we'?re| we are| I'?m)? (?:talking|talk|joined|here)|this week|joined by|"
-    r"we have|we'?re talking|on this (?:episode|show)|we'?ll (?:talk|discuss|dig))\b",
+    r"we have|we'?re talking|on this (?:episode|show)|we'?ll (?:talk|discuss|dig)|"
+    r"(?:our|my) (?:special )?guests?)\b",
     re.I,
 )
 TELLING_RE = re.compile(
@@ -185,7 +187,10 @@ def _opening(episode: EpisodeContext, sentences: list[Sentence]) -> str:
     framing = [
         s.text
         for s in sentences[:12]
-        if s.start <= FRAMING_S and FRAMING_RE.search(s.text) and "?" not in s.text
+        if s.start <= FRAMING_S
+        and FRAMING_RE.search(s.text)
+        and "?" not in s.text
+        and not ROLL_CALL_RE.search(s.text)  # the panel's names, not what the episode is about
     ]
     framed = _first_sentences(framing, 2)
     # The host's framing names who is on more often than the subject: the title says that.

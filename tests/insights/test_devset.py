@@ -465,3 +465,14 @@ def test_the_shows_own_course_ad_is_left_out_whole(corpus):
     talk = _sentences(corpus, "talkpython/210-training.vtt")
     kept = [s for s in talk if "take my advanced courses" in s.text]
     assert kept and all(s.idx not in non_content(talk) for s in kept)
+
+
+def test_a_summary_opens_with_the_guest_not_the_panels_roll_call(corpus):
+    path = corpus / "devset" / "changelog" / "gotime__go-time-49.md"
+    if not path.exists():
+        pytest.skip("devset file gotime__go-time-49.md not found")
+    segments = parse_transcript(path.read_bytes(), filename=path.name).segments
+    engine = ExtractiveEngine(Settings(_env_file=None))
+    summary = engine.extract(_context(path, 1), segments).summary.summary
+    assert "special guest" in summary and "author/maintainer of VS Code" in summary
+    assert "myself" not in summary and "Carlisia" not in summary
