@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from collections.abc import Iterable
 
 from wordfreq import zipf_frequency
@@ -90,12 +91,21 @@ def filed_topics(
     topics: list[str] = []
     for said in titled + recurring:
         phrase = COMMAND_RE.sub("", said)
-        topic = capitalised.get(phrase.casefold(), phrase)
+        topic = capitalised.get(phrase.casefold()) or _as_written(phrase, sentences)
         if topic not in topics and _worth_filing(phrase, banned, capitalised):
             topics.append(topic)
         if len(topics) == limit:
             break
     return topics
+
+
+def _as_written(phrase: str, sentences: list[Sentence]) -> str:
+    """A phrase as the transcript writes it most often mid-sentence ("vs code" → "VS Code")."""
+    if " " not in phrase:
+        return phrase
+    pattern = re.compile(rf"(?<=\s){re.escape(phrase)}\b", re.I)  # a first word is capitalised
+    written = Counter(m[0] for s in sentences for m in pattern.finditer(s.text))
+    return written.most_common(1)[0][0] if written else phrase
 
 
 def _worth_filing(phrase: str, banned: set[str], capitalised: dict[str, str]) -> bool:

@@ -31,3 +31,11 @@ def test_places_and_people_words_are_never_topics():
     )
     topics = filed_topics(["san diego", "listeners", "programmers", "kubernetes"], sentences)
     assert topics == ["Kubernetes"]
+
+
+def test_a_topic_is_written_as_the_transcript_writes_it():
+    sentences = _said(
+        "Open source editors matter. Our team moved to VS Code last year.",
+        "The Go extension for VS Code runs out of process, and open source helps.",
+    )
+    assert filed_topics(["vs code", "open source"], sentences) == ["VS Code", "open source"]
