@@ -32,12 +32,9 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from bench.quality import DEVSET, devset_files, episode_context, regulars_by_file
-from bot.insights import people, weights
-from bot.insights.extractive import ExtractiveEngine, episode_keyphrases
+from bench.quality import DEVSET, devset_files, ranked_devset
+from bot.insights import weights
 from bot.insights.features import FEATURES, claim_features, episode_view
-from bot.text.sentences import split_sentences
-from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 LABELS = ROOT / "tests" / "data" / "quality_candidates.yaml"
@@ -53,17 +50,12 @@ Key = tuple[str, int, int]
 def labelled_features(files: list[Path], labels: list[dict]) -> dict[Key, dict[str, float]]:
     """Each labelled candidate's features, recomputed by today's engine."""
     wanted = {(row["file"], row["first"], row["last"]) for row in labels}
-    parsed = {p: parse_transcript(p.read_bytes(), filename=p.name).segments for p in files}
-    regulars = regulars_by_file(parsed)
     out: dict[Key, dict[str, float]] = {}
-    for number, path in enumerate(files, start=1):
-        context = episode_context(path, number, regulars[path])
-        sentences = split_sentences(parsed[path])
-        phrases = episode_keyphrases(context, sentences)
-        on_air = people.cast(context, sentences)
-        view = episode_view(sentences, phrases, set(on_air.hosts), set(on_air.guests))
-        for claim, _ in ExtractiveEngine.rank(sentences, phrases, on_air):
-            key = (path.name, claim.first, claim.last)
+    for episode in ranked_devset(files):
+        cast = episode.cast
+        view = episode_view(episode.sentences, episode.phrases, set(cast.hosts), set(cast.guests))
+        for claim, _ in episode.scored:
+            key = (episode.path.name, claim.first, claim.last)
             if key in wanted:
                 out[key] = claim_features(claim, view)
     return out

@@ -24,7 +24,8 @@ import json
 import re
 import time
 from collections import Counter
-from dataclasses import asdict
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import yaml
@@ -33,6 +34,7 @@ from bot.core.config import Settings
 from bot.core.ports import EpisodeContext, ExtractedInsight, Extraction
 from bot.core.values import Segment
 from bot.insights import people
+from bot.insights.claims import Claim
 from bot.insights.extractive import (
     ExtractiveEngine,
     episode_keyphrases,
@@ -40,7 +42,7 @@ from bot.insights.extractive import (
     without_made_up_times,
 )
 from bot.insights.faults import insight_faults, summary_faults
-from bot.text.sentences import split_sentences
+from bot.text.sentences import Sentence, split_sentences
 from bot.transcripts.parse import parse_transcript
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,22 +171,44 @@ def label_sample(results) -> dict:
     return {"items": items, "summaries": summaries}
 
 
-def candidate_pool(files: list[Path]) -> list[dict]:
-    """Per episode, the claims a reweighting could deliver, to label: the engine's 8 best
-    non-overlapping claims and the 3 most claim-like ones, each with its neighbours."""
+@dataclass(frozen=True)
+class RankedEpisode:
+    """One devset episode as the engine sees it before choosing: every gated claim, scored."""
+
+    path: Path
+    context: EpisodeContext
+    sentences: list[Sentence]
+    phrases: list[str]
+    cast: people.Cast
+    scored: list[tuple[Claim, float]]
+
+
+def ranked_devset(files: list[Path]) -> Iterator[RankedEpisode]:
+    """Each devset file's scored candidate claims, with what the engine read to score them."""
     parsed = {p: parse_transcript(p.read_bytes(), filename=p.name).segments for p in files}
     regulars = regulars_by_file(parsed)
-    pool = []
     for number, path in enumerate(files, start=1):
         context = episode_context(path, number, regulars[path])
         sentences = split_sentences(parsed[path])
         phrases = episode_keyphrases(context, sentences)
-        scored = ExtractiveEngine.rank(sentences, phrases, people.cast(context, sentences))
+        cast = people.cast(context, sentences)
+        scored = ExtractiveEngine.rank(sentences, phrases, cast)
+        yield RankedEpisode(path, context, sentences, phrases, cast, scored)
+
+
+def candidate_pool(files: list[Path]) -> list[dict]:
+    """Per episode, the claims a reweighting could deliver, to label: the engine's 8 best
+    non-overlapping claims and the 3 most claim-like ones, each with its neighbours."""
+    pool = []
+    for episode in ranked_devset(files):
+        scored = episode.scored
         score = {claim: value for claim, value in scored}
         by_signal = [c for c, _ in select_claims([(c, c.signal) for c, _ in scored], 3)]
         best = [c for c, _ in select_claims(scored, 8)]
         for claim in sorted(set(best + by_signal), key=lambda c: (c.first, c.last)):
-            pool.append(_candidate(path, context, sentences, claim, score[claim]))
+            pool.append(
+                _candidate(episode.path, episode.context, episode.sentences, claim, score[claim])
+            )
     return pool
 
 

@@ -313,19 +313,32 @@ def claim_signal(text: str) -> float:
     Pointing words ("that", "here", "it") lean on what was said before, and dense commas mark
     spoken self-repairs ("it will create, it'll take, read in"): both read badly cold.
     """
-    hits = len(SIGNAL_RE.findall(text))
-    first_person = len(re.findall(r"\b(?:I|me|my)\b", text))
-    chatter = len(CHATTER_RE.findall(text))
-    pointing = len(POINTING_RE.findall(text))
-    n_words = max(len(text.split()), 1)
-    repairs = max(0.0, text.count(",") / n_words - 0.08) * 5
-    score = 0.5 + 0.15 * min(hits, 3) - 0.05 * min(first_person, 4) - 0.15 * chatter
-    score -= 0.1 * min(pointing, 3) + repairs
-    score += 0.2 * bool(LESSON_RE.search(text)) - 0.1 * min(len(ANECDOTE_RE.findall(text)), 2)
-    score -= 0.15 * bool(UI_STEP_RE.search(text)) + 0.15 * orphan_pronoun(text)
-    score += NAMED_BONUS * names_something(text)
-    score -= HEDGE_PENALTY * bool(HEDGE_OPENING_RE.match(text))
+    p = signal_parts(text)
+    score = 0.5 + 0.15 * p["signal_hits"] - 0.05 * p["first_person"] - 0.15 * p["chatter"]
+    score -= 0.1 * p["pointing"] + p["repairs"]
+    score += 0.2 * p["lesson"] - 0.1 * p["anecdote"]
+    score -= 0.15 * p["ui_step"] + 0.15 * p["orphan_pronoun"]
+    score += NAMED_BONUS * p["named"]
+    score -= HEDGE_PENALTY * p["hedge"]
     return max(0.0, min(1.0, score))
+
+
+def signal_parts(text: str) -> dict[str, float]:
+    """The counts ``claim_signal`` weighs, capped where more of the same adds nothing."""
+    n_words = max(len(text.split()), 1)
+    return {
+        "signal_hits": float(min(len(SIGNAL_RE.findall(text)), 3)),
+        "first_person": float(min(len(re.findall(r"\b(?:I|me|my)\b", text)), 4)),
+        "chatter": float(len(CHATTER_RE.findall(text))),
+        "pointing": float(min(len(POINTING_RE.findall(text)), 3)),
+        "repairs": max(0.0, text.count(",") / n_words - 0.08) * 5,
+        "lesson": float(bool(LESSON_RE.search(text))),
+        "anecdote": float(min(len(ANECDOTE_RE.findall(text)), 2)),
+        "ui_step": float(bool(UI_STEP_RE.search(text))),
+        "orphan_pronoun": float(orphan_pronoun(text)),
+        "named": float(names_something(text)),
+        "hedge": float(bool(HEDGE_OPENING_RE.match(text))),
+    }
 
 
 def names_something(text: str) -> bool:

@@ -155,21 +155,10 @@ def _topicality(claim: Claim, view: EpisodeView) -> dict[str, float]:
 
 
 def _wording(text: str) -> dict[str, float]:
-    n_words = max(len(text.split()), 1)
     opening = " ".join(text.split()[:4])
     return {
-        "signal_hits": float(min(len(wording.SIGNAL_RE.findall(text)), 3)),
-        "first_person": float(min(len(re.findall(r"\b(?:I|me|my)\b", text)), 4)),
-        "chatter": float(len(wording.CHATTER_RE.findall(text))),
-        "pointing": float(min(len(wording.POINTING_RE.findall(text)), 3)),
-        "repairs": max(0.0, text.count(",") / n_words - 0.08) * 5,
-        "lesson": float(bool(wording.LESSON_RE.search(text))),
-        "anecdote": float(min(len(wording.ANECDOTE_RE.findall(text)), 2)),
-        "ui_step": float(bool(wording.UI_STEP_RE.search(text))),
-        "orphan_pronoun": float(wording.orphan_pronoun(text)),
-        "named": float(wording.names_something(text)),
+        **wording.signal_parts(text),
         "named_subject": float(wording.names_something(opening)),
-        "hedge": float(bool(wording.HEDGE_OPENING_RE.match(text))),
         "if_opening": float(bool(IF_OPENING_RE.match(text))),
         "opinion_opening": float(bool(OPINION_OPENING_RE.match(text))),
         "you_opening": float(bool(YOU_OPENING_RE.match(text))),
