@@ -11,7 +11,8 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
    (the second session, another editor, judging the engine before and after it by one standard);
    ``pass3`` to ``pass8`` (later sessions: the items and summaries each engine change
    altered, relabelled; the rest kept); ``pass9`` (claims scored by weights fitted to the
-   labelled candidates of ``quality_candidates.yaml``, see ``bench.claim_weights``).
+   labelled candidates of ``quality_candidates.yaml``, see ``bench.claim_weights``); ``pass10``
+   (refitted after a fourth labelling round, with the backstory and show-plans features).
 
 ``--dump`` writes the items and summaries to label (the top item of each episode and every
 fifth episode's summary) as JSON.
@@ -59,6 +60,7 @@ LABEL_ORDER = (
     "pass7",
     "pass8",
     "pass9",
+    "pass10",
 )
 LABELS = [
     path

@@ -42,6 +42,19 @@ PREDICTION_RE = re.compile(
 SHOW_TALK_RE = re.compile(
     r"\b(?:episodes?|podcasts?|shows?|listeners?|guests?|interview\w*|audience)\b", re.I
 )
+# The speaker's own career or past: "I joined NumFOCUS in 2015", "my current company".
+BACKSTORY_RE = re.compile(
+    r"\b(?:I (?:joined|worked|started working|came on|was hired|got hired|studied|graduated)|"
+    r"my (?:current )?(?:company|job|role|background|career)|I'm (?:a|an|the) [\w-]+(?: [\w-]+)? "
+    r"(?:at|for)|I (?:work|worked) (?:at|for|on)|(?:since|in) (?:19|20)\d\d\b)",
+    re.I,
+)
+# The show's own plans: "we're going to talk to Jesse about …", "you'll hear from us Friday".
+SHOW_PLANS_RE = re.compile(
+    r"\b(?:we're going to (?:talk|focus|cover)|you'll hear|next (?:week|episode|time)|"
+    r"this (?:episode|show)|on the show|stay tuned|coming up)\b",
+    re.I,
+)
 # A sentence that carries on the one before it: a pointer back or a connective.
 LINKED_OPENING_RE = re.compile(
     r"^(?:it|its|it'?s|that|this|these|those|they|them|their|which|so|because|and|but|then|"
@@ -87,6 +100,8 @@ FEATURES = (
     "advice",
     "prediction",
     "show_talk",
+    "backstory",
+    "show_plans",
     "rare_words",
     "names",
     "glued",
@@ -171,6 +186,8 @@ def _wording(text: str) -> dict[str, float]:
         "advice": float(bool(ADVICE_RE.search(text))),
         "prediction": float(bool(PREDICTION_RE.search(text))),
         "show_talk": float(min(len(SHOW_TALK_RE.findall(text)), 2)),
+        "backstory": float(min(len(BACKSTORY_RE.findall(text)), 2)),
+        "show_plans": float(bool(SHOW_PLANS_RE.search(text))),
         "rare_words": _rare_share(text),
         "names": float(min(wording.count_names(text), 4)),
     }

@@ -100,6 +100,25 @@ def test_a_reasoned_claim_outscores_show_talk_and_a_self_introduction():
     assert not any("Bloomberg" in claim.text for claim, _ in ranked)  # not a claim at all
 
 
+def test_a_career_story_and_the_show_plans_score_below_the_claim_beside_them():
+    sentences = _sentences(
+        (
+            "Ben Guest",
+            "I joined the storage team in 2015 and worked on Postgres replication there.",
+        ),
+        ("Ana Host", "Next week we're going to talk to the Postgres release team about vacuum."),
+        (
+            "Ben Guest",
+            "Postgres replication lag grows with long transactions, because the replica "
+            "cannot apply changes a running query still reads.",
+        ),
+    )
+    career, plans, claim = (_features(sentences, i, i) for i in range(3))
+    assert career["backstory"] == 2.0 and claim["backstory"] == 0.0
+    assert plans["show_plans"] == 1.0 and claim["show_plans"] == 0.0
+    assert weights.score(claim) > max(weights.score(career), weights.score(plans))
+
+
 def test_the_labelled_candidates_are_well_formed():
     rows = yaml.safe_load(LABELS.read_text())["candidates"]
     assert len(rows) >= 900
