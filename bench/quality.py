@@ -14,6 +14,9 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
    labelled candidates of ``quality_candidates.yaml``, see ``bench.claim_weights``); ``pass10``
    (refitted after a fourth labelling round, with the backstory and show-plans features).
 
+3. Prints how the topics filed today fare in ``tests/data/topic_labels.yaml`` (each topic
+   judged good, weak or bad; the topics the editor missed).
+
 ``--dump`` writes the items and summaries to label (the top item of each episode and every
 fifth episode's summary) as JSON.
 """
@@ -77,6 +80,8 @@ SHOWS = {
     "friends": "Changelog & Friends",
     "founderstalk": "Founders Talk",
 }
+TOPIC_LABELS = ROOT / "tests" / "data" / "topic_labels.yaml"
+TOPIC_VERDICTS = ("good", "weak", "bad", "unlabelled")
 TIME_TOLERANCE_S = 15.0
 VOTES = ("yes", "partly", "no", "n/a")
 RUBRIC = ("insight", "self_contained", "clean", "speaker", "time")
@@ -252,6 +257,31 @@ def label_rates(path: Path) -> list[str]:
     return lines
 
 
+def topic_rates(results, labels: dict) -> list[str]:
+    """How today's filed topics fare in ``topic_labels.yaml``: the share of each verdict, the
+    episodes with a good topic or none, and the editor's missing topics now filed."""
+    by_file = {e["file"]: e for e in labels["episodes"]}
+    verdicts: Counter[str] = Counter()
+    with_good = empty = found = wanted = 0
+    for path, _, extraction, _ in results:
+        labelled = by_file.get(path.name, {"topics": {}, "missing": []})
+        filed = extraction.summary.topics
+        votes = [labelled["topics"].get(topic, "unlabelled") for topic in filed]
+        verdicts.update(votes)
+        with_good += "good" in votes
+        empty += not filed
+        wanted += len(labelled["missing"])
+        found += len({m.casefold() for m in labelled["missing"]} & {t.casefold() for t in filed})
+    total = sum(verdicts.values())
+    shares = " · ".join(f"{v} {100 * verdicts[v] / max(total, 1):.0f}%" for v in TOPIC_VERDICTS)
+    return [
+        f"{TOPIC_LABELS.name}: {total} topics filed over {len(results)} episodes",
+        f"  topics   {shares}",
+        f"  episodes with a good topic {with_good}/{len(results)} · with none filed {empty}"
+        f" · the editor's missing topics now filed {found}/{wanted}",
+    ]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dump", type=Path, help="write the items and summaries to label")
@@ -280,6 +310,8 @@ def main() -> None:
         print(f"  {name:<32} {_share(count, n_summaries)}")
     for path in LABELS:
         print("\n".join(label_rates(path)))
+    if TOPIC_LABELS.exists():
+        print("\n".join(topic_rates(results, yaml.safe_load(TOPIC_LABELS.read_text()))))
     if args.dump:
         args.dump.write_text(json.dumps(label_sample(results), indent=1, ensure_ascii=False))
         print(f"wrote {args.dump}")

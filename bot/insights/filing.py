@@ -56,6 +56,22 @@ NEVER_TOPICS = frozenset(
         "engineers",
         "everybody",
         "everyone",
+        # when something happened or ships, never what it is about
+        *["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
+        *[
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ],
     }
 )
 # "pipx install": a command line; the tool it runs is the subject.
@@ -66,6 +82,8 @@ STRETCH_S = 300.0
 STRETCH_SENTENCES = 60  # about five minutes of talk, for an untimed transcript
 RECUR_STRETCHES = 2
 MIN_STRETCHES_TO_RECUR = 4  # a short episode says each thing once
+TITLE_TERM_MAX_ZIPF = 4.0  # a title word rarer than this names the subject ("Pydantic", "Lektor")
+VERB_FORM_RE = re.compile(r"(?:ing|ed)$", re.I)  # "Adding", "Scrapying": a title's verbs
 URLISH_RE = re.compile(r"https?|www|\.(?:com|fm|io|org|dev)\b|/", re.I)
 
 
@@ -92,6 +110,7 @@ def filed_topics(
     for said in titled + recurring:
         phrase = COMMAND_RE.sub("", said)
         topic = capitalised.get(phrase.casefold()) or _as_written(phrase, sentences)
+        topic = _as_titled(topic, title)
         if topic not in topics and _worth_filing(phrase, banned, capitalised):
             topics.append(topic)
         if len(topics) == limit:
@@ -106,6 +125,44 @@ def _as_written(phrase: str, sentences: list[Sentence]) -> str:
     pattern = re.compile(rf"(?<=\s){re.escape(phrase)}\b", re.I)  # a first word is capitalised
     written = Counter(m[0] for s in sentences for m in pattern.finditer(s.text))
     return written.most_common(1)[0][0] if written else phrase
+
+
+def _as_titled(topic: str, title: str) -> str:
+    """Each word the title spells differently but that sounds the same, spelled as the title
+    does ("Pedantic" → "Pydantic", "Lecter" → "Lektor"): the publisher wrote the title, speech
+    recognition the transcript."""
+    terms = [
+        w
+        for w in re.findall(r"[A-Za-z][A-Za-z0-9+#]*(?:\.[A-Za-z0-9+#]+)*", title)
+        if _zipf(w.casefold()) < TITLE_TERM_MAX_ZIPF and not VERB_FORM_RE.search(w)
+    ]
+
+    def respelled(match: re.Match[str]) -> str:
+        word = match[0]
+        for term in terms:
+            if _sounds_like(word, term):
+                return term if not term.islower() else _cased_as(term, word)
+        return word
+
+    return re.sub(r"[A-Za-z][\w'-]*", respelled, topic) if terms else topic
+
+
+def _sounds_like(word: str, term: str) -> bool:
+    """Another spelling of the same sound: same first letter and the same consonants."""
+    if word.casefold() == term.casefold() or word[0].casefold() != term[0].casefold():
+        return False
+    return len(_consonants(term)) >= 2 and _consonants(word) == _consonants(term)
+
+
+def _consonants(word: str) -> str:
+    """The word's consonant skeleton ("pydantic" and "pedantic" → "pdntk")."""
+    skeleton = re.sub(r"[ckq]+", "k", word.casefold().replace("ph", "f"))
+    skeleton = re.sub(r"[aeiouyhw'-]", "", skeleton)
+    return re.sub(r"(.)\1+", r"\1", skeleton)
+
+
+def _cased_as(term: str, word: str) -> str:
+    return term.capitalize() if word[:1].isupper() else term
 
 
 def _worth_filing(phrase: str, banned: set[str], capitalised: dict[str, str]) -> bool:

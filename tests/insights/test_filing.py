@@ -3,6 +3,10 @@ for the people listening."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import yaml
+
 from bot.core.values import Segment
 from bot.insights.filing import filed_topics
 from bot.text.sentences import split_sentences
@@ -39,3 +43,40 @@ def test_a_topic_is_written_as_the_transcript_writes_it():
         "The Go extension for VS Code runs out of process, and open source helps.",
     )
     assert filed_topics(["vs code", "open source"], sentences) == ["VS Code", "open source"]
+
+
+def test_a_misheard_name_is_spelled_as_the_title_spells_it():
+    sentences = _said(
+        "Pedantic version two rewrote its core in Rust, and Beanie had to follow.",
+        "Moving Beanie to Pedantic two made document parsing twice as fast.",
+        "Pedantic validation now runs before every Beanie query returns.",
+    )
+    topics = filed_topics(["pedantic", "beanie"], sentences, title="Beanie and Pydantic 2")
+    assert topics == ["Beanie", "Pydantic"]
+    # a title's verbs are not names: "Scraping" stays as said
+    scraping = _said(
+        "Web scraping at scale needs polite crawlers.",
+        "Web scraping breaks when the site changes its markup.",
+    )
+    assert filed_topics(["web scraping"], scraping, title="Web scrapying at scale") == [
+        "web scraping"
+    ]
+
+
+def test_days_and_months_are_never_topics():
+    sentences = _said(
+        "We ship on Friday, and Friday releases of Kubernetes operators are risky.",
+        "By June the Kubernetes operators were stable; Friday deploys stopped.",
+    )
+    assert filed_topics(["friday", "june", "kubernetes operators"], sentences) == [
+        "Kubernetes operators"
+    ]
+
+
+def test_the_topic_labels_are_well_formed():
+    labels = Path(__file__).resolve().parents[1] / "data" / "topic_labels.yaml"
+    episodes = yaml.safe_load(labels.read_text())["episodes"]
+    assert len({e["file"] for e in episodes}) == len(episodes) == 80
+    for episode in episodes:
+        assert set(episode["topics"].values()) <= {"good", "weak", "bad"}
+        assert len(episode["missing"]) <= 3
