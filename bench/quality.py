@@ -266,7 +266,8 @@ def topic_rates(results, labels: dict) -> list[str]:
     for path, _, extraction, _ in results:
         labelled = by_file.get(path.name, {"topics": {}, "missing": []})
         filed = extraction.summary.topics
-        votes = [labelled["topics"].get(topic, "unlabelled") for topic in filed]
+        verdict = {topic.casefold(): vote for topic, vote in labelled["topics"].items()}
+        votes = [verdict.get(topic.casefold(), "unlabelled") for topic in filed]
         verdicts.update(votes)
         with_good += "good" in votes
         empty += not filed

@@ -56,6 +56,13 @@ NEVER_TOPICS = frozenset(
         "engineers",
         "everybody",
         "everyone",
+        # the web's everyday parts: every software show says them
+        "api",
+        "apis",
+        "url",
+        "urls",
+        "ui",
+        "cpu",
         # when something happened or ships, never what it is about
         *["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"],
         *[
@@ -84,6 +91,10 @@ RECUR_STRETCHES = 2
 MIN_STRETCHES_TO_RECUR = 4  # a short episode says each thing once
 TITLE_TERM_MAX_ZIPF = 4.0  # a title word rarer than this names the subject ("Pydantic", "Lektor")
 VERB_FORM_RE = re.compile(r"(?:ing|ed)$", re.I)  # "Adding", "Scrapying": a title's verbs
+MIN_NAME_MENTIONS = 15
+FIRST_PERSON = frozenset({"I", "I'm", "I've", "I'd", "I'll"})
+# A word inside a sentence, with its dots but not a full stop ("Node.js", not "Python.").
+NAME_RE = re.compile(r"(?<=\s)[A-Za-z][\w+#-]*(?:\.[\w+#-]+)*")
 URLISH_RE = re.compile(r"https?|www|\.(?:com|fm|io|org|dev)\b|/", re.I)
 
 
@@ -96,18 +107,21 @@ def filed_topics(
 ) -> list[str]:
     """The keyphrases worth filing under, proper nouns in their spoken case ("Go", "Rust").
 
-    Phrases the title names come first (the title says what the episode is about); any other
-    must recur across the episode: a place or a company named in one story is incidental.
+    Phrases the title names come first (the title says what the episode is about), then the
+    names said most often (a tool the whole episode is about, "Django", "Kubernetes"); any other
+    phrase must recur across the episode: a place or a company named in one story is incidental.
     """
     banned = {w.casefold() for name in exclude for w in re.findall(r"\w+", name)}
     banned |= {re.sub(r"\W", "", name).casefold() for name in exclude}  # "talkpythontome"
-    capitalised = _proper_nouns(sentences)
+    proper = _proper_nouns(sentences)
+    capitalised = {key: surface for key, (surface, _) in proper.items()}
     subject = stem_set(title.replace("-", " ").replace("_", " "))
     titled = [p for p in phrases if stem_set(p) & subject]
     short = _stretch_count(sentences) < MIN_STRETCHES_TO_RECUR
     recurring = [p for p in phrases if p not in titled and (short or _recurs(p, sentences))]
+    named = _said_often(proper, titled + recurring, sentences)
     topics: list[str] = []
-    for said in titled + recurring:
+    for said in titled + named + recurring:
         phrase = COMMAND_RE.sub("", said)
         topic = capitalised.get(phrase.casefold()) or _as_written(phrase, sentences)
         topic = _as_titled(topic, title)
@@ -206,13 +220,37 @@ def _zipf(phrase: str) -> float:
     return zipf_frequency(phrase, "en")
 
 
-def _proper_nouns(sentences: list[Sentence]) -> dict[str, str]:
-    """Words written capitalised mid-sentence at least three times out of four ("Go", "Dark")."""
+def _said_often(
+    proper: dict[str, tuple[str, int]], phrases: list[str], sentences: list[Sentence]
+) -> list[str]:
+    """Names said on their own at least MIN_NAME_MENTIONS times, the most said first: not a
+    common word ("Google", "Code"), nor only ever part of a longer phrase ("Stack Overflow")."""
+    longer = [p for p in phrases if " " in p]
+    named = []
+    for key, (surface, mentions) in sorted(proper.items(), key=lambda kv: -kv[1][1]):
+        if mentions < MIN_NAME_MENTIONS:
+            break
+        if surface in FIRST_PERSON or _zipf(key) >= MAX_SINGLE_WORD_ZIPF:
+            continue
+        inside = sum(_mentions(p, sentences) for p in longer if key in p.split())
+        if mentions - inside >= MIN_NAME_MENTIONS:
+            named.append(key)
+    return named
+
+
+def _mentions(phrase: str, sentences: list[Sentence]) -> int:
+    pattern = re.compile(rf"\b{re.escape(phrase)}\b", re.I)
+    return sum(len(pattern.findall(s.text)) for s in sentences)
+
+
+def _proper_nouns(sentences: list[Sentence]) -> dict[str, tuple[str, int]]:
+    """Words written capitalised mid-sentence at least three times out of four ("Go", "Dark"),
+    as first written and how often."""
     upper: dict[str, int] = {}
     lower: dict[str, int] = {}
     surface: dict[str, str] = {}
     for sentence in sentences:
-        for word in re.findall(r"(?<=\s)[A-Za-z][\w.+#-]*", sentence.text):
+        for word in NAME_RE.findall(sentence.text):
             key = word.casefold()
             if word[0].isupper():
                 upper[key] = upper.get(key, 0) + 1
@@ -220,7 +258,7 @@ def _proper_nouns(sentences: list[Sentence]) -> dict[str, str]:
             else:
                 lower[key] = lower.get(key, 0) + 1
     return {
-        key: surface[key]
+        key: (surface[key], count)
         for key, count in upper.items()
         if count >= 2 and count >= 3 * lower.get(key, 0)
     }

@@ -80,3 +80,15 @@ def test_the_topic_labels_are_well_formed():
     for episode in episodes:
         assert set(episode["topics"].values()) <= {"good", "weak", "bad"}
         assert len(episode["missing"]) <= 3
+
+
+def test_the_name_an_episode_keeps_saying_is_filed_even_beside_longer_phrases():
+    said = ["Django Channels adds WebSockets to Django, and Django stays synchronous."] * 8
+    said += ["Stack Overflow runs Django behind Stack Overflow's load balancers."] * 8
+    said += ["Most of it is Google tooling, and Google hosts the Django mirrors."] * 8
+    topics = filed_topics(
+        ["django channels", "stack overflow", "websockets"], _said(*said), title="Channels"
+    )
+    assert "Django" in topics  # said on its own 32 times
+    assert "Google" not in topics  # said 16 times, but a common word in English
+    assert not {"Stack", "Overflow"} & set(topics)  # only ever part of "Stack Overflow"
