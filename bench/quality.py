@@ -12,7 +12,8 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
    ``pass3`` to ``pass8`` (later sessions: the items and summaries each engine change
    altered, relabelled; the rest kept); ``pass9`` (claims scored by weights fitted to the
    labelled candidates of ``quality_candidates.yaml``, see ``bench.claim_weights``); ``pass10``
-   (refitted after a fourth labelling round, with the backstory and show-plans features).
+   (refitted after a fourth labelling round, with the backstory and show-plans features);
+   ``pass11`` (no claim leaning on "as we've mentioned", guests' key points first).
 
 3. Prints how the topics filed today fare in ``tests/data/topic_labels.yaml`` (each topic
    judged good, weak or bad; the topics the editor missed).
@@ -64,6 +65,7 @@ LABEL_ORDER = (
     "pass8",
     "pass9",
     "pass10",
+    "pass11",
 )
 LABELS = [
     path

@@ -110,7 +110,7 @@ def extractive_summary(
     names |= cast.hosts
     names |= sponsor_names(sentences)
     topics = filed_topics(phrases, sentences, exclude=names, title=episode.title)
-    key_points = _key_points(episode, insights)
+    key_points = _key_points(episode, insights, guests)
     return ExtractedSummary(
         summary=_paragraph(episode, guests, topics, sentences),
         key_points=key_points,
@@ -119,7 +119,11 @@ def extractive_summary(
     )
 
 
-def _key_points(episode: EpisodeContext, insights: list[ExtractedInsight]) -> list[KeyPoint]:
+def _key_points(
+    episode: EpisodeContext, insights: list[ExtractedInsight], guests: list[str]
+) -> list[KeyPoint]:
+    """The chapters when the feed has them; else the best insights, guests' first (the hosts'
+    fill in): the guest is who the episode was made to hear."""
     chapters = [
         KeyPoint(text=str(c["title"]).strip(), start=float(c.get("start") or 0.0))
         for c in episode.chapters
@@ -127,7 +131,7 @@ def _key_points(episode: EpisodeContext, insights: list[ExtractedInsight]) -> li
     ]
     if chapters:
         return chapters[: MAX_KEY_POINTS * 2]
-    best = _spread(sorted(insights, key=lambda i: -i.score))
+    best = _spread(sorted(insights, key=lambda i: (i.speaker not in guests, -i.score)))
     return [KeyPoint(text=i.text, start=i.start) for i in sorted(best, key=lambda i: i.start)]
 
 

@@ -7,11 +7,13 @@ from pathlib import Path
 
 import yaml
 
+from bot.core.ports import EpisodeContext, ExtractedInsight
 from bot.core.values import Segment
 from bot.insights import people, weights
 from bot.insights.claims import Claim
 from bot.insights.extractive import ExtractiveEngine
 from bot.insights.features import FEATURES, claim_features, episode_view
+from bot.insights.summaries import extractive_summary
 from bot.text.sentences import split_sentences
 
 LABELS = Path(__file__).resolve().parents[1] / "data" / "quality_candidates.yaml"
@@ -130,3 +132,49 @@ def test_the_labelled_candidates_are_well_formed():
             assert row[criterion] in {"yes", "partly", "no"}, row
         if "no" in {row["insight"], row["self_contained"], row["clean"]}:
             assert row["note"], row
+
+
+def test_a_claim_that_leans_on_earlier_talk_is_not_a_claim():
+    sentences = _sentences(
+        (
+            "Ben Guest",
+            "Two parts you need to think about, as we've mentioned before, are the Postgres "
+            "schema and the vacuum settings for every table.",
+        ),
+        (
+            "Ben Guest",
+            "Postgres vacuum settings matter more than the schema for write-heavy tables, "
+            "because dead rows pile up between runs.",
+        ),
+    )
+    on_air = people.Cast(hosts={"Ana Host"}, guests=["Ben Guest"])
+    ranked = ExtractiveEngine.rank(sentences, ["postgres vacuum"], on_air)
+    assert ranked and not any("mentioned before" in claim.text for claim, _ in ranked)
+
+
+def test_key_points_put_the_guests_insights_first():
+    claims = [
+        "Vacuum reclaims dead rows left behind by every update.",
+        "Indexes speed reads but slow down each insert.",
+        "Replicas lag whenever long transactions hold old snapshots.",
+        "Partitions let you drop a month of data instantly.",
+        "Backups are worthless until a restore has been rehearsed.",
+        "Locks queue behind migrations that rewrite whole tables.",
+        "Triggers hide business logic where reviewers never look.",
+        "Sequences leave gaps after rollbacks, and that is fine.",
+        "Views keep reporting queries stable across schema changes.",
+    ]
+    speakers = ["Ana Host"] * 6 + ["Ben Guest"] * 3
+    insights = [
+        ExtractedInsight(
+            text, text, who, 600.0 * i, 600.0 * i + 9, [], 0.9 if who == "Ana Host" else 0.5
+        )
+        for i, (text, who) in enumerate(zip(claims, speakers, strict=True), start=1)
+    ]
+    episode = EpisodeContext(1, "The Data Hour", "Postgres")
+    on_air = people.Cast(hosts={"Ana Host"}, guests=["Ben Guest"])
+    sentences = _sentences(("Ana Host", "Postgres is today's subject."))
+    summary = extractive_summary(episode, sentences, [], insights, on_air)
+    by_text = {i.text: i.speaker for i in insights}
+    chosen = [by_text[p.text] for p in summary.key_points]
+    assert chosen.count("Ben Guest") == 3 and chosen.count("Ana Host") == 3
