@@ -92,6 +92,7 @@ MIN_STRETCHES_TO_RECUR = 4  # a short episode says each thing once
 TITLE_TERM_MAX_ZIPF = 4.0  # a title word rarer than this names the subject ("Pydantic", "Lektor")
 VERB_FORM_RE = re.compile(r"(?:ing|ed)$", re.I)  # "Adding", "Scrapying": a title's verbs
 MIN_NAME_MENTIONS = 15
+PERSON_CUES = 2
 FIRST_PERSON = frozenset({"I", "I'm", "I've", "I'd", "I'll"})
 # A word inside a sentence, with its dots but not a full stop ("Node.js", not "Python.").
 NAME_RE = re.compile(r"(?<=\s)[A-Za-z][\w+#-]*(?:\.[\w+#-]+)*")
@@ -125,7 +126,11 @@ def filed_topics(
         phrase = COMMAND_RE.sub("", said)
         topic = capitalised.get(phrase.casefold()) or _as_written(phrase, sentences)
         topic = _as_titled(topic, title)
-        if topic not in topics and _worth_filing(phrase, banned, capitalised):
+        if (
+            topic not in topics
+            and _worth_filing(phrase, banned, capitalised)
+            and not _a_person(topic, sentences)
+        ):
             topics.append(topic)
         if len(topics) == limit:
             break
@@ -177,6 +182,18 @@ def _consonants(word: str) -> str:
 
 def _cased_as(term: str, word: str) -> str:
     return term.capitalize() if word[:1].isupper() else term
+
+
+def _a_person(topic: str, sentences: list[Sentence]) -> bool:
+    """A name the talk treats as someone's at least twice ("Kate said", "welcome, Ganesh")."""
+    if " " in topic:
+        return False
+    name = re.escape(topic)
+    pattern = re.compile(
+        rf"\b{name} (?:said|says|mentioned|asked|told)\b|\b(?:welcome|thanks|thank you),? {name}\b",
+        re.I,
+    )
+    return sum(len(pattern.findall(s.text)) for s in sentences) >= PERSON_CUES
 
 
 def _worth_filing(phrase: str, banned: set[str], capitalised: dict[str, str]) -> bool:

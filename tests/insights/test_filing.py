@@ -92,3 +92,13 @@ def test_the_name_an_episode_keeps_saying_is_filed_even_beside_longer_phrases():
     assert "Django" in topics  # said on its own 32 times
     assert "Google" not in topics  # said 16 times, but a common word in English
     assert not {"Stack", "Overflow"} & set(topics)  # only ever part of "Stack Overflow"
+
+
+def test_a_name_the_talk_treats_as_a_person_is_not_a_topic():
+    sentences = _said(
+        "Welcome, Ganesh. Ganesh mentioned that Kubernetes upgrades break operators.",
+        "Ganesh said Kubernetes versions ship every four months, so upgrades never stop.",
+        "Kubernetes operators need testing against every supported version.",
+    )
+    topics = filed_topics(["ganesh", "kubernetes operators"], sentences)
+    assert topics == ["kubernetes operators"]
