@@ -13,7 +13,8 @@ Run: ``.venv/bin/python -m bench.quality [--dump items.json]``.
    altered, relabelled; the rest kept); ``pass9`` (claims scored by weights fitted to the
    labelled candidates of ``quality_candidates.yaml``, see ``bench.claim_weights``); ``pass10``
    (refitted after a fourth labelling round, with the backstory and show-plans features);
-   ``pass11`` (no claim leaning on "as we've mentioned", guests' key points first).
+   ``pass11`` (no claim leaning on "as we've mentioned", guests' key points first); ``pass12``
+   (weights refitted after a fifth labelling round).
 
 3. Prints how the topics filed today fare in ``tests/data/topic_labels.yaml`` (each topic
    judged good, weak or bad; the topics the editor missed).
@@ -66,6 +67,7 @@ LABEL_ORDER = (
     "pass9",
     "pass10",
     "pass11",
+    "pass12",
 )
 LABELS = [
     path
