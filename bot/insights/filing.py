@@ -9,6 +9,7 @@ from collections.abc import Iterable
 
 from wordfreq import zipf_frequency
 
+from bot.insights.claims import FIRST_PERSON
 from bot.text.keyphrases import stem_set
 from bot.text.sentences import Sentence
 
@@ -93,7 +94,6 @@ TITLE_TERM_MAX_ZIPF = 4.0  # a title word rarer than this names the subject ("Py
 VERB_FORM_RE = re.compile(r"(?:ing|ed)$", re.I)  # "Adding", "Scrapying": a title's verbs
 MIN_NAME_MENTIONS = 15
 PERSON_CUES = 2
-FIRST_PERSON = frozenset({"I", "I'm", "I've", "I'd", "I'll"})
 # A word inside a sentence, with its dots but not a full stop ("Node.js", not "Python.").
 NAME_RE = re.compile(r"(?<=\s)[A-Za-z][\w+#-]*(?:\.[\w+#-]+)*")
 URLISH_RE = re.compile(r"https?|www|\.(?:com|fm|io|org|dev)\b|/", re.I)
