@@ -93,6 +93,7 @@ MIN_STRETCHES_TO_RECUR = 4  # a short episode says each thing once
 TITLE_TERM_MAX_ZIPF = 4.0  # a title word rarer than this names the subject ("Pydantic", "Lektor")
 VERB_FORM_RE = re.compile(r"(?:ing|ed)$", re.I)  # "Adding", "Scrapying": a title's verbs
 MIN_NAME_MENTIONS = 15
+EVERYDAY_ZIPF = 5.0  # a word of everyday English: "go", "time", "party"
 PERSON_CUES = 2
 # A word inside a sentence, with its dots but not a full stop ("Node.js", not "Python.").
 NAME_RE = re.compile(r"(?<=\s)[A-Za-z][\w+#-]*(?:\.[\w+#-]+)*")
@@ -105,22 +106,29 @@ def filed_topics(
     exclude: Iterable[str] = (),
     limit: int = 6,
     title: str = "",
+    show: str = "",
 ) -> list[str]:
     """The keyphrases worth filing under, proper nouns in their spoken case ("Go", "Rust").
 
     Phrases the title names come first (the title says what the episode is about), then the
     names said most often (a tool the whole episode is about, "Django", "Kubernetes"); any other
     phrase must recur across the episode: a place or a company named in one story is incidental.
+    The show's name is never a topic, except a common word the talk writes as a name: the
+    language of "Go Time" is Go.
     """
     banned = {w.casefold() for name in exclude for w in re.findall(r"\w+", name)}
     banned |= {re.sub(r"\W", "", name).casefold() for name in exclude}  # "talkpythontome"
     proper = _proper_nouns(sentences)
     capitalised = {key: surface for key, (surface, _) in proper.items()}
+    subject_of_show = {
+        w for w in re.findall(r"\w+", show.casefold()) if w in proper and _zipf(w) >= EVERYDAY_ZIPF
+    }
+    banned -= subject_of_show
     subject = stem_set(title.replace("-", " ").replace("_", " "))
     titled = [p for p in phrases if stem_set(p) & subject]
     short = _stretch_count(sentences) < MIN_STRETCHES_TO_RECUR
     recurring = [p for p in phrases if p not in titled and (short or _recurs(p, sentences))]
-    named = _said_often(proper, titled + recurring, sentences)
+    named = _said_often(proper, titled + recurring, sentences, subject_of_show)
     topics: list[str] = []
     for said in titled + named + recurring:
         phrase = COMMAND_RE.sub("", said)
@@ -238,7 +246,10 @@ def _zipf(phrase: str) -> float:
 
 
 def _said_often(
-    proper: dict[str, tuple[str, int]], phrases: list[str], sentences: list[Sentence]
+    proper: dict[str, tuple[str, int]],
+    phrases: list[str],
+    sentences: list[Sentence],
+    common_but_named: set[str],
 ) -> list[str]:
     """Names said on their own at least MIN_NAME_MENTIONS times, the most said first: not a
     common word ("Google", "Code"), nor only ever part of a longer phrase ("Stack Overflow")."""
@@ -247,7 +258,8 @@ def _said_often(
     for key, (surface, mentions) in sorted(proper.items(), key=lambda kv: -kv[1][1]):
         if mentions < MIN_NAME_MENTIONS:
             break
-        if surface in FIRST_PERSON or _zipf(key) >= MAX_SINGLE_WORD_ZIPF:
+        common = _zipf(key) >= MAX_SINGLE_WORD_ZIPF and key not in common_but_named
+        if surface in FIRST_PERSON or common:
             continue
         inside = sum(_mentions(p, sentences) for p in longer if key in p.split())
         if mentions - inside >= MIN_NAME_MENTIONS:

@@ -109,7 +109,9 @@ def extractive_summary(
     names = {s.speaker for s in sentences if s.speaker} | set(guests) | {episode.podcast}
     names |= cast.hosts
     names |= sponsor_names(sentences)
-    topics = filed_topics(phrases, sentences, exclude=names, title=episode.title)
+    topics = filed_topics(
+        phrases, sentences, exclude=names, title=episode.title, show=episode.podcast
+    )
     key_points = _key_points(episode, insights, guests)
     return ExtractedSummary(
         summary=_paragraph(episode, guests, topics, sentences),

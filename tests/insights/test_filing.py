@@ -102,3 +102,13 @@ def test_a_name_the_talk_treats_as_a_person_is_not_a_topic():
     )
     topics = filed_topics(["ganesh", "kubernetes operators"], sentences)
     assert topics == ["kubernetes operators"]
+
+
+def test_a_show_named_for_its_subject_files_episodes_under_it():
+    said = ["Go generics landed, and Go code reads differently since."] * 16
+    sentences = _said(*said, "Go Time keeps asking whether Go interfaces still matter.")
+    assert "Go" in filed_topics(["generics"], sentences, exclude=["Go Time"], show="Go Time")
+    # any other word of the show's name stays out, and so does a name that is not everyday English
+    talk = _said(*["We rewrote it in Python, and Python packaging got easier."] * 16)
+    topics = filed_topics(["packaging"], talk, exclude=["Talk Python To Me"], show="Talk Python")
+    assert "Python" not in topics
